@@ -1,0 +1,1 @@
+//! nx runtime: dtypes, buffers, arrays and views, printing. Knows nothing of the compiler.
