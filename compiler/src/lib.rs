@@ -1,1 +1,3 @@
 //! nx compiler.
+pub mod diagnostics;
+pub mod syntax;

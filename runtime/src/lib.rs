@@ -1,1 +1,3 @@
 //! nx runtime: dtypes, buffers, arrays and views, printing. Knows nothing of the compiler.
+pub mod dtype;
+pub use dtype::DType;

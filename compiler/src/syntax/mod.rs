@@ -1,0 +1,2 @@
+//! Source text to AST: the logos lexer (`lexer.rs`) and the lalrpop grammar (`grammar.lalrpop`).
+pub mod ast;
