@@ -1,3 +1,4 @@
 //! nx compiler.
 pub mod diagnostics;
+pub mod ir;
 pub mod syntax;
