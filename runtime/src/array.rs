@@ -466,6 +466,19 @@ impl Array {
         let element_size = self.dtype.size();
         let source_base = self.buffer.as_ptr();
         let target_base = fresh.buffer.as_mut_ptr();
+        if self.is_c_contiguous() && self.size() > 0 {
+            // SAFETY: a non-empty C-contiguous view's elements are the `size()` consecutive
+            // elements from `data_ptr()`, all inside its buffer; the target is a different,
+            // fresh allocation of exactly that many bytes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    self.data_ptr(),
+                    target_base,
+                    self.size() * element_size,
+                );
+            }
+            return Ok(fresh);
+        }
         for (target_index, source_offset) in self.element_offsets().enumerate() {
             // SAFETY: the source element lies in this view's buffer; the target buffer is
             // fresh, holds `size()` elements and is a different allocation.
@@ -702,6 +715,7 @@ pub fn format_type(dtype: DType, shape: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn arange_f64(n: usize) -> Array {
         Array::from_vec(&[n], (0..n).map(|i| i as f64).collect())
@@ -973,6 +987,63 @@ mod tests {
         let column = a.index_axis(1, 0).to_contiguous().unwrap();
         assert_eq!(column.to_vec::<f32>(), vec![0.0, 3.0]);
         assert_eq!(column.offset(), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn slices_follow_python(
+            axis_len in 0usize..20,
+            start in proptest::option::of(-30i64..30),
+            stop in proptest::option::of(-30i64..30),
+            step in (-25i64..25).prop_filter("nonzero", |&step| step != 0),
+        ) {
+            // Reference model: walk Python's `slice.indices` result one step at a time.
+            let length = axis_len as i64;
+            let (lower, upper) = if step < 0 { (-1, length - 1) } else { (0, length) };
+            let fix = |bound: i64| if bound < 0 { (bound + length).max(lower) } else { bound.min(upper) };
+            let mut position = start.map_or(if step < 0 { upper } else { lower }, fix);
+            let end = stop.map_or(if step < 0 { lower } else { upper }, fix);
+            let mut expected = Vec::new();
+            while (step > 0 && position < end) || (step < 0 && position > end) {
+                expected.push(position as f64);
+                position += step;
+            }
+            let array = arange_f64(axis_len);
+            let range = SliceRange::normalize(axis_len, start, stop, step);
+            proptest::prop_assert_eq!(array.slice_axis(0, range).to_vec::<f64>(), expected);
+        }
+
+        #[test]
+        fn views_copy_to_the_same_elements(
+            rows in 1usize..5,
+            columns in 1usize..5,
+            row_step in (-3i64..4).prop_filter("nonzero", |&step| step != 0),
+            column_step in (-3i64..4).prop_filter("nonzero", |&step| step != 0),
+            transpose in proptest::bool::ANY,
+        ) {
+            let matrix = Array::from_vec(&[rows, columns], (0..(rows * columns) as i64).collect());
+            let mut view = matrix
+                .slice_axis(0, SliceRange::normalize(rows, None, None, row_step))
+                .slice_axis(1, SliceRange::normalize(columns, None, None, column_step));
+            if transpose {
+                view = view.permuted(&[1, 0]);
+            }
+            let mut expected = Vec::new();
+            for i in 0..view.shape()[0] {
+                for j in 0..view.shape()[1] {
+                    expected.push(view.get(&[i, j]).as_i128().unwrap() as i64);
+                }
+            }
+            proptest::prop_assert_eq!(view.to_vec::<i64>(), expected.clone());
+            proptest::prop_assert_eq!(view.to_contiguous().unwrap().to_vec::<i64>(), expected.clone());
+            proptest::prop_assert_eq!(view.reshaped(&[view.size()]).unwrap().to_vec::<i64>(), expected.clone());
+            let mut written = view.clone();
+            let ptr = written.make_mut().unwrap();
+            // SAFETY: make_mut makes the first element writable.
+            unsafe { Scalar::I64(-1).write(ptr) };
+            proptest::prop_assert_eq!(view.to_vec::<i64>(), expected);
+            proptest::prop_assert_eq!(matrix.to_vec::<i64>(), (0..(rows * columns) as i64).collect::<Vec<_>>());
+        }
     }
 
     #[test]

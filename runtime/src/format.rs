@@ -280,6 +280,24 @@ mod tests {
         assert!(n_checked > 1000);
     }
 
+    proptest::proptest! {
+        /// Whatever the bits, the printed text reads back as the same value in its dtype.
+        #[test]
+        fn printed_floats_round_trip(bits in proptest::num::u64::ANY) {
+            let value = f64::from_bits(bits);
+            let text = format_scalar(Scalar::F64(value));
+            if value.is_finite() {
+                proptest::prop_assert_eq!(text.parse::<f64>().unwrap().to_bits(), bits);
+                proptest::prop_assert!(text.contains('.') || text.contains('e'));
+            }
+            let single = f32::from_bits(bits as u32);
+            let text = format_scalar(Scalar::F32(single));
+            if single.is_finite() {
+                proptest::prop_assert_eq!(text.parse::<f32>().unwrap().to_bits(), bits as u32);
+            }
+        }
+    }
+
     fn int_array(shape: &[usize]) -> Array {
         let size: usize = shape.iter().product();
         Array::from_vec(shape, (0..size as i64).collect())
