@@ -1,0 +1,208 @@
+//! Raw element storage (`Buffer`): an owned, zeroed, 64-byte-aligned heap allocation, or
+//! external memory (a host's array, a memory-mapped file) kept alive by an owner object.
+//!
+//! A buffer is only bytes: dtype, shape and strides live in `Array`. Allocation never
+//! aborts the process: running out of memory is an `AllocError` the caller reports as a
+//! run-time error (spec §10).
+
+use std::alloc::{self, Layout};
+use std::any::Any;
+use std::fmt;
+
+/// Alignment of owned buffers: a cache line, and enough for any SIMD load codegen emits.
+pub const BUFFER_ALIGNMENT: usize = 64;
+
+/// Where a buffer's bytes came from, and so how they are released.
+enum Storage {
+    /// Allocated by `Buffer::zeroed` with this layout; `None` for a zero-byte buffer,
+    /// whose pointer is dangling and never freed.
+    Owned(Option<Layout>),
+    /// Someone else's memory, valid while the owner lives; dropping the owner releases it.
+    External { _owner: Box<dyn Any + Send + Sync> },
+}
+
+/// A byte buffer; see the module documentation.
+///
+/// Writes go through `as_mut_ptr(&self)`: the buffer itself does not police aliasing.
+/// `Array::make_mut` is what guarantees that a writer holds the only reference.
+pub struct Buffer {
+    ptr: *mut u8,
+    n_bytes: usize,
+    storage: Storage,
+}
+
+// SAFETY: the buffer exclusively owns its allocation (or the external owner, which is
+// itself Send + Sync), and the raw pointer is only a handle to that memory. Concurrent
+// writes through `as_mut_ptr` are the caller's responsibility, as for any raw pointer.
+unsafe impl Send for Buffer {}
+// SAFETY: as above; `&Buffer` only hands out the pointer and length.
+unsafe impl Sync for Buffer {}
+
+/// An allocation of `bytes` bytes failed (or its size overflowed the address space).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocError {
+    pub bytes: usize,
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "memory exhausted: cannot allocate {} bytes",
+            self.bytes
+        )
+    }
+}
+
+impl std::error::Error for AllocError {}
+
+impl Buffer {
+    /// A fresh owned buffer of `n_bytes` zero bytes, aligned to `BUFFER_ALIGNMENT`.
+    /// `n_bytes == 0` is allowed and allocates nothing.
+    pub fn zeroed(n_bytes: usize) -> Result<Buffer, AllocError> {
+        if n_bytes == 0 {
+            return Ok(Buffer {
+                // An aligned, non-null address that is never dereferenced for zero bytes.
+                ptr: std::ptr::without_provenance_mut(BUFFER_ALIGNMENT),
+                n_bytes: 0,
+                storage: Storage::Owned(None),
+            });
+        }
+        let layout = Layout::from_size_align(n_bytes, BUFFER_ALIGNMENT)
+            .map_err(|_| AllocError { bytes: n_bytes })?;
+        // SAFETY: `layout` has a nonzero size, checked above.
+        let ptr = unsafe { alloc::alloc_zeroed(layout) };
+        if ptr.is_null() {
+            return Err(AllocError { bytes: n_bytes });
+        }
+        Ok(Buffer {
+            ptr,
+            n_bytes,
+            storage: Storage::Owned(Some(layout)),
+        })
+    }
+
+    /// Wraps memory owned by someone else; `owner` is dropped when the buffer is.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `n_bytes` bytes for as long as `owner`
+    /// lives, and nothing else may free or move that memory meanwhile.
+    pub unsafe fn from_external(
+        ptr: *mut u8,
+        n_bytes: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Buffer {
+        Buffer {
+            ptr,
+            n_bytes,
+            storage: Storage::External { _owner: owner },
+        }
+    }
+
+    pub fn as_ptr(&self) -> *const u8 {
+        self.ptr
+    }
+
+    /// The start of the bytes, for writing. Only write when no one else can observe the
+    /// buffer (see `Array::make_mut`).
+    pub fn as_mut_ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+
+    pub fn len_bytes(&self) -> usize {
+        self.n_bytes
+    }
+
+    pub fn is_external(&self) -> bool {
+        matches!(self.storage, Storage::External { .. })
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        if let Storage::Owned(Some(layout)) = self.storage {
+            // SAFETY: `ptr` came from `alloc_zeroed(layout)` in `zeroed` and is freed once.
+            unsafe { alloc::dealloc(self.ptr, layout) };
+        }
+        // External storage: dropping `_owner` (a field) releases the memory.
+    }
+}
+
+impl fmt::Debug for Buffer {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Buffer")
+            .field("ptr", &self.ptr)
+            .field("n_bytes", &self.n_bytes)
+            .field("external", &self.is_external())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn zeroed_is_zero_and_aligned() {
+        let buffer = Buffer::zeroed(1000).unwrap();
+        assert_eq!(buffer.len_bytes(), 1000);
+        assert_eq!(buffer.as_ptr() as usize % BUFFER_ALIGNMENT, 0);
+        assert!(!buffer.is_external());
+        // SAFETY: the buffer holds 1000 initialized bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(buffer.as_ptr(), 1000) };
+        assert!(bytes.iter().all(|&byte| byte == 0));
+    }
+
+    #[test]
+    fn empty_buffer() {
+        let buffer = Buffer::zeroed(0).unwrap();
+        assert_eq!(buffer.len_bytes(), 0);
+        assert!(!buffer.as_ptr().is_null());
+    }
+
+    #[test]
+    fn huge_allocation_fails_cleanly() {
+        let error = Buffer::zeroed(usize::MAX - 10).unwrap_err();
+        assert_eq!(error.bytes, usize::MAX - 10);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "memory exhausted: cannot allocate {} bytes",
+                usize::MAX - 10
+            )
+        );
+        // Within Layout's limits but far beyond any machine's memory.
+        assert!(Buffer::zeroed(isize::MAX as usize - 1000).is_err());
+    }
+
+    #[test]
+    fn external_owner_lives_as_long_as_buffer() {
+        struct Owner {
+            data: Vec<u8>,
+            dropped: Arc<AtomicBool>,
+        }
+        impl Drop for Owner {
+            fn drop(&mut self) {
+                self.dropped.store(true, Ordering::SeqCst);
+            }
+        }
+        let dropped = Arc::new(AtomicBool::new(false));
+        let mut owner = Box::new(Owner {
+            data: vec![7u8; 8],
+            dropped: dropped.clone(),
+        });
+        let ptr = owner.data.as_mut_ptr();
+        // SAFETY: the Vec's heap memory does not move when the Box is moved into the buffer,
+        // and it lives until the owner is dropped with the buffer.
+        let buffer = unsafe { Buffer::from_external(ptr, 8, owner) };
+        assert!(buffer.is_external());
+        // SAFETY: 8 readable bytes.
+        assert_eq!(unsafe { *buffer.as_ptr().add(7) }, 7);
+        assert!(!dropped.load(Ordering::SeqCst));
+        drop(buffer);
+        assert!(dropped.load(Ordering::SeqCst));
+    }
+}
