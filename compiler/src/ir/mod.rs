@@ -28,12 +28,12 @@ use cranelift_entity::{PrimaryMap, entity_impl};
 use nx_runtime::{DType, Scalar};
 
 /// A buffer parameter of a kernel, numbered in the order the caller passes them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BufId(u32);
 entity_impl!(BufId, "buf");
 
 /// An SSA value of the kernel body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ValueId(u32);
 entity_impl!(ValueId, "v");
 
