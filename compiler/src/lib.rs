@@ -2,3 +2,4 @@
 pub mod diagnostics;
 pub mod ir;
 pub mod syntax;
+pub mod types;

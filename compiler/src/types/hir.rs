@@ -1,0 +1,320 @@
+//! The typed program (HIR): what the checker produces and the executor runs. Names are resolved
+//! to slots, every expression carries its type, implicit conversions are explicit `Cast` nodes,
+//! keyword arguments are in positional order, and generic functions are instantiated per
+//! argument types. Nothing in here can fail to type-check.
+
+use crate::diagnostics::Span;
+use crate::ir::{BinaryOp, MathFn, ReduceOp, UnaryOp};
+use nx_runtime::{DType, Scalar};
+
+/// One axis length of a static type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dim {
+    /// Known statically (spec §2): from literals in a shape, a list literal or an annotation.
+    Known(u64),
+    Unknown,
+}
+
+/// A static type: dtype, rank (and what is known of each axis length), and weakness (rank 0 only).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Type {
+    pub dtype: DType,
+    pub dims: Vec<Dim>,
+    pub weak: bool,
+}
+
+impl Type {
+    pub fn scalar(dtype: DType) -> Type {
+        Type {
+            dtype,
+            dims: Vec::new(),
+            weak: false,
+        }
+    }
+
+    pub fn weak_scalar(dtype: DType) -> Type {
+        Type {
+            dtype,
+            dims: Vec::new(),
+            weak: true,
+        }
+    }
+
+    pub fn array(dtype: DType, dims: Vec<Dim>) -> Type {
+        Type {
+            dtype,
+            dims,
+            weak: false,
+        }
+    }
+
+    pub fn rank(&self) -> usize {
+        self.dims.len()
+    }
+
+    pub fn is_scalar(&self) -> bool {
+        self.dims.is_empty()
+    }
+}
+
+/// `f64`, `f32[3]`, `i64[_]` (spec §2 notation; unknown lengths print as `_`).
+impl std::fmt::Display for Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.dtype.name())?;
+        if !self.dims.is_empty() {
+            write!(f, "[")?;
+            for (i, dim) in self.dims.iter().enumerate() {
+                if i > 0 {
+                    write!(f, ", ")?;
+                }
+                match dim {
+                    Dim::Known(n) => write!(f, "{n}")?,
+                    Dim::Unknown => write!(f, "_")?,
+                }
+            }
+            write!(f, "]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a variable lives. Every `let` (and parameter, and `for` variable) creates a new slot,
+/// so shadowing never overwrites: `let x = 1; let x = 2.0` uses two slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VarRef {
+    /// A top-level binding of the session; slots persist across REPL inputs.
+    Global(u32),
+    /// A slot in the current function instance's frame.
+    Local(u32),
+}
+
+/// A typed program fragment: one script, or one REPL input (checked against the session's
+/// earlier bindings).
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub stmts: Vec<Stmt>,
+    /// How many global slots the session has after this fragment (the executor grows its frame).
+    pub n_globals: u32,
+    /// Function instances, indexed by `FnInstId`; a fragment may refer to instances of earlier
+    /// fragments, so this is the session's whole list so far.
+    pub functions: Vec<FnInstance>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FnInstId(pub u32);
+
+/// One function specialized to one combination of argument types.
+#[derive(Clone, Debug)]
+pub struct FnInstance {
+    pub name: String,
+    /// Parameter slots `Local(0..n_params)`, in declaration order.
+    pub params: Vec<Type>,
+    /// For annotated parameters with named sizes: which axis of which parameter binds which
+    /// local slot (a weak i64), checked for agreement at the call (spec §7).
+    pub size_bindings: Vec<SizeBinding>,
+    /// `None` when the function returns nothing.
+    pub result: Option<Type>,
+    pub body: Block,
+    pub n_locals: u32,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SizeBinding {
+    pub name: String,
+    pub slot: u32,
+    /// (parameter index, axis) pairs that must all have this length.
+    pub uses: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    /// The block's value (its last statement, when that is an expression).
+    pub value: Option<Box<Expr>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// `let` (value already converted to the slot's type), or a rebinding `x = e`, `x += e`
+    /// (lowered to `x = x op e` with the conversion explicit).
+    Assign {
+        var: VarRef,
+        value: Expr,
+    },
+    /// `x[items] = value` / `x[items] op= value`: the value is converted to the target dtype
+    /// (and for compound forms already computed from a read of `x[items]`).
+    AssignIndex {
+        var: VarRef,
+        items: Vec<IndexItem>,
+        value: Expr,
+    },
+    /// An expression statement; `show` is true for top-level REPL expressions whose value the
+    /// REPL displays.
+    Expr {
+        value: Expr,
+        show: bool,
+    },
+    /// `for var in start..end..step` (weak i64 range).
+    ForRange {
+        var: VarRef,
+        start: Expr,
+        end: Expr,
+        step: Option<Expr>,
+        body: Block,
+    },
+    /// `for var in array`: iterates over the first axis.
+    ForArray {
+        var: VarRef,
+        array: Expr,
+        body: Block,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    If {
+        cond: Expr,
+        then: Block,
+        else_: Option<Block>,
+    },
+    Break,
+    Continue,
+    Return(Option<Expr>),
+    Assert {
+        cond: Expr,
+        message: Option<String>,
+    },
+    Print(Vec<Expr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// A literal or constant (weak literals already carry the dtype they adopted).
+    Const(Scalar),
+    Var(VarRef),
+    /// Operand has the result dtype (bool for `Not` on bools).
+    Unary(UnaryOp, Box<Expr>),
+    /// Operands have the same dtype (the op's computation dtype; comparisons give bool), except
+    /// comparisons between a signed and an unsigned 64-bit integer, which keep their own
+    /// dtypes and compare exactly.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `and`/`or` on bools: short-circuit when both sides are rank 0, elementwise otherwise.
+    Logical {
+        and: bool,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// Elementwise conversion to `ty.dtype` with `as` semantics.
+    Cast(Box<Expr>),
+    /// A weak integer adopting `ty.dtype`: a run-time error (OverflowError in NumPy) when the
+    /// value does not fit (spec §3.2).
+    AdoptWeak(Box<Expr>),
+    Math(MathFn, Vec<Expr>),
+    /// `where(c, a, b)`; `a` and `b` have the result dtype.
+    Where(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// Reductions of spec §8 (`mean`, `var`, `std`, `count_nonzero` included); `axes` are
+    /// normalized (non-negative, sorted) or `None` for all.
+    Reduce {
+        op: Reduction,
+        arg: Box<Expr>,
+        axes: Option<Vec<usize>>,
+        keepdims: bool,
+        ddof: Option<Box<Expr>>,
+    },
+    /// Creation functions; `shape` is an i64 array of rank 0 or 1 (an int or a list of ints).
+    Creation(Creation),
+    /// A function call of a user function instance.
+    Call {
+        func: FnInstId,
+        args: Vec<Expr>,
+    },
+    /// Reading `base[items]`.
+    Index {
+        base: Box<Expr>,
+        items: Vec<IndexItem>,
+    },
+    /// `[a, b, c]`: items converted to the result dtype, stacked along a new first axis.
+    List(Vec<Expr>),
+    /// `if` expression with a rank-0 bool condition.
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        else_: Block,
+    },
+    Block(Block),
+    /// `a.shape` (i64[rank]).
+    Shape(Box<Expr>),
+    /// `a.T` / `transpose(a)`: axes reversed.
+    Transpose(Box<Expr>),
+    /// `len(a)`, `a.size`, `a.ndim` when not known statically (weak i64).
+    Len(Box<Expr>),
+    Size(Box<Expr>),
+    /// `clock()`: a barrier; monotonic seconds.
+    Clock,
+    /// A construct that parses and type-checks but is not executed yet: running it is a
+    /// run-time error "`what` is not supported yet" at its span.
+    Unsupported(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    Plain(ReduceOp),
+    Mean,
+    Var,
+    Std,
+    CountNonzero,
+}
+
+#[derive(Clone, Debug)]
+pub enum Creation {
+    /// `zeros`, `ones`, `full`: `ty.dtype`; value already converted.
+    Full { shape: Box<Expr>, value: Box<Expr> },
+    /// `arange(start, stop, step)` with all three already of the result dtype.
+    Arange {
+        start: Box<Expr>,
+        stop: Box<Expr>,
+        step: Box<Expr>,
+    },
+    /// `linspace(start, stop, num, endpoint=)`: start/stop f64 (or the dtype), num i64.
+    Linspace {
+        start: Box<Expr>,
+        stop: Box<Expr>,
+        num: Box<Expr>,
+        endpoint: bool,
+    },
+    /// `eye(n)`.
+    Eye { n: Box<Expr> },
+}
+
+#[derive(Clone, Debug)]
+pub enum IndexItem {
+    /// An integer index: removes the axis (negative counts from the end; bounds checked).
+    Int(Expr),
+    /// A slice; each part an i64 expression or absent (Python semantics).
+    Slice {
+        start: Option<Expr>,
+        stop: Option<Expr>,
+        step: Option<Expr>,
+    },
+    /// `newaxis`: inserts a length-1 axis.
+    NewAxis,
+    /// `...`: as many whole axes as needed.
+    Ellipsis,
+    /// A bool mask or an integer array (issue 4); kept so the checker can type it.
+    Array(Expr),
+}
