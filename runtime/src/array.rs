@@ -1047,6 +1047,23 @@ mod tests {
     }
 
     #[test]
+    fn from_parts_builds_views() {
+        let base = arange_f64(6);
+        // Every other element, backwards: 5, 3, 1.
+        let view = Array::from_parts(DType::F64, vec![3], vec![-2], 5, base.buffer().clone());
+        assert_eq!(view.to_vec::<f64>(), vec![5.0, 3.0, 1.0]);
+        assert_eq!(view.byte_strides(), vec![-16]);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "view outside its buffer")]
+    fn from_parts_checks_bounds_in_debug_builds() {
+        let base = arange_f64(6);
+        Array::from_parts(DType::F64, vec![3], vec![-2], 3, base.buffer().clone());
+    }
+
+    #[test]
     fn type_notation() {
         assert_eq!(format_type(DType::F64, &[3]), "f64[3]");
         assert_eq!(format_type(DType::F32, &[2, 3]), "f32[2, 3]");

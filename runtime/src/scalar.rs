@@ -390,6 +390,13 @@ mod tests {
     }
 
     #[test]
+    fn display_is_print_format() {
+        assert_eq!(Scalar::F32(0.1).to_string(), "0.1");
+        assert_eq!(Scalar::Bool(false).to_string(), "false");
+        assert_eq!(Scalar::I16(-7).to_string(), "-7");
+    }
+
+    #[test]
     fn constructors_and_accessors() {
         for dtype in DType::ALL {
             assert_eq!(Scalar::zero(dtype).dtype(), dtype);
