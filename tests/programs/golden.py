@@ -1,0 +1,527 @@
+#!/usr/bin/env python3
+"""Regenerate the expected stdout (.out) of every nx test program from NumPy.
+
+    python3 tests/programs/golden.py            # rewrite all .out files
+    python3 tests/programs/golden.py --check    # compare, exit 1 on any difference
+
+Every program `<topic>/<name>.nx` has one function below, registered with
+@prog("<topic>/<name>"), that computes the same values with NumPy (2.x) and prints
+them with nx_print(), which implements the nx print format (spec section 9).
+Where nx deliberately deviates from NumPy the spec's answer is computed explicitly
+and commented "(deviation)".
+
+Files under a `lib/` directory are import libraries: no .out, no function.
+Programs under `errors/` must fail; their .out is the stdout expected *before* the
+failure (empty for syntax and type errors). Their function, if any, prints that.
+
+Print format (spec section 9), as implemented by nx_format():
+  * bool -> true/false; ints in decimal.
+  * floats: Python repr of the value with the shortest digits that round-trip in
+    the value's own dtype (f32 or f64): positional when the decimal exponent is in
+    [-4, 16), else d[.ddd]e[+-]XX (exponent at least two digits); always with a
+    '.' or an exponent; -0.0, inf, -inf, nan (the sign of a nan is never printed).
+  * arrays: nested lists, ', ' between elements, no padding. Between the elements
+    of axis k of a rank-r array (r >= 2, k < r-1) the separator is ',' followed by
+    (r - k - 1) newlines (i.e. r-k-2 blank lines, NumPy's rule: one blank line
+    between the 2-D blocks of a rank-3 array, two between the 3-D blocks of a rank-4
+    array) and then k+1 spaces, so each row aligns after the opening brackets.
+    Blank lines carry no trailing spaces.
+  * an array with more than 1000 elements abbreviates every axis longer than 6 to
+    its first 3 and last 3 entries, with '...' in place of the rest (on its own
+    row, followed by the axis' separator, for axes other than the last).
+  * an array with a zero-length axis 0 prints as '[]'.
+  * a rank-0 array prints as its scalar. print(a, b, ...) joins with one space
+    and ends with a newline; string arguments are printed raw.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+
+np.seterr(all="ignore")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROGRAMS = {}
+_lines = None
+
+
+def prog(path):
+    def deco(f):
+        assert path not in PROGRAMS, path
+        PROGRAMS[path] = f
+        return f
+    return deco
+
+
+# ----------------------------------------------------------------------------
+# nx print format
+# ----------------------------------------------------------------------------
+
+def fmt_float(x, dtype=np.float64):
+    x = np.dtype(dtype).type(x)
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "-0.0" if np.signbit(x) else "0.0"
+    s = np.format_float_scientific(x, unique=True, trim="-")
+    mant, ex = s.split("e")
+    ex = int(ex)
+    sign = ""
+    if mant.startswith("-"):
+        sign, mant = "-", mant[1:]
+    digits = mant.replace(".", "")          # value = d.ddd * 10**ex
+    if -4 <= ex < 16:
+        if ex >= 0:
+            if len(digits) <= ex + 1:
+                ip, fp = digits + "0" * (ex + 1 - len(digits)), "0"
+            else:
+                ip, fp = digits[: ex + 1], digits[ex + 1:]
+        else:
+            ip, fp = "0", "0" * (-ex - 1) + digits
+        return f"{sign}{ip}.{fp}"
+    m = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{m}e{'-' if ex < 0 else '+'}{abs(ex):02d}"
+
+
+def fmt_scalar(x, dtype):
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return "true" if bool(x) else "false"
+    if dtype.kind in "iu":
+        return str(int(x))
+    if dtype.kind == "f":
+        return fmt_float(x, dtype)
+    raise TypeError(f"unsupported dtype {dtype}")
+
+
+def fmt_array(a):
+    summarize = a.size > 1000
+
+    def items_of(sub, f):
+        n = sub.shape[0]
+        if summarize and n > 6:
+            return [f(sub[i]) for i in range(3)] + ["..."] + [f(sub[i]) for i in range(n - 3, n)]
+        return [f(sub[i]) for i in range(n)]
+
+    def rec(sub, depth):
+        if sub.shape[0] == 0:
+            return "[]"
+        if sub.ndim == 1:
+            return "[" + ", ".join(items_of(sub, lambda v: fmt_scalar(v, a.dtype))) + "]"
+        sep = "," + "\n" * (sub.ndim - 1) + " " * (depth + 1)
+        return "[" + sep.join(items_of(sub, lambda s: rec(s, depth + 1))) + "]"
+
+    return rec(a, 0)
+
+
+def nx_format(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, int):                      # weak i64
+        assert -2**63 <= v < 2**63, v
+        return str(v)
+    if isinstance(v, float):                    # weak f64
+        return fmt_float(v)
+    if isinstance(v, np.generic):
+        return fmt_scalar(v, v.dtype)
+    if isinstance(v, np.ndarray):
+        if v.ndim == 0:
+            return fmt_scalar(v[()], v.dtype)
+        return fmt_array(v)
+    raise TypeError(f"cannot print {type(v)}")
+
+
+def nx_print(*values):
+    _lines.append(" ".join(nx_format(v) for v in values) + "\n")
+
+
+# ----------------------------------------------------------------------------
+# helpers for the spec's deviations from NumPy
+# ----------------------------------------------------------------------------
+
+def A(x, dtype=None):
+    return np.array(x, dtype=dtype)
+
+
+def f64(x):
+    """Float functions give f64 for integer/bool arguments (deviation: NumPy f16/f32)."""
+    return np.asarray(x).astype(np.float64)
+
+
+def sat_cast(x, dtype):
+    """Float -> int `as`: truncate toward zero, saturate, nan -> 0 (deviation)."""
+    info = np.iinfo(dtype)
+    x = np.asarray(x, dtype=np.float64)
+    out = []
+    for v in x.ravel():
+        if math.isnan(v):
+            out.append(0)
+        elif math.isinf(v):
+            out.append(info.max if v > 0 else info.min)
+        else:
+            out.append(min(max(math.trunc(v), info.min), info.max))
+    return np.array(out, dtype=dtype).reshape(x.shape)
+
+
+def int_floordiv(a, b, dtype):
+    """Integer // with Python floor semantics; MIN // -1 wraps to MIN (spec)."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype), np.asarray(b, dtype))
+    vals = [x // y for x, y in zip(a.ravel().tolist(), b.ravel().tolist())]
+    return _wrap(vals, dtype).reshape(a.shape)
+
+
+def int_mod(a, b, dtype):
+    """Integer % with Python semantics (sign of the divisor); MIN % -1 is 0."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype), np.asarray(b, dtype))
+    vals = [x % y for x, y in zip(a.ravel().tolist(), b.ravel().tolist())]
+    return _wrap(vals, dtype).reshape(a.shape)
+
+
+def _wrap(vals, dtype):
+    bits = np.dtype(dtype).itemsize * 8
+    res = []
+    for v in vals:
+        v &= (1 << bits) - 1
+        if np.dtype(dtype).kind == "i" and v >= 1 << (bits - 1):
+            v -= 1 << bits
+        res.append(v)
+    return np.array(res, dtype=dtype)
+
+
+# ============================================================================
+# programs
+# ============================================================================
+
+
+# ---------------------------------------------------------------- creation
+
+@prog("creation/zeros_ones")
+def _():
+    nx_print(np.zeros(3))
+    nx_print(np.ones([2, 3]))
+    nx_print(np.zeros([2, 2], dtype=np.int32))
+    nx_print(np.ones(4, dtype=np.bool_))
+    nx_print(np.zeros(0))
+    nx_print(np.ones([2, 1, 2], dtype=np.uint8))
+    nx_print(np.zeros(2, dtype=np.float32) + 0.1)
+
+
+@prog("creation/full")
+def _():
+    nx_print(np.full(3, 7, dtype=np.int64))
+    nx_print(np.full([2, 2], 2.5))
+    nx_print(np.full(2, np.float32(1.5)))
+    nx_print(np.full(3, np.uint8(200)) + np.uint8(100))
+    nx_print(np.full([2, 3], True))
+    nx_print(np.full(2, np.pi))
+    nx_print(np.full(2, 2147483647, dtype=np.int64) + 1)
+
+
+@prog("creation/arange")
+def _():
+    nx_print(np.arange(5))
+    nx_print(np.arange(2, 10))
+    nx_print(np.arange(2, 10, 3))
+    nx_print(np.arange(10, 0, -3))
+    nx_print(np.arange(0.0, 1.0, 0.25))
+    nx_print(np.arange(-1.5, 1.0, 0.5))
+    nx_print(np.arange(5, dtype=np.float64))
+    nx_print(np.arange(4, dtype=np.uint8))
+    nx_print(np.arange(0))
+    nx_print(np.arange(5, 2))
+    nx_print(np.arange(1, 8, 2))
+
+
+@prog("creation/linspace")
+def _():
+    nx_print(np.linspace(0.0, 1.0, 5))
+    nx_print(np.linspace(0.0, 1.0, 4, endpoint=False))
+    nx_print(np.linspace(-4.0, 4.0, 9))
+    nx_print(np.linspace(1.0, 2.0, 1))
+    nx_print(np.linspace(0.0, 1.0, 0))
+    nx_print(np.linspace(0, 10, 6))
+    nx_print(np.linspace(2.0, -2.0, 5))
+
+
+@prog("creation/eye")
+def _():
+    nx_print(np.eye(3))
+    nx_print(np.eye(2, dtype=np.int64))
+    nx_print(np.eye(1))
+    nx_print(np.eye(3, dtype=np.bool_))
+
+
+@prog("creation/list_literals")
+def _():
+    nx_print(A([1, 2, 3]))
+    nx_print(A([1.0, 2.5, -3.0]))
+    nx_print(A([[1, 2], [3, 4]]))
+    nx_print(A([True, False, True]))
+    nx_print(A([], dtype=np.float64))
+    nx_print(A([1, 255], np.uint8))
+    nx_print(A([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]))
+    nx_print(A([1, 2.5]))
+    # [100u8, 1i8] is i16; weak 400 adopts i16 and the product wraps
+    nx_print(np.array([np.uint8(100), np.int8(1)], dtype=np.result_type(np.uint8, np.int8)) * 400)
+    nx_print(A([1, 2], np.int32) + A([2147483647, 0], np.int32))
+
+
+@prog("creation/list_of_arrays")
+def _():
+    a = np.arange(3)
+    b = a * 10
+    m = np.array([a, b])
+    nx_print(m)
+    nx_print(np.array(np.array([a, b, a + b]).shape))
+    x = 1.5
+    nx_print(np.array([x, 2.0 * x, x * x]))
+    nx_print(np.array([np.zeros(2), np.ones(2)]))
+    nx_print(np.array(np.array([m, m]).shape))
+
+
+@prog("creation/multiline_literals")
+def _():
+    m = A([[1, 2, 3], [4, 5, 6]])
+    nx_print(m)
+    nx_print(np.sum(m, axis=0))
+    nx_print(np.full([2, 2], 0.5))
+    nx_print(A([1.5, 2.5]))
+
+
+@prog("creation/dtype_kwarg")
+def _():
+    nx_print(np.ones(3, dtype=np.float32) / 3.0)
+    nx_print(np.ones(3) / 3.0)
+    nx_print(np.arange(3, dtype=np.int8) * 100)
+    nx_print(np.arange(3, dtype=np.uint16) - 1)
+    nx_print(np.eye(2, dtype=np.float32) * 0.1)
+    nx_print(np.zeros([1, 2], dtype=np.uint64) - 1)
+
+
+# ---------------------------------------------------------------- operators
+
+@prog("operators/arith_int")
+def _():
+    a = A([7, -7, 3, 0]); b = A([2, 2, -4, 5])
+    nx_print(a + b); nx_print(a - b); nx_print(a * b); nx_print(a / b)
+    nx_print(a // b); nx_print(a % b); nx_print(-a); nx_print(+a)
+    nx_print(7 / 2, -7 // 2, -7 % 2)
+
+
+@prog("operators/arith_float")
+def _():
+    x = A([1.5, -2.5, 0.1, 4.0]); y = A([0.5, 2.0, 0.2, -8.0])
+    nx_print(x + y); nx_print(x - y); nx_print(x * y); nx_print(x / y)
+    nx_print(A([1.5, -2.5, 0.5, 4.0]) ** 2.0)
+    one, zero = np.float64(1.0), np.float64(0.0)
+    nx_print(one / zero, -one / zero, zero / zero)
+    nx_print(-x)
+
+
+@prog("operators/float_floordiv_mod")
+def _():
+    F = np.float64
+    nx_print(F(1.0) // F(0.1))
+    nx_print(F(1.0) % F(0.1))
+    nx_print(F(-7.5) // F(2.0), F(-7.5) % F(2.0))
+    nx_print(F(7.5) // F(-2.0), F(7.5) % F(-2.0))
+    z = A([1.0, -1.0, 0.0])
+    nx_print(z // 0.0)
+    nx_print(z % 0.0)
+    nx_print(A([-0.5, 0.5, 1.5]) % 1.0)
+    nx_print(F(-1e-20) % F(1.0))
+    nx_print(F(0.0) % F(-2.0), F(-0.0) // F(1.0))
+    h = A([5.5, -5.5], np.float32)
+    nx_print(h // 2.0, h % 2.0)
+
+
+@prog("operators/int_floordiv_mod")
+def _():
+    a = A([-7, -7, 7, 7, -1, 0]); b = A([2, -2, 2, -2, 3, -3])
+    nx_print(a // b)
+    nx_print(a % b)
+    # spec: MIN // -1 wraps to MIN, MIN % -1 is 0
+    nx_print(int_floordiv(-128, -1, np.int8), int_mod(-128, -1, np.int8))
+    u = A([7, 200], np.uint8)
+    nx_print(u // np.uint8(3), u % np.uint8(3))
+    s = A([-9, 9], np.int16)
+    nx_print(s // np.int16(4), s % np.int16(-4))
+
+
+@prog("operators/int_wraparound")
+def _():
+    a = A([250, 10], np.uint8)
+    nx_print(a + np.uint8(10))
+    nx_print(a * np.uint8(2))
+    nx_print(np.uint8(10) - np.uint8(20))
+    nx_print(-A([1, 2], np.uint8))
+    b = np.int8(127)
+    nx_print(b + np.int8(1))
+    nx_print(-np.int8(-128))
+    c = np.int32(2147483647)
+    nx_print(c + np.int32(1), c * np.int32(2))
+    big = np.int64(9223372036854775807)
+    nx_print(big + 1, -big - 2)
+    u = np.uint64(18446744073709551615)
+    nx_print(u + np.uint64(1))
+    nx_print(np.uint8(3) ** np.uint8(5), np.uint8(4) ** np.uint8(4), np.int8(3) ** np.int8(5))
+
+
+@prog("operators/power")
+def _():
+    nx_print(2 ** 3 ** 2)
+    nx_print((2 ** 3) ** 2)
+    x = 3.0
+    nx_print(-x ** 2)
+    nx_print(-2 ** 2)
+    nx_print(2.0 ** -1.0)
+    nx_print(2 ** -x)
+    nx_print(np.arange(5) ** 2)
+    nx_print(2 ** np.arange(5))
+    nx_print(A([1.5, 2.0]) ** A([2.0, 3.0]))
+    nx_print(0 ** 0, 0.0 ** 0.0)
+    nx_print(A([2, 3], np.int32) ** 2, np.uint8(10) ** 3)
+
+
+@prog("operators/comparisons")
+def _():
+    a = A([1, 2, 3, 4])
+    nx_print(a < 3, a <= 3)
+    nx_print(a > 3, a >= 3)
+    nx_print(a == 2, a != 2)
+    nx_print(a > 2.5)
+    nx_print(A([0.5, np.nan, 2.0]) == A([0.5, np.nan, 1.0]))
+    n = np.nan
+    nx_print(n == n, n != n, n < 1.0, n >= 1.0)
+    nx_print(-np.inf < np.inf, 0.0 == -0.0)
+
+
+@prog("operators/mixed_int_compare")
+def _():
+    nx_print(np.int64(-1) < np.uint64(1))
+    U = np.uint64(18446744073709551615)
+    nx_print(U > np.int64(-1), U == np.int64(-1))
+    nx_print(np.uint64(9223372036854775808) > np.int64(9223372036854775807))
+    u = A([0, 255], np.uint8)
+    nx_print(u == -1, u < 256, u > -1)
+    nx_print(A([-1, 5], np.int8) < A([255, 5], np.uint8))
+    nx_print(np.int32(-1) == np.uint32(4294967295), np.uint8(200) == np.int8(-56))
+
+
+@prog("operators/bitwise")
+def _():
+    a = A([12, 10, -1]); b = A([10, 6, 5])
+    nx_print(a & b); nx_print(a | b); nx_print(a ^ b); nx_print(~a)
+    nx_print(~np.uint8(0), ~A([0, 15], np.uint8), ~np.int8(0))
+    nx_print(~np.bool_(True), ~A([True, False]))
+    nx_print(True & False, True | False, True ^ True)
+    U = np.uint8
+    nx_print(U(0xF0) | U(0x0F), U(0xF0) & U(0x3C), U(0xF0) ^ U(0xFF))
+    nx_print(5 & 3, 5 | 3, 5 ^ 3)
+    nx_print(6 & 3 == 2, 1 | 2 ^ 3 & 4)
+
+
+@prog("operators/shifts")
+def _():
+    x = A([1, 2, -8])
+    nx_print(x << 2)
+    nx_print(x >> 1)
+    U = np.uint8
+    nx_print(U(1) << U(7), U(1) << U(8), U(255) >> U(9))
+    nx_print(np.int8(1) << np.int8(7))
+    s = A([-1, 64, 65, 3])
+    nx_print(np.left_shift(1, s))
+    nx_print(np.right_shift(-16, s))
+    nx_print(np.right_shift(16, s))
+    nx_print(1 + 2 << 3)
+    nx_print(A([1], np.uint32) << A([31, 32], np.uint32))
+
+
+@prog("operators/logical")
+def _():
+    t, f = True, False
+    nx_print(t and f, t or f, not t, not f)
+    nx_print(np.logical_not(A([True, False])))
+    nx_print(np.logical_and(A([True, False, True]), A([True, True, False])))
+    nx_print(np.logical_or(A([True, False]), A([False, False])))
+    nx_print(1 < 2 and 3 < 4)
+    nx_print(not 1 == 2)
+    nx_print(False)            # false and noisy(): noisy is not called
+    nx_print(True)             # true or noisy(): noisy is not called
+    nx_print("called")         # true and noisy(): called before print
+    nx_print(True)
+
+
+@prog("operators/precedence")
+def _():
+    nx_print(1 + 2 * 3, (1 + 2) * 3)
+    nx_print(2 * 3 ** 2)
+    nx_print(10 - 4 - 3, 100 / 10 / 5, 7 // 2 * 2)
+    nx_print(int(np.trunc(2.5)) * 2)
+    nx_print(sat_cast(-2.5, np.int64), sat_cast(-2.5, np.uint8))
+    nx_print(3 * sat_cast(2.5, np.int64))
+    nx_print(1 + 2 == 3 and not False)
+    nx_print(-3 % 5, -(3 % 5))
+    nx_print(2 ** -1.0)
+
+
+# === main ===
+
+def run_one(path):
+    global _lines
+    _lines = []
+    PROGRAMS[path]()
+    return "".join(_lines)
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    nx_files = []
+    for root, dirs, files in os.walk(HERE):
+        dirs.sort()
+        rel_root = os.path.relpath(root, HERE)
+        if "lib" in rel_root.split(os.sep):
+            continue
+        for f in sorted(files):
+            if f.endswith(".nx"):
+                nx_files.append(os.path.normpath(os.path.join(rel_root, f[:-3])))
+    problems = []
+    missing = [p for p in nx_files if p not in PROGRAMS and not p.startswith("errors" + os.sep)]
+    extra = [p for p in PROGRAMS if p not in nx_files]
+    for p in missing:
+        problems.append(f"{p}.nx: no golden function")
+    for p in extra:
+        problems.append(f"{p}: golden function without {p}.nx")
+    written = 0
+    for p in nx_files:
+        if p not in PROGRAMS:
+            if not p.startswith("errors" + os.sep):
+                continue
+            text = ""                      # compile-time error: nothing runs
+        else:
+            text = run_one(p)
+        out = os.path.join(HERE, p + ".out")
+        if check:
+            old = open(out).read() if os.path.exists(out) else None
+            if old != text:
+                problems.append(f"{p}.out differs from golden")
+        else:
+            with open(out, "w") as fh:
+                fh.write(text)
+            written += 1
+    for msg in problems:
+        print(msg, file=sys.stderr)
+    if not check:
+        print(f"wrote {written} .out files", file=sys.stderr)
+    else:
+        print(f"checked {len(nx_files)} programs, {len(problems)} problems", file=sys.stderr)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
