@@ -470,6 +470,343 @@ def _():
     nx_print(2 ** -1.0)
 
 
+# ---------------------------------------------------------------- promotion
+
+@prog("promotion/weak_int_adopts")
+def _():
+    nx_print(A([250, 5], np.uint8) + 10)
+    nx_print(A([100, -100], np.int8) * 2)
+    nx_print(A([1000], np.int16) * 100)
+    nx_print(A([0.1, 0.2], np.float32) + 1)
+    nx_print(A([4000000000], np.uint32) + 300000000)
+
+
+@prog("promotion/weak_float")
+def _():
+    x = A([0.1, 0.7], np.float32)
+    nx_print(x * 0.5)
+    nx_print(x * 3.0)
+    i = A([1, 3], np.int32)
+    nx_print(i * 2.5)
+    nx_print(i * 0.1)
+    nx_print(i / 3)
+    b = A([True, False])
+    nx_print(b * 1.5)
+    nx_print(b + 1)
+    nx_print(A([3], np.uint8) * 0.1)
+
+
+@prog("promotion/strong_promotion")
+def _():
+    nx_print(A([1, 2], np.int32) + A([0.1, 0.2], np.float32))
+    nx_print(A([200], np.uint8) + A([100], np.int8))
+    nx_print(A([127], np.int8) + A([127], np.uint8))
+    nx_print(A([-1], np.int64) + A([1], np.uint64))
+    nx_print(A([0.1], np.float32) + A([0.0]))
+    nx_print(A([255], np.uint8) + A([1], np.uint16))
+    nx_print(A([1], np.uint32) - A([2], np.int32))
+    nx_print(A([1], np.uint64) - A([2], np.int64))
+    nx_print(A([100], np.int8) * A([3], np.uint8))
+    nx_print(A([16777217], np.int32) + A([0.0], np.float32))
+
+
+@prog("promotion/weak_variables")
+def _():
+    n = 3
+    x = A([200, 2], np.uint8)
+    nx_print(x * n)
+    s = np.int64(3)
+    nx_print(x * s)
+    for i in range(2, 3):
+        nx_print(x * i)
+    nx_print(x * len(x))
+    g = A([0.1], np.float32)
+    k = 2.0 * np.pi
+    nx_print(g * k)
+    h = A([0.1])
+    nx_print(g + h[0])
+    nx_print(g * np.float64(2.0))      # function results are strong
+    nx_print(g * 2.0)
+
+
+@prog("promotion/weak_weak")
+def _():
+    a = 1; b = 2.5; c = a + b
+    nx_print(c, a * 2, 7 // 2, 1 / 4)
+    nx_print(A([0.1], np.float32) * c)
+    u = A([250], np.uint8)
+    nx_print(u + (a + 4))
+    nx_print(u + (a + 10))
+
+
+@prog("promotion/bool_promotion")
+def _():
+    b = A([True, False, True])
+    nx_print(b + 1)
+    nx_print(b * 1.5)
+    nx_print(b + A([1, 2, 255], np.uint8))
+    nx_print(b * np.int8(2))
+    nx_print(b & A([False, True, True]))
+
+
+# ---------------------------------------------------------------- broadcast
+
+@prog("broadcast/scalar_array")
+def _():
+    a = A([1.0, 2.0, 3.0])
+    nx_print(a + 1.0, 2.0 * a, a / 2.0)
+    s = a[0]
+    nx_print(a - s)
+    m = A([[1, 2], [3, 4]])
+    nx_print(m * 10)
+    nx_print(10 - m)
+    t = np.sum(m)
+    nx_print(m * t)
+
+
+@prog("broadcast/col_row")
+def _():
+    col = A([[0], [10], [20]]); row = A([[1, 2, 3, 4]])
+    nx_print(col + row)
+    nx_print(np.array((col + row).shape))
+    nx_print(col * np.arange(4))
+    nx_print(row - col)
+
+
+@prog("broadcast/newaxis")
+def _():
+    x = np.arange(3); y = np.arange(4)
+    nx_print(x[:, None] * 10 + y)
+    nx_print(A(x[None, :].shape), A(x[:, None].shape), A(x[None].shape))
+    nx_print(x[None, :] + x[:, None])
+    nx_print(A(y[None, :, None].shape))
+
+
+@prog("broadcast/rank3")
+def _():
+    a = A([[[0, 1, 2]], [[3, 4, 5]]]); b = A([[0], [10], [20], [30]])
+    c = a + b
+    nx_print(A(c.shape))
+    nx_print(c)
+    nx_print(a * A([1, -1, 2]))
+
+
+@prog("broadcast/broadcast_mixed_dtypes")
+def _():
+    u = A([[1], [2]], np.uint8)
+    f = A([0.5, 0.25, 0.125], np.float32)
+    nx_print(u * f)
+    nx_print(u + A([254, 255], np.uint8))
+    b = A([[True], [False]])
+    nx_print(b & A([True, False, True]))
+    nx_print(np.where(b, A([1, 2, 3]), -1))
+
+
+# ---------------------------------------------------------------- casts
+
+@prog("casts/float_to_int")
+def _():
+    # (deviation) float -> int saturates and nan -> 0: sat_cast computes the spec's answer
+    x = A([2.7, -2.7, 0.5, -0.5, -0.0])
+    nx_print(sat_cast(x, np.int64))
+    nx_print(sat_cast(300.0, np.uint8), sat_cast(-5.0, np.uint8), sat_cast(1e20, np.int32), sat_cast(-1e20, np.int32))
+    nx_print(sat_cast(np.nan, np.int32), sat_cast(np.inf, np.int64), sat_cast(-np.inf, np.int16))
+    nx_print(sat_cast(A([np.nan, 1e300, -1e300, 127.9, -128.9]), np.int8))
+    nx_print(sat_cast(-2.5, np.uint8), sat_cast(255.9, np.uint8))
+    nx_print(sat_cast(1e19, np.uint64), sat_cast(-1.0, np.uint64), sat_cast(9.3e18, np.int64))
+    nx_print(sat_cast(A([1.5, -1.5, 1e10], np.float32), np.int32))
+    y = A([70000.5, -70000.5])
+    nx_print(sat_cast(y, np.uint16), sat_cast(y, np.int16))
+
+
+@prog("casts/int_to_int")
+def _():
+    nx_print(np.int64(300).astype(np.uint8), np.int64(-1).astype(np.uint8))
+    nx_print(A([256, 257, -129, 128]).astype(np.int8))
+    nx_print(np.uint16(65535).astype(np.int16), np.uint16(32768).astype(np.int16))
+    nx_print(np.int32(-1).astype(np.uint64), np.int8(-1).astype(np.uint32))
+    nx_print(np.int64(4294967296).astype(np.uint32), np.int64(4294967297).astype(np.uint32))
+    nx_print(np.uint64(18446744073709551615).astype(np.int64))
+    nx_print(A([200, 100], np.uint8).astype(np.int8))
+
+
+@prog("casts/bool_casts")
+def _():
+    nx_print(A([0.0, -0.0, 0.5, np.nan, -np.inf]).astype(np.bool_))
+    nx_print(A([0, 3, -1]).astype(np.bool_), np.bool_(256), np.int64(256).astype(np.uint8).astype(np.bool_))
+    nx_print(A([True, False]).astype(np.int32), A([True, False]).astype(np.float64))
+    nx_print(np.uint8(True) + np.uint8(255))
+    nx_print(np.sum(A([True, True, False]).astype(np.int64)))
+
+
+@prog("casts/float_casts")
+def _():
+    nx_print(np.float32(0.1))
+    nx_print(np.float64(np.float32(0.1)))
+    nx_print(np.float64(np.float32(0.1)))
+    nx_print(np.float32(1e40), np.float32(-1e40))
+    nx_print(np.float32(16777217), np.int64(np.float32(16777217)))
+    nx_print(sat_cast(np.float32(3.9), np.int8))
+    nx_print(np.float64(9007199254740993))
+    nx_print(np.float32(np.nan), np.float32(-0.0))
+
+
+@prog("casts/cast_in_expr")
+def _():
+    a = np.arange(5)
+    nx_print(a.astype(np.float64) / 2.0)
+    nx_print(np.float64(np.sum(a)) / len(a))
+    nx_print((a * 100).astype(np.uint8))
+    nx_print(a.astype(np.float32) * 0.1)
+    nx_print(sat_cast(A([1.9, -1.9]), np.int32) * 2)
+
+
+# ---------------------------------------------------------------- math
+
+@prog("math/rounding_exact")
+def _():
+    x = A([-2.5, -0.5, 0.0, 0.5, 1.5, 2.5, 3.7])
+    for f in (np.abs, np.sign, np.floor, np.ceil, np.trunc, np.round, np.square):
+        nx_print(f(x))
+    nx_print(np.round(A([0.49999999999999994, -1.5, 1e300, np.nan, -np.inf])))
+
+
+@prog("math/int_functions")
+def _():
+    i = A([-3, 0, 4])
+    nx_print(np.abs(i), np.sign(i), np.square(i))
+    nx_print(np.floor(i), np.ceil(i), np.trunc(i), np.round(i))   # NumPy 2 keeps ints
+    nx_print(np.abs(np.int8(-128)), np.abs(A([-5, 5], np.int8)), np.square(A([16, 3], np.uint8)))
+    nx_print(np.sign(A([0, 7], np.uint8)), np.square(np.int32(100000)))
+
+
+@prog("math/float_funcs_on_ints")
+def _():
+    # (deviation) float functions give f64 for 8/16-bit ints and bools: convert first
+    b = A([1, 4, 9], np.int8)
+    nx_print(np.sqrt(f64(b)))
+    nx_print(np.sqrt(f64(b)) + 0.1)
+    nx_print(np.exp(f64(np.uint8(0))), np.log(f64(np.int16(1))), np.exp2(f64(np.uint16(3))))
+    nx_print(np.sqrt(f64(np.int16(2))), np.sqrt(f64(np.uint8(2))))
+    nx_print(np.sqrt(f64(A([True, False]))))
+    nx_print(np.copysign(3, -1), np.arctan2(0, -1), np.hypot(f64(np.uint8(3)), f64(np.uint8(4))))
+
+
+@prog("math/sqrt_cbrt")
+def _():
+    nx_print(np.sqrt(A([0.0, 1.0, 4.0, 2.25, 1e-300 * 1e-10])))
+    nx_print(np.sqrt(2.0), np.sqrt(np.float32(2.0)))
+    nx_print(np.sqrt(-1.0), np.sqrt(-0.0), np.sqrt(np.inf))
+    nx_print(np.all(np.abs(np.cbrt(A([8.0, -27.0, 0.001])) - A([2.0, -3.0, 0.1])) < 1e-15))
+    nx_print(np.cbrt(0.0), np.cbrt(-0.0), np.cbrt(-np.inf))
+
+
+@prog("math/exp_log")
+def _():
+    nx_print(np.exp(0.0), np.log(1.0), np.exp2(0.0), np.expm1(0.0), np.log1p(0.0))
+    nx_print(np.log(0.0), np.log(-1.0), np.exp(-np.inf), np.exp(np.inf), np.exp(1000.0))
+    nx_print(np.log2(1.0), np.log10(1.0), np.log1p(-1.0), np.expm1(-np.inf), np.exp2(-np.inf))
+    nx_print(np.exp2(10.0), np.log2(1024.0))
+    x = np.linspace(0.5, 4.0, 8)
+    nx_print(np.all(np.abs(np.log(np.exp(x)) - x) < 1e-13))
+    nx_print(np.all(np.abs(np.exp2(np.log2(x)) - x) < 1e-13))
+    nx_print(np.all(np.abs(np.expm1(x) - (np.exp(x) - 1.0)) < 1e-12))
+    nx_print(np.all(np.abs(np.log1p(x) - np.log(1.0 + x)) < 1e-13))
+    nx_print(np.all(np.abs(np.log10(x) - np.log(x) / np.log(10.0)) < 1e-13))
+    nx_print(np.abs(np.exp(1.0) - np.e) < 1e-14, np.abs(np.log10(1000.0) - 3.0) < 1e-14)
+    nx_print(np.expm1(1e-20) > 0.0, np.log1p(1e-20) > 0.0)
+
+
+@prog("math/trig")
+def _():
+    nx_print(np.sin(0.0), np.cos(0.0), np.tan(0.0), np.arcsin(0.0), np.arccos(1.0), np.arctan(0.0))
+    nx_print(np.sin(-0.0), np.tan(-0.0), np.arctan(-0.0), np.arcsin(2.0), np.arccos(-2.0), np.sin(np.inf))
+    x = np.linspace(-3.0, 3.0, 13)
+    s, c = np.sin, np.cos
+    nx_print(np.all(np.abs(s(x) ** 2.0 + c(x) ** 2.0 - 1.0) < 1e-14))
+    nx_print(np.all(np.abs(np.tan(x) - s(x) / c(x)) < 1e-12))
+    nx_print(np.all(np.abs(s(-x) + s(x)) < 1e-14), np.all(np.abs(c(-x) - c(x)) < 1e-14))
+    y = np.linspace(-1.0, 1.0, 9)
+    nx_print(np.all(np.abs(s(np.arcsin(y)) - y) < 1e-14))
+    nx_print(np.all(np.abs(c(np.arccos(y)) - y) < 1e-14))
+    nx_print(np.all(np.abs(np.tan(np.arctan(x)) - x) < 1e-13))
+    nx_print(np.abs(s(np.pi / 6.0) - 0.5) < 1e-15, np.abs(c(np.pi / 3.0) - 0.5) < 1e-15)
+    nx_print(np.abs(4.0 * np.arctan(1.0) - np.pi) < 1e-14)
+
+
+@prog("math/hyperbolic_erf")
+def _():
+    # NumPy has no erf: use the C library's through Python's math module
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    erfc = np.vectorize(math.erfc, otypes=[np.float64])
+    inf = np.inf
+    nx_print(np.sinh(0.0), np.cosh(0.0), np.tanh(0.0), erf(0.0), erfc(0.0))
+    nx_print(np.tanh(inf), np.tanh(-inf), erf(inf), erf(-inf), erfc(inf), erfc(-inf))
+    nx_print(np.sinh(-0.0), np.tanh(-0.0), erf(-0.0), np.cosh(inf), np.sinh(-inf))
+    x = np.linspace(-3.0, 3.0, 13)
+    nx_print(np.all(np.abs(np.cosh(x) ** 2.0 - np.sinh(x) ** 2.0 - 1.0) < 1e-11))
+    nx_print(np.all(np.abs(np.tanh(x) - np.sinh(x) / np.cosh(x)) < 1e-14))
+    nx_print(np.all(np.abs(erf(x) + erfc(x) - 1.0) < 1e-14))
+    nx_print(np.all(np.abs(erf(-x) + erf(x)) < 1e-14))
+    nx_print(np.all(np.abs(np.sinh(x) - (np.exp(x) - np.exp(-x)) / 2.0) < 1e-13))
+
+
+@prog("math/atan2_hypot_copysign")
+def _():
+    at = np.arctan2; pi = np.pi
+    nx_print(at(0.0, 1.0), at(0.0, -1.0), at(-0.0, 1.0), at(-0.0, -1.0))
+    nx_print(at(1.0, 0.0) == pi / 2.0, at(-1.0, 0.0) == -pi / 2.0)
+    nx_print(np.abs(at(1.0, 1.0) - pi / 4.0) < 1e-15, at(A([1.0, -1.0]), A([-1.0, -1.0])) > 0.0)
+    nx_print(np.hypot(3.0, 4.0), np.hypot(A([5.0, 8.0]), A([12.0, 15.0])), np.hypot(-3.0, 0.0))
+    nx_print(np.hypot(np.inf, np.nan), np.hypot(np.nan, -np.inf))
+    nx_print(np.copysign(A([1.0, 2.0, 0.0, np.inf]), A([-1.0, 1.0, -1.0, -0.0])))
+    nx_print(np.copysign(np.nan, -1.0), np.copysign(np.float32(-4.5), np.float32(1.0)))
+
+
+@prog("math/minimum_maximum_pow")
+def _():
+    a = A([1.0, 5.0, np.nan, -2.0]); b = A([2.0, 3.0, 1.0, np.nan])
+    nx_print(np.minimum(a, b))
+    nx_print(np.maximum(a, b))
+    nx_print(np.minimum(A([3, -1]), A([2, 2])), np.maximum(np.uint8(3), A([1, 7], np.uint8)))
+    nx_print(np.minimum(1, 2.5), np.maximum(A([1.5], np.float32), 2.0))
+    nx_print(np.maximum(A([[1, 5]]), A([[3], [4]])))
+    nx_print(np.power(A([2.0, 3.0]), 2.0), np.power(2, 10), np.power(A([2], np.int32), np.int32(3)),
+             np.power(np.uint8(2), np.uint8(9)))
+    nx_print(np.power(2.0, -2.0), np.power(-8.0, 1.0 / 3.0), np.power(0.0, -1.0))
+
+
+@prog("math/clip")
+def _():
+    nx_print(np.clip(A([-2.0, 0.5, 3.0, np.nan]), 0.0, 1.0))
+    nx_print(np.clip(np.arange(6), 1, 4))
+    nx_print(np.clip(A([10, 200], np.uint8), np.uint8(20), np.uint8(100)))
+    nx_print(np.clip(np.arange(5), A([0, 0, 3, 3, 3]), 3))
+    nx_print(np.clip(-7, 0, 10), np.clip(np.float32(2.5), 0.0, 1.0))
+
+
+@prog("math/where")
+def _():
+    x = A([-1.5, 2.0, -0.5, 4.0])
+    nx_print(np.where(x > 0.0, x, 0.0))
+    nx_print(np.where(x > 0.0, 1, -1))
+    nx_print(np.where(x < 0.0, x * 2.0, A([10.0])))
+    m = A([[1, 2], [3, 4]])
+    nx_print(np.where(m % 2 == 0, m, -m))
+    nx_print(np.where(True, np.float32(1.5), 2)[()], np.where(False, 1, 2)[()])
+    nx_print(np.where(A([True, False]), A([1, 2], np.uint8), 7))
+    nx_print(np.where(np.isnan(A([1.0, np.nan])), 0.0, A([1.0, np.nan])))
+
+
+@prog("math/isnan_isinf")
+def _():
+    x = A([1.0, np.nan, np.inf, -np.inf, -0.0])
+    nx_print(np.isnan(x)); nx_print(np.isinf(x)); nx_print(np.isfinite(x))
+    nx_print(np.isnan(1), np.isfinite(np.arange(3)), np.isinf(A([1], np.uint8)))
+    nx_print(np.isnan(0.0 * np.inf), np.isinf(np.float64(1.0) / 0.0), np.isnan(np.inf - np.inf))
+    nx_print(np.isnan(A([np.nan, 1.0], np.float32)), np.isfinite(1e308 * 10.0))
+
+
 # === main ===
 
 def run_one(path):
