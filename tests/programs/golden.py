@@ -40,6 +40,8 @@ import sys
 import numpy as np
 
 np.seterr(all="ignore")
+import warnings
+warnings.simplefilter("ignore")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = {}
@@ -805,6 +807,176 @@ def _():
     nx_print(np.isnan(1), np.isfinite(np.arange(3)), np.isinf(A([1], np.uint8)))
     nx_print(np.isnan(0.0 * np.inf), np.isinf(np.float64(1.0) / 0.0), np.isnan(np.inf - np.inf))
     nx_print(np.isnan(A([np.nan, 1.0], np.float32)), np.isfinite(1e308 * 10.0))
+
+
+# ---------------------------------------------------------------- reductions
+
+@prog("reductions/sum_prod_axis")
+def _():
+    a = A([[1, 2, 3], [4, 5, 6]])
+    nx_print(np.sum(a), np.prod(a))
+    nx_print(np.sum(a, axis=0), np.sum(a, axis=1), np.sum(a, axis=-1), np.sum(a, axis=-2))
+    nx_print(np.prod(a, axis=0), np.prod(a, axis=1))
+    nx_print(np.sum(a, axis=0, keepdims=True))
+    nx_print(np.sum(a, keepdims=True))
+    nx_print(np.sum(a, axis=1, keepdims=True))
+    nx_print(A(np.sum(a, axis=-1, keepdims=True).shape), A(np.sum(a, keepdims=True).shape),
+             np.array(np.sum(a).shape, dtype=np.int64))
+
+
+@prog("reductions/accumulation_dtypes")
+def _():
+    u = A([200, 200], np.uint8)
+    nx_print(np.sum(u), np.sum(u) - 401)
+    i = A([100, 100, 100], np.int8)
+    nx_print(np.sum(i), np.prod(i))
+    nx_print(np.sum(A([True, True, False])), np.sum(A([True, True])) - 3)
+    nx_print(np.prod(A([2, 3], np.uint32)) - 7)
+    nx_print(np.sum(A([0.1, 0.2], np.float32)), np.sum(A([0.1, 0.2])))
+    nx_print(np.sum(A([2147483647, 1], np.int32)))
+    nx_print(np.sum(np.arange(5) * 0.5), np.prod(A([0.5, 0.5], np.float32)) * 0.1)
+
+
+@prog("reductions/mean_var_std")
+def _():
+    x = A([1.0, 2.0, 3.0, 4.0])
+    nx_print(np.mean(x), np.var(x), np.std(x))
+    nx_print(np.var(x, ddof=1))
+    nx_print(np.mean(np.arange(10)), np.var(A([1, 2, 3, 4])), np.std(A([2, 4], np.uint8)))
+    m = A([[1.0, 2.0], [3.0, 5.0]])
+    nx_print(np.mean(m, axis=0), np.mean(m, axis=1))
+    nx_print(np.var(m, axis=0), np.std(m, axis=0))
+    nx_print(np.mean(m, axis=-1, keepdims=True))
+    nx_print(np.var(m, axis=1, ddof=1))
+    nx_print(np.mean(A([1.5, 2.5], np.float32)), np.mean(A([0.1, 0.2], np.float32)) * 1.0)
+
+
+@prog("reductions/min_max_arg")
+def _():
+    a = A([[3, 7, 1], [9, 2, 9]])
+    nx_print(np.min(a), np.max(a), np.argmin(a), np.argmax(a))
+    nx_print(np.min(a, axis=0), np.max(a, axis=1))
+    nx_print(np.argmin(a, axis=0), np.argmax(a, axis=1), np.argmax(a, axis=-1))
+    nx_print(np.max(a, axis=0, keepdims=True))
+    f = A([1.0, np.nan, -3.0, np.nan])
+    nx_print(np.min(f), np.max(f), np.argmin(f), np.argmax(f))
+    nx_print(np.max(A([-0.5, 2.5], np.float32)), np.min(A([200, 7], np.uint8)), np.max(A([-np.inf, -1e308])))
+    nx_print(np.argmax(A([1, 5, 5, 2])), np.argmin(A([4, 1, 1])))
+
+
+@prog("reductions/any_all_count")
+def _():
+    b = A([[True, False], [False, False]])
+    nx_print(np.any(b), np.all(b), np.count_nonzero(b))
+    nx_print(np.any(b, axis=0), np.all(b, axis=1), np.any(b, axis=-1))
+    nx_print(np.any(A([0.0, 0.5])), np.all(A([1, 2, 0])), np.all(A([np.nan, 1.0])))
+    nx_print(np.count_nonzero(A([0, 1, 2, 0])), np.count_nonzero(A([[1.0, 0.0], [np.nan, 0.0]]), axis=0))
+    nx_print(np.count_nonzero(np.arange(10) % 3 == 0))
+    nx_print(np.all(np.arange(5) < 5), np.any(np.arange(5) > 4))
+
+
+@prog("reductions/empty")
+def _():
+    z = np.zeros(0)
+    nx_print(np.sum(z), np.prod(z), np.mean(z))
+    nx_print(np.any(z > 0.0), np.all(z > 0.0), np.count_nonzero(z))
+    nx_print(np.sum(np.arange(0)), np.prod(np.arange(0)))
+    nx_print(np.sum(A([], np.float64)))
+    e = np.zeros([0, 3])
+    nx_print(np.sum(e, axis=0))
+    nx_print(np.sum(e, axis=1))
+    nx_print(np.prod(e, axis=0), np.any(e, axis=0), np.all(e, axis=0))
+
+
+@prog("reductions/rank3_axes")
+def _():
+    a = A([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+    nx_print(np.sum(a, axis=0))
+    nx_print(np.sum(a, axis=1))
+    nx_print(np.sum(a, axis=2))
+    nx_print(np.sum(a, axis=-2, keepdims=True))
+    nx_print(np.max(a, axis=1))
+    nx_print(np.argmax(a, axis=0))
+    nx_print(np.prod(a, axis=-1))
+    nx_print(np.min(a, axis=-3))
+
+
+@prog("reductions/float_sums_exact")
+def _():
+    nx_print(np.sum(np.arange(1000) * 0.5))
+    nx_print(np.mean(np.linspace(0.0, 1.0, 5)))
+    nx_print(np.sum(np.ones(100000)))
+    nx_print(np.sum(np.full(1024, 0.125)), np.mean(np.arange(2001) * 1.0))
+    h = np.ones([300, 4]) * A([0.5, 0.25, 1.0, 2.0])
+    nx_print(np.sum(h, axis=0), np.mean(h, axis=0))
+    nx_print(np.sum(np.ones([3, 1000]), axis=1))
+
+
+# ---------------------------------------------------------------- indexing
+
+@prog("indexing/integer_index")
+def _():
+    a = A([10, 20, 30, 40, 50])
+    nx_print(a[0], a[4], a[-1], a[-5])
+    m = A([[1, 2, 3], [4, 5, 6]])
+    nx_print(m[1], m[1, 2], m[-1, -1], m[0][1])
+    nx_print(m[-2])
+    t = A([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+    nx_print(t[1])
+    nx_print(t[1, 0], t[1, 0, 1], t[-1, -1, -1])
+    i = 2
+    nx_print(a[i], a[i - 3], a[len(a) - 1])
+
+
+@prog("indexing/slices_1d")
+def _():
+    a = np.arange(10)
+    nx_print(a[2:5], a[:3], a[7:], a[:])
+    nx_print(a[1:-1])
+    nx_print(a[::2], a[1::3])
+    nx_print(a[::-1], a[8:2:-2], a[-3:])
+    nx_print(a[5:100], a[100:], a[-100:2])
+    nx_print(a[5:2], a[::-3], a[-1:-4:-1])
+    n = 4
+    nx_print(a[n:n + 2], a[:-n])
+
+
+@prog("indexing/slices_2d")
+def _():
+    m = A([[0, 1, 2, 3], [10, 11, 12, 13], [20, 21, 22, 23]])
+    nx_print(m[::2, 0])
+    nx_print(m[:, 1])
+    nx_print(m[1:, 2:])
+    nx_print(m[::-1, ::-1])
+    nx_print(m[0, ::-1], m[-1, 1:3])
+    nx_print(m[1:2])
+    nx_print(m[:, -1:])
+    nx_print(A(m[1:, 1:].shape), A(m[5:, :].shape), A(m[:, 1:1].shape))
+
+
+@prog("indexing/newaxis_index")
+def _():
+    v = A([1.0, 2.0, 3.0])
+    nx_print(v[:, None])
+    nx_print(v[None, :])
+    nx_print(A(v[None].shape), A(v[:, None].shape), A(v[None, :, None].shape))
+    m = A([[1, 2], [3, 4]])
+    nx_print(A(m[:, None].shape), A(m[None].shape), A(m[:, :, None].shape))
+    nx_print(m[1, None])
+
+
+@prog("indexing/index_then_compute")
+def _():
+    x = np.linspace(0.0, 1.0, 5)
+    nx_print(x[1] - x[0])
+    nx_print(x[1:] - x[:-1])
+    u = A([1.0, 4.0, 9.0, 16.0, 25.0])
+    nx_print(0.5 * (u[:-2] + u[2:]))
+    nx_print(u[1:-1] - u[:-2])
+    m = A([[1, 2, 3], [4, 5, 6]])
+    nx_print(m[:, 0] * m[:, 2], np.sum(m[1]), A(m[0].shape))
+    nx_print(m.T[2])
+    nx_print(m[:, ::-1].T)
 
 
 # === main ===
