@@ -979,6 +979,233 @@ def _():
     nx_print(m[:, ::-1].T)
 
 
+# ---------------------------------------------------------------- statements
+
+@prog("statements/let_shadowing")
+def _():
+    nx_print(1); nx_print(2.5); nx_print(A([1, 2])); nx_print(2.5)
+    pi = 3
+    nx_print(pi, pi * 2)
+    inf = -1
+    nx_print(inf + 1)
+
+
+@prog("statements/rebind_conversion")
+def _():
+    x = 1.0
+    x = float(2)                       # x keeps its weak f64 type
+    nx_print(x)
+    a = np.zeros(3)
+    a = np.arange(3).astype(a.dtype)
+    nx_print(a)
+    b = A([1, 2], np.uint8)
+    b = b + 1
+    nx_print(b)
+    c = np.float32(1.0)
+    c = c / 3.0
+    nx_print(c)
+    n = 0
+    n = n + 1
+    nx_print(n)
+    f = A([0.5], np.float32)
+    f = A([0.1, 0.2]).astype(f.dtype)
+    nx_print(f * 3.0)
+    w = 2
+    w = w * 3
+    nx_print(A([250], np.uint8) + w)
+
+
+@prog("statements/value_semantics")
+def _():
+    a = A([1.0, 2.0, 3.0])
+    b = a
+    b = b + 1.0
+    nx_print(a); nx_print(b)
+    s = a
+    for i in range(3):
+        s = s * 2.0
+    nx_print(a, s)
+    t = a[1:]
+    t = t * 0.0
+    nx_print(a, t)
+
+
+@prog("statements/compound_assign")
+def _():
+    x = 10
+    x += 5; nx_print(x)
+    x -= 3; nx_print(x)
+    x *= 2; nx_print(x)
+    x //= 5; nx_print(x)
+    x %= 3; nx_print(x)
+    x += 2
+    x **= 3; nx_print(x)
+    x <<= 2; nx_print(x)
+    x >>= 1; nx_print(x)
+    x &= 0xF; nx_print(x)
+    x |= 0b1000; nx_print(x)
+    x ^= 0o7; nx_print(x)
+    f = 1.0
+    f /= 4; nx_print(f)
+    f **= 2; nx_print(f)
+    a = A([1, 2], np.uint8)
+    a *= 200; nx_print(a)
+    a += 100; nx_print(a)
+    v = A([1.0, -2.0])
+    v -= A([0.5, 0.5])
+    v *= 2
+    nx_print(v)
+
+
+@prog("statements/if_else")
+def _():
+    x = 5
+    nx_print("big" if x > 3 else "small")
+    nx_print("huge" if x > 10 else "medium" if x > 4 else "tiny")
+    nx_print("five" if x == 5 else "not five")
+    nx_print("negative" if x < 0 else "zero" if x == 0 else "positive")
+    if np.any(A([x > 4, x > 100])):
+        nx_print("some")
+    if not (x > 4):
+        nx_print("no")
+
+
+@prog("statements/if_expression")
+def _():
+    x = -2.5
+    a = -x if x < 0.0 else x
+    nx_print(a)
+    s = 1 if x > 0.0 else -1 if x < 0.0 else 0
+    nx_print(s)
+    nx_print(1.0 if False else 2.5)
+    t = np.float32(1.5)                # f32 branch with a weak int branch: f32
+    nx_print(t / 7.0)
+    nx_print(A([1, 2]) if x < 0.0 else A([3, 4]))
+
+
+@prog("statements/for_range")
+def _():
+    for i in range(0, 3):
+        nx_print(i)
+    total = 0
+    for i in range(1, 11):
+        total += i
+    nx_print(total)
+    for i in range(10, 0, -3):
+        nx_print(i)
+    for i in range(0, 10, 4):
+        nx_print(i)
+    n = 4
+    for i in range(0, n - 1):
+        nx_print(i * 10)
+    for i in range(-2, 1):
+        nx_print(i)
+
+
+@prog("statements/for_over_array")
+def _():
+    m = A([[1, 2], [3, 4], [5, 6]])
+    for row in m:
+        nx_print(row, np.sum(row))
+    for v in A([1.5, 2.5]):
+        nx_print(v * 2.0)
+    acc = 0
+    for v in np.arange(5):
+        acc += int(v)
+    nx_print(acc)
+
+
+@prog("statements/while_break_continue")
+def _():
+    i = 0
+    while i < 10:
+        i += 1
+        if i % 2 == 0:
+            continue
+        if i > 7:
+            break
+        nx_print(i)
+    nx_print("done", i)
+    for a in range(3):
+        for b in range(3):
+            if b > a:
+                break
+            nx_print(a, b)
+    k = 0
+    while True:
+        k += 1
+        if k == 3:
+            break
+    nx_print(k)
+
+
+@prog("statements/collatz")
+def _():
+    n = 27; steps = 0; peak = n
+    while n != 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        peak = max(peak, n)
+        steps += 1
+    nx_print(steps, peak)
+
+
+@prog("statements/block_expression")
+def _():
+    a, b = 3, 4
+    nx_print(a * a + b * b)
+    nx_print(1.5)
+    t = np.arange(4)
+    w = t * t
+    nx_print(w, np.sum(w))
+
+
+@prog("statements/semicolons_comments")
+def _():
+    a, b = 1, 2
+    nx_print(a + b); nx_print(a - b)
+    c = A([1, 2])
+    nx_print(c)
+    nx_print(c * 2); nx_print(-c)
+
+
+@prog("statements/assert_pass")
+def _():
+    assert 1 + 1 == 2
+    assert np.all(np.arange(3) >= 0)
+    assert np.sum(A([1.0, 2.0])) == 3.0
+    nx_print("ok")
+
+
+@prog("statements/clock")
+def _():
+    nx_print(np.sum(np.arange(100000)), True, True)
+
+
+@prog("statements/literals")
+def _():
+    nx_print(42, 1_000_000, 0x1F, 0o17, 0b1010, 0xff)
+    nx_print(np.uint8(0xFF), 0x1F32, np.uint8(0b1111_0000), np.uint16(0o777), 0xFFFF)
+    nx_print(np.int8(-128), np.int8(127), np.uint8(255), np.uint8(7) + np.uint8(1))
+    nx_print(np.int32(1), np.int64(2), np.uint16(3), np.uint32(4), np.uint64(5), np.int16(6))
+    nx_print(np.float64(3), np.float32(2.5), np.float64(2.5e-3), 1e3, 1_000.5, 2.5e3, 1e-9)
+    nx_print(9223372036854775807, -9223372036854775808)
+    nx_print(np.uint64(18446744073709551615), np.int32(-2147483648), np.uint16(65535))
+    nx_print(0x7FFF_FFFF_FFFF_FFFF, np.int8(1))
+
+
+@prog("statements/constants")
+def _():
+    nx_print(np.pi, np.e)
+    nx_print(np.inf, -np.inf, np.nan)
+    nx_print(2.0 * np.pi, np.pi / 2.0)
+    nx_print(A([1.0], np.float32) * np.pi, A([1.0], np.float32) * np.e)
+    nx_print(A([2], np.uint8) * np.inf)
+    e = 5
+    nx_print(e + 1)
+    nan = 0.0
+    nx_print(nan == nan)
+
+
 # === main ===
 
 def run_one(path):
