@@ -1206,6 +1206,146 @@ def _():
     nx_print(nan == nan)
 
 
+# ---------------------------------------------------------------- functions
+
+@prog("functions/generic")
+def _():
+    def axpy(a, x, y):
+        return a * x + y
+    nx_print(axpy(2, 3, 4))
+    nx_print(axpy(2.0, A([1.0, 2.0]), A([0.5, 0.5])))
+    xf = A([0.1, 0.2], np.float32)
+    nx_print(axpy(3.0, xf, xf))
+    nx_print(axpy(np.uint8(2), A([200], np.uint8), A([1], np.uint8)))
+    nx_print(axpy(2, A([100], np.int8), A([0], np.int8)))
+    nx_print(axpy(a=1.5, x=2.0, y=A([1.0, 2.0])))
+
+
+@prog("functions/annotated_sizes")
+def _():
+    def mean_of(x):
+        x = np.asarray(x, np.float64)
+        return np.sum(x) / len(x)
+    nx_print(mean_of(A([1.0, 2.0, 4.0, 5.0])))
+    nx_print(mean_of(np.arange(4)))
+    nx_print(np.sum(A([1.0, 2.0]) * A([3.0, 4.0])))
+    z = np.zeros([3, 5])
+    nx_print(np.int64(z.shape[0]), np.int64(z.shape[1]))
+    nx_print(A([0.1, 0.2], np.float32) * 3.0)
+
+
+@prog("functions/elementwise_rank0")
+def _():
+    def relu(x):
+        x = np.asarray(x, np.float32)
+        return np.where(x > 0.0, x, np.float32(0.0))
+    nx_print(relu(A([-1.5, 2.5, 0.0], np.float32)))
+    nx_print(relu(np.float32(-3.0))[()], relu(np.float32(0.1))[()])
+    nx_print(np.clip(A([-5, 5, 50]), 0, 10))
+
+    def steps(n):
+        c = 0
+        while n != 1:
+            n = n // 2 if n % 2 == 0 else 3 * n + 1
+            c += 1
+        return c
+    nx_print(A([steps(n) for n in [1, 2, 3, 6, 7, 27]]))
+    a = np.arange(3)[:, None] * 1.0
+    b = A([0.5, 1.5])
+    nx_print(np.where(a > b, a - b, b - a))
+
+
+@prog("functions/defaults_kwargs")
+def _():
+    def norm_p(x, p=2.0):
+        return np.sum(np.abs(x) ** p) ** (1.0 / p)
+    nx_print(norm_p(A([3.0, -4.0]), p=1.0))
+    nx_print(np.abs(norm_p(A([3.0, -4.0])) - 5.0) < 1e-12)
+
+    def scale(x, factor=2, offset=0):
+        return x * factor + offset
+    nx_print(scale(3))
+    nx_print(scale(3, 10))
+    nx_print(scale(3, offset=1))
+    nx_print(scale(offset=5, x=1, factor=3))
+    nx_print(scale(A([1.5]), factor=0.5))
+    nx_print(scale(A([250], np.uint8)))
+
+
+@prog("functions/early_return")
+def _():
+    def first_negative(v):
+        for i in range(len(v)):
+            if v[i] < 0.0:
+                return np.int64(i)
+        return np.int64(-1)
+    nx_print(first_negative(A([1.0, 2.0, -3.0, -4.0])))
+    nx_print(first_negative(A([1.0])))
+
+    def classify(x):
+        if x > 0:
+            return 1
+        if x < 0:
+            return -1
+        return 0
+    nx_print(classify(5), classify(-2), classify(0))
+
+
+@prog("functions/call_later_defined")
+def _():
+    def g(x): return x * 2
+    def f(x): return g(x) + 1
+    nx_print(f(3))
+    nx_print(f(A([1.5, 2.5])))
+
+
+@prog("functions/globals_at_call")
+def _():
+    nx_print(2 * 10)
+    nx_print(2 * 100)
+
+
+@prog("functions/shadow_builtin")
+def _():
+    def square(x): return x * x + 1
+    nx_print(square(3))
+    nx_print(square(A([2, 3])))
+    nx_print(abs(-4))
+
+
+@prog("functions/no_result")
+def _():
+    def report(x):
+        nx_print(x, np.sum(x))
+    report(A([1, 2, 3]))
+    report(np.ones([2, 2]))
+    report(A([0.5])); report(A([0.5]) * 2)
+
+
+@prog("functions/softmax")
+def _():
+    def softmax(v):
+        e = np.exp(v - np.max(v, axis=-1, keepdims=True))
+        return e / np.sum(e, axis=-1, keepdims=True)
+    p = softmax(A([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
+    nx_print(A(p.shape))
+    nx_print(np.all(np.abs(np.sum(p, axis=-1) - 1.0) < 1e-12))
+    nx_print(p[1])
+    nx_print(np.argmax(p, axis=-1))
+    nx_print(np.abs(p[0, 2] / p[0, 1] - np.e) < 1e-12)
+    nx_print(np.all(softmax(A([1000.0, 1000.0])) == A([0.5, 0.5])))
+
+
+@prog("functions/gaussian")
+def _():
+    x = np.linspace(-4.0, 4.0, 1_000_000)
+    pdf = np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+    total = np.sum(pdf) * (x[1] - x[0])
+    nx_print(np.abs(total - 1.0) < 1e-4)
+    nx_print(np.abs(total - math.erf(4.0 / math.sqrt(2.0))) < 1e-7)
+    nx_print(x[0], x[-1], len(x))
+
+
 # === main ===
 
 def run_one(path):
