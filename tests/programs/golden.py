@@ -1346,6 +1346,119 @@ def _():
     nx_print(x[0], x[-1], len(x))
 
 
+# ---------------------------------------------------------------- methods
+
+@prog("methods/method_syntax")
+def _():
+    x = A([[1.0, 5.0], [3.0, 2.0]])
+    nx_print(x.sum(axis=0), x.max(), x.min(axis=1), x.argmax())
+    nx_print(x.mean(), A(x.sum(axis=1, keepdims=True).shape))
+    nx_print(np.abs(A([-1, 2])).sum(), np.abs(A([-1, 2])).sum())
+    nx_print(np.abs(-x))
+    nx_print(np.sqrt(A([4.0, 9.0])), np.floor(2.5))
+    nx_print((np.arange(3) * 2).sum())
+    nx_print(x.T.sum(axis=0), np.clip(x, 2.0, 4.0).max(axis=-1))
+
+
+@prog("methods/properties")
+def _():
+    a = np.zeros([2, 3, 4])
+    nx_print(A(a.shape), a.ndim, a.size, len(a))
+    s = np.float64(5.0)
+    nx_print(np.array(s.shape, dtype=np.int64), s.ndim, s.size)
+    m = A([[1, 2, 3], [4, 5, 6]])
+    nx_print(m.T)
+    nx_print(m.T.T)
+    nx_print(A(m.T.shape), np.arange(3).T)
+    nx_print(A(a.shape)[0] * 2, A(a.shape)[-1])
+    nx_print(np.zeros(a.shape).size)
+    nx_print(np.ones(m.shape, dtype=np.int32))
+    nx_print(m[0].size, A(m[:, 0].shape), A(A([], np.float64).shape))
+
+
+# ---------------------------------------------------------------- printing
+
+@prog("printing/dtypes")
+def _():
+    nx_print(True, False)
+    nx_print(np.int8(1), np.int16(-2), np.int32(3), np.int64(-4), np.uint8(5), np.uint16(6), np.uint32(7), np.uint64(8))
+    nx_print(np.int8(-128), np.int16(-32768), np.int32(-2147483648), np.uint32(4294967295))
+    F = np.float32
+    nx_print(F(1.5), F(0.1), F(1.0) / F(3.0), F(16777216.0), F(123456.789))
+    nx_print(0.1, 1.0 / 3.0, 2.0 / 3.0, 100.0, 1.5)
+    nx_print(A([1.5, 0.1], F), A([0.1, 0.2]))
+    nx_print(A([1, 2], np.uint8), A([-1], np.int16), A([True]))
+
+
+@prog("printing/floats_repr")
+def _():
+    nx_print(1e15, 1e16, 123456789012345680.0, 9999999999999998.0)
+    nx_print(0.0001, 0.00001, 1e-07, 1.5e-05, 0.00012345)
+    nx_print(1e100, 1.7976931348623157e308, 5e-324, 2.2250738585072014e-308)
+    F = np.float32
+    nx_print(F(1e16), F(1e-5), F(3.4028235e38), F(1e10), F(0.0001))
+    nx_print(-1e-07, -1.25e20, 1234.5678)
+    nx_print(2.0 ** 60, 2.0 ** -20)
+
+
+@prog("printing/special_floats")
+def _():
+    D = np.float64
+    nx_print(-0.0, 0.0 * -1.0, D(1.0) / 0.0, D(-1.0) / 0.0, D(0.0) / 0.0)
+    nx_print(A([-0.0, np.inf, -np.inf, np.nan]))
+    nx_print(D(1e308) * 10.0, D(-1e308) * 10.0, D(np.inf) - np.inf)
+    F = np.float32
+    nx_print(F(-0.0), A([np.inf, np.nan]).astype(F))
+    nx_print(0.1 + 0.2, F(0.1) + F(0.2))
+    nx_print(1.0 - 0.9, F(1.0) - F(0.9))
+
+
+@prog("printing/multiple_args")
+def _():
+    nx_print("x =", 1, "y =", A([1.0, 2.0]))
+    nx_print("tab\there", "quote\"q\"", "back\\slash")
+    nx_print("line1\nline2")
+    nx_print()
+    nx_print("")
+    nx_print(A([[1, 2], [3, 4]]), "after")
+    nx_print("before", A([[1.5], [2.5]]))
+
+
+@prog("printing/rank0_to_3")
+def _():
+    nx_print(7)
+    nx_print(A([7]))
+    nx_print(A([[7]]))
+    nx_print(A([[[7]]]))
+    nx_print(np.zeros([2, 2, 2]))
+    nx_print(np.ones([3, 1, 2], dtype=np.int32))
+    nx_print(np.arange(3)[None, None, :])
+
+
+@prog("printing/rank4")
+def _():
+    nx_print(np.zeros([2, 2, 1, 2], dtype=np.int64))
+
+
+@prog("printing/big_arrays")
+def _():
+    nx_print(np.arange(2000))
+    nx_print(np.arange(1001) * 0.5)
+    nx_print(np.arange(1000))
+    nx_print(np.arange(40)[:, None] * 50 + np.arange(50))
+    nx_print(np.zeros([2, 600], dtype=np.uint8) + np.uint8(7))
+    nx_print(np.ones([3, 20, 20], dtype=np.bool_))
+
+
+@prog("printing/empty_arrays")
+def _():
+    E = A([], np.float64)
+    nx_print(E)
+    nx_print(np.zeros(0), np.arange(0), np.zeros([0, 3]))
+    nx_print(np.arange(5)[5:], np.linspace(0.0, 1.0, 0))
+    nx_print(E * 2.0, np.sum(E))
+
+
 # === main ===
 
 def run_one(path):
