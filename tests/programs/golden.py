@@ -1459,6 +1459,92 @@ def _():
     nx_print(E * 2.0, np.sum(E))
 
 
+# ---------------------------------------------------------------- imports
+
+@prog("imports/basic")
+def _():
+    nx_print(42, A([0.5, 1.5]) * 2)
+    nx_print(2.0 * np.pi)
+    nx_print(np.sqrt(3.0 * 3.0 + 4.0 * 4.0))
+
+
+@prog("imports/runs_once")
+def _():
+    nx_print("before")
+    nx_print("noisy loaded")
+    nx_print("between")
+    nx_print("main", 42)
+
+
+@prog("imports/transitive")
+def _():
+    nx_print(2 * 10 + 1, 1 * 10, 7)
+
+
+@prog("imports/shadowing")
+def _():
+    nx_print(1.0)
+    nx_print(2.0 * np.pi)
+    nx_print(3)
+
+
+# ---------------------------------------------------------------- errors
+# Only run-time errors print anything: the stdout before the failure.
+# Syntax and type errors get an empty .out (nothing runs) without a function here.
+
+@prog("errors/runtime_index_out_of_bounds")
+def _():
+    nx_print(np.arange(10)[9])
+
+
+@prog("errors/runtime_index_axis1")
+def _():
+    nx_print(np.zeros([2, 3])[1, -3])
+
+
+@prog("errors/runtime_broadcast_mismatch")
+def _():
+    nx_print(np.arange(3) + np.arange(3))          # k = 3; k = 4 fails
+
+
+@prog("errors/runtime_int_div_by_zero")
+def _():
+    nx_print(6 // 3)
+
+
+@prog("errors/runtime_int_mod_by_zero")
+def _():
+    for i in range(2):                               # i = 2 divides by zero
+        nx_print(10 % (2 - i))
+
+
+@prog("errors/runtime_assert_failed")
+def _():
+    nx_print("first ok")
+
+
+@prog("errors/runtime_zero_step")
+def _():
+    nx_print("start")
+
+
+@prog("errors/runtime_negative_int_power")
+def _():
+    nx_print(2 ** (-1 + 2))
+
+
+@prog("errors/runtime_weak_int_overflow")
+def _():
+    x = A([1], np.uint8)
+    for i in range(254, 256):                        # i = 256 does not fit u8
+        nx_print(x + i)
+
+
+@prog("errors/runtime_empty_max")
+def _():
+    nx_print(np.max(np.arange(3)))
+
+
 # === main ===
 
 def run_one(path):
