@@ -1,1 +1,393 @@
-//! nx embedding API.
+//! nx embedding API: a host creates a [`Session`], binds its own `ndarray` arrays as variables
+//! (without copying them), runs nx source or evaluates expressions, and reads results back as
+//! `ndarray` arrays. Errors are values ([`Error`]); the library never panics on user input and
+//! never prints unless the session was created to print (the CLI does).
+//!
+//! ```
+//! let mut session = nx::Session::new_captured().unwrap();
+//! session.bind("x", ndarray::arr1(&[1.0f64, 2.0, 3.0]).into_dyn()).unwrap();
+//! let y = session.eval_array::<f64>("x * 2.0 + 1.0").unwrap();
+//! assert_eq!(y.as_slice().unwrap(), &[3.0, 5.0, 7.0]);
+//! ```
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use nx_compiler::diagnostics::{Diagnostic, FileId, SourceMap, Span, Stage};
+use nx_compiler::exec::Executor;
+use nx_compiler::syntax;
+use nx_compiler::types::Checker;
+use nx_compiler::types::hir::{self, StmtKind};
+
+pub use nx_compiler::exec::Value;
+pub use nx_runtime::{Array, DType, Element, Scalar};
+
+/// What went wrong, with every diagnostic rendered against the source (spec §10).
+#[derive(Clone, Debug)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// The diagnostics as `error: …` / `--> file:line:col` / source line / caret text.
+    pub rendered: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Syntax, name, type or static shape errors: nothing ran.
+    Compile,
+    /// A run-time error: statements before the failing one ran.
+    Runtime,
+    /// The file or the host request itself was bad (unreadable file, unknown variable, wrong dtype).
+    Usage,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.rendered.trim_end())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    fn usage(message: impl Into<String>) -> Error {
+        let message = message.into();
+        Error { kind: ErrorKind::Usage, rendered: format!("error: {message}\n"), diagnostics: Vec::new() }
+    }
+}
+
+/// Output written by `print` and by shown REPL values.
+#[derive(Clone)]
+enum Output {
+    Stdout,
+    Captured(Arc<Mutex<Vec<u8>>>),
+}
+
+struct CapturedWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for CapturedWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("output lock poisoned"))?.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Stack size of the thread that parses, checks and runs: the passes recurse over the tree.
+const PIPELINE_STACK_BYTES: usize = 256 << 20;
+
+/// One nx session: its sources, its checked bindings and their values, and its JIT.
+pub struct Session {
+    sources: SourceMap,
+    checker: Checker,
+    executor: Executor,
+    output: Output,
+    /// Directory that `import` paths of REPL and `-e` input are relative to.
+    base_dir: PathBuf,
+}
+
+impl Session {
+    /// A session whose `print` output goes to the process's standard output (the CLI).
+    pub fn new() -> Result<Session, Error> {
+        Session::with_output(Output::Stdout)
+    }
+
+    /// A session that collects its `print` output; read it with [`Session::take_output`].
+    pub fn new_captured() -> Result<Session, Error> {
+        Session::with_output(Output::Captured(Arc::new(Mutex::new(Vec::new()))))
+    }
+
+    fn with_output(output: Output) -> Result<Session, Error> {
+        let writer: Box<dyn Write + Send> = match &output {
+            Output::Stdout => Box::new(std::io::stdout()),
+            Output::Captured(buffer) => Box::new(CapturedWriter(buffer.clone())),
+        };
+        let executor = Executor::new(writer).map_err(Error::usage)?;
+        Ok(Session {
+            sources: SourceMap::new(),
+            checker: Checker::new(),
+            executor,
+            output,
+            base_dir: PathBuf::from("."),
+        })
+    }
+
+    /// The output printed since the last call (captured sessions only; empty otherwise).
+    pub fn take_output(&mut self) -> String {
+        match &self.output {
+            Output::Captured(buffer) => {
+                let mut bytes = buffer.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default();
+                String::from_utf8(std::mem::take(&mut bytes)).unwrap_or_default()
+            }
+            Output::Stdout => String::new(),
+        }
+    }
+
+    /// Forgets every binding and function (the REPL's `:reset`).
+    pub fn reset(&mut self) -> Result<(), Error> {
+        let fresh = Session::with_output(self.output.clone())?;
+        let base_dir = std::mem::take(&mut self.base_dir);
+        *self = fresh;
+        self.base_dir = base_dir;
+        Ok(())
+    }
+
+    /// Runs a script file: checked in full before its first statement runs.
+    pub fn run_file(&mut self, path: &Path) -> Result<(), Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::usage(format!("cannot read `{}`: {err}", path.display())))?;
+        self.run_named(&path.display().to_string(), &text, false)
+    }
+
+    /// Runs source text (a script, `-e` code or embedded code).
+    pub fn run(&mut self, source: &str) -> Result<(), Error> {
+        self.run_named("<input>", source, false)
+    }
+
+    /// Runs one REPL input: top-level expression values are shown as `value : type`.
+    pub fn run_repl(&mut self, source: &str) -> Result<(), Error> {
+        self.run_named("<repl>", source, true)
+    }
+
+    /// Parses and type-checks a file without running it (`nx check`).
+    pub fn check_file(&mut self, path: &Path) -> Result<(), Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::usage(format!("cannot read `{}`: {err}", path.display())))?;
+        let snapshot = self.checker.clone();
+        let result = self.compile(&path.display().to_string(), &text, false).map(|_| ());
+        self.checker = snapshot;
+        result
+    }
+
+    /// The loop IR kernels a file would launch (`nx ir`), printed.
+    pub fn ir_of_file(&mut self, path: &Path) -> Result<String, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| Error::usage(format!("cannot read `{}`: {err}", path.display())))?;
+        self.ir_of(&path.display().to_string(), &text)
+    }
+
+    /// The loop IR of source text, checked against this session (the REPL's `:ir`).
+    pub fn ir_of(&mut self, name: &str, source: &str) -> Result<String, Error> {
+        let snapshot = self.checker.clone();
+        let program = self.compile(name, source, false);
+        self.checker = snapshot;
+        let program = program?;
+        let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions);
+        Ok(kernels.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("\n"))
+    }
+
+    /// The static type of an expression (the REPL's `:type`).
+    pub fn type_of(&mut self, source: &str) -> Result<String, Error> {
+        let file = self.sources.add("<type>", source);
+        let expr = self.parse_single_expr(file, source)?;
+        self.checker.type_of(&expr).map(|ty| ty.to_string()).map_err(|d| self.error(ErrorKind::Compile, d))
+    }
+
+    /// Bound names and their static types (the REPL's `:vars`).
+    pub fn vars(&self) -> Vec<(String, String)> {
+        self.checker.globals().into_iter().map(|(name, ty)| (name, ty.to_string())).collect()
+    }
+
+    /// Binds a host array as an nx variable without copying it: the session keeps the array
+    /// alive and reads its memory in place; nx writes never reach it (copy-on-write).
+    pub fn bind<T: Element>(&mut self, name: &str, array: ndarray::ArrayD<T>) -> Result<(), Error> {
+        let value = array_from_ndarray(array);
+        let dims = value.shape().iter().map(|&d| hir::Dim::Known(d as u64)).collect();
+        let ty = hir::Type::array(T::DTYPE, dims);
+        let slot = self.checker.bind_global(name, ty).map_err(Error::usage)?;
+        self.executor.set_global(slot, Value::from_array(value));
+        Ok(())
+    }
+
+    /// Binds a host scalar as an nx rank-0 variable.
+    pub fn bind_scalar<T: Element>(&mut self, name: &str, value: T) -> Result<(), Error> {
+        let slot = self.checker.bind_global(name, hir::Type::scalar(T::DTYPE)).map_err(Error::usage)?;
+        self.executor.set_global(slot, Value::Scalar(value.to_scalar()));
+        Ok(())
+    }
+
+    /// Evaluates an expression against the session's bindings.
+    pub fn eval(&mut self, source: &str) -> Result<Value, Error> {
+        let file = self.sources.add("<eval>", source);
+        let expr = self.parse_single_expr(file, source)?;
+        let snapshot = self.checker.clone();
+        let module = syntax::ast::Module {
+            stmts: vec![syntax::ast::Stmt { span: expr.span, kind: syntax::ast::StmtKind::Expr(expr) }],
+        };
+        let program = self.check_module(&module, false);
+        self.checker = snapshot;
+        let program = program?;
+        let Some(hir::Stmt { kind: StmtKind::Expr { value, .. }, .. }) = program.stmts.first() else {
+            return Err(Error::usage("expected an expression"));
+        };
+        let value = value.clone();
+        let executor = &mut self.executor;
+        let result = on_big_stack(|| executor.eval_expr(&program, &value));
+        result.map_err(|err| self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
+    }
+
+    /// Evaluates an expression and returns it as an `ndarray` array of element type `T`.
+    pub fn eval_array<T: Element>(&mut self, source: &str) -> Result<ndarray::ArrayD<T>, Error> {
+        let value = self.eval(source)?;
+        ndarray_from_value(&value)
+    }
+
+    /// The current value of a variable as an `ndarray` array of element type `T`.
+    pub fn get<T: Element>(&mut self, name: &str) -> Result<ndarray::ArrayD<T>, Error> {
+        if !self.checker.globals().iter().any(|(n, _)| n == name) {
+            return Err(Error::usage(format!("no variable named `{name}`")));
+        }
+        self.eval_array(name)
+    }
+
+    // ---- pipeline ---------------------------------------------------------------------------
+
+    fn run_named(&mut self, name: &str, source: &str, repl: bool) -> Result<(), Error> {
+        let snapshot = self.checker.clone();
+        let program = self.compile(name, source, repl)?;
+        let executor = &mut self.executor;
+        let result = on_big_stack(|| executor.run(&program));
+        match result {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                // Bindings introduced by the failed input must not stay visible without a value:
+                // roll the checker back and keep only values of earlier bindings.
+                if repl {
+                    self.checker = snapshot;
+                }
+                Err(self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
+            }
+        }
+    }
+
+    fn compile(&mut self, name: &str, source: &str, repl: bool) -> Result<hir::Program, Error> {
+        let file = self.sources.add(name, source);
+        let (module, syntax_errors) = on_big_stack(|| syntax::parse(file, source));
+        if !syntax_errors.is_empty() {
+            return Err(self.error(ErrorKind::Compile, syntax_errors));
+        }
+        self.check_module(&module, repl)
+    }
+
+    fn check_module(&mut self, module: &syntax::ast::Module, repl: bool) -> Result<hir::Program, Error> {
+        let base_dir = self.base_dir.clone();
+        let sources = &mut self.sources;
+        let checker = &mut self.checker;
+        let result = on_big_stack(|| {
+            let mut loader = |from: FileId, path: &str, span: Span| load_import(sources, &base_dir, from, path, span);
+            checker.check(module, repl, &mut loader)
+        });
+        result.map_err(|diagnostics| self.error(ErrorKind::Compile, diagnostics))
+    }
+
+    fn parse_single_expr(&mut self, file: FileId, source: &str) -> Result<syntax::ast::Expr, Error> {
+        let (module, errors) = on_big_stack(|| syntax::parse(file, source));
+        if !errors.is_empty() {
+            return Err(self.error(ErrorKind::Compile, errors));
+        }
+        match module.stmts.as_slice() {
+            [syntax::ast::Stmt { kind: syntax::ast::StmtKind::Expr(expr), .. }] => Ok(expr.clone()),
+            _ => Err(self.error(
+                ErrorKind::Compile,
+                vec![Diagnostic::new(Stage::Syntax, Span::new(file, 0, source.len()), "expected one expression")],
+            )),
+        }
+    }
+
+    fn error(&self, kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> Error {
+        Error { kind, rendered: self.sources.render(&diagnostics), diagnostics }
+    }
+
+    /// Runs kernels in the reference interpreter instead of the JIT (slow; the oracle of the
+    /// differential tests).
+    pub fn use_reference_interpreter(&mut self, on: bool) {
+        self.executor.options.reference_interpreter = on;
+    }
+
+    /// Makes `import` paths of REPL and `-e` input relative to `dir`.
+    pub fn set_base_dir(&mut self, dir: impl Into<PathBuf>) {
+        self.base_dir = dir.into();
+    }
+}
+
+/// Reads and parses an imported file: relative to the importing file's directory, or to the
+/// session's base directory for REPL and `-e` input.
+fn load_import(
+    sources: &mut SourceMap,
+    base_dir: &Path,
+    from: FileId,
+    path: &str,
+    span: Span,
+) -> Result<(FileId, syntax::ast::Module), Diagnostic> {
+    let importer = Path::new(sources.name(from));
+    let dir = if importer.exists() { importer.parent().unwrap_or(base_dir).to_path_buf() } else { base_dir.to_path_buf() };
+    let full = dir.join(path);
+    let canonical = full.canonicalize().unwrap_or(full.clone());
+    let text = std::fs::read_to_string(&canonical)
+        .map_err(|err| Diagnostic::type_error(span, format!("cannot import `{path}`: {err}")))?;
+    let name = canonical.display().to_string();
+    // The same file imported twice must get the same id, so the checker can run it once.
+    for id in 0..sources.len() {
+        if sources.name(id) == name {
+            let (module, _) = syntax::parse(id, sources.text(id));
+            return Ok((id, module));
+        }
+    }
+    let file = sources.add(name, text);
+    let (module, errors) = syntax::parse(file, sources.text(file));
+    match errors.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok((file, module)),
+    }
+}
+
+/// Runs `work` on a thread with a large stack, so deeply nested programs cannot overflow it.
+fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .stack_size(PIPELINE_STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .expect("cannot spawn the pipeline thread");
+        match handle.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// Wraps a host array's memory as an nx array without copying (C-order or any strides).
+fn array_from_ndarray<T: Element>(array: ndarray::ArrayD<T>) -> Array {
+    let array = if array.is_standard_layout() { array } else { array.as_standard_layout().into_owned() };
+    let shape = array.shape().to_vec();
+    let strides: Vec<isize> = array.strides().to_vec();
+    let mut array = array;
+    let ptr = array.as_mut_ptr() as *mut u8;
+    let n_bytes = array.len() * std::mem::size_of::<T>();
+    // SAFETY: `ptr` addresses `n_bytes` of the host array's elements in standard layout; the
+    // array is moved into the buffer's owner, so the memory lives as long as the buffer, and
+    // moving an ndarray does not move its heap data.
+    let buffer = unsafe { nx_runtime::Buffer::from_external(ptr, n_bytes, Box::new(array)) };
+    Array::from_parts(T::DTYPE, shape, strides, 0, Arc::new(buffer))
+}
+
+fn ndarray_from_value<T: Element>(value: &Value) -> Result<ndarray::ArrayD<T>, Error> {
+    if value.dtype() != T::DTYPE {
+        return Err(Error::usage(format!(
+            "the value has dtype {}, not {}",
+            value.dtype().name(),
+            T::DTYPE.name()
+        )));
+    }
+    let array = value.to_array();
+    let data: Vec<T> = array.to_vec();
+    ndarray::ArrayD::from_shape_vec(array.shape().to_vec(), data).map_err(|err| Error::usage(err.to_string()))
+}
+
+/// For the REPL: true when `source` is an unfinished statement (an open bracket or brace).
+pub fn needs_more_input(source: &str) -> bool {
+    syntax::needs_more_input(source)
+}

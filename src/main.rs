@@ -1,1 +1,95 @@
-fn main() {}
+//! The `nx` command: runs scripts, checks them, prints their loop IR, or starts the REPL.
+//! Uses only the public embedding API of the `nx` crate.
+
+mod repl;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use nx::{ErrorKind, Session};
+
+#[derive(Parser)]
+#[command(
+    name = "nx",
+    version,
+    about = "nx: an array language with a fused-loop JIT compiler",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Script to run (with no script and no -e, the REPL starts).
+    file: Option<PathBuf>,
+    /// Run CODE given on the command line.
+    #[arg(short = 'e', value_name = "CODE", conflicts_with = "file")]
+    code: Option<String>,
+    #[command(flatten)]
+    options: Options,
+}
+
+#[derive(clap::Args)]
+struct Options {
+    /// Worker threads for kernels (also NX_THREADS); default: all cores.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Disable fusion, for comparison.
+    #[arg(long, global = true)]
+    no_fuse: bool,
+    /// Report phase timings on stderr.
+    #[arg(long, global = true)]
+    time: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a script.
+    Run { file: PathBuf },
+    /// Parse and type-check a script without running it.
+    Check { file: PathBuf },
+    /// Print the loop IR kernels of a script.
+    Ir {
+        file: PathBuf,
+        /// Print Cranelift IR instead.
+        #[arg(long)]
+        clif: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut session = match Session::new() {
+        Ok(session) => session,
+        Err(err) => return report(&err),
+    };
+    let started = std::time::Instant::now();
+    let result = match (&cli.command, &cli.file, &cli.code) {
+        (Some(Command::Run { file }), _, _) | (None, Some(file), _) => session.run_file(file),
+        (Some(Command::Check { file }), _, _) => session.check_file(file),
+        (Some(Command::Ir { file, clif }), _, _) => {
+            if *clif {
+                eprintln!("error: --clif is not supported yet");
+                return ExitCode::from(2);
+            }
+            session.ir_of_file(file).map(|text| println!("{text}"))
+        }
+        (None, None, Some(code)) => session.run(code),
+        (None, None, None) => return repl::run(session),
+    };
+    if cli.options.time {
+        eprintln!("nx: total {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => report(&err),
+    }
+}
+
+/// Prints an error to stderr and gives the exit status of spec §10.
+fn report(err: &nx::Error) -> ExitCode {
+    eprint!("{}", err.rendered);
+    match err.kind {
+        ErrorKind::Compile | ErrorKind::Runtime => ExitCode::from(1),
+        ErrorKind::Usage => ExitCode::from(2),
+    }
+}

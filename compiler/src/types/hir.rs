@@ -192,7 +192,14 @@ pub enum StmtKind {
         cond: Expr,
         message: Option<String>,
     },
-    Print(Vec<Expr>),
+    Print(Vec<PrintArg>),
+}
+
+#[derive(Clone, Debug)]
+pub enum PrintArg {
+    /// A string literal, printed as is.
+    Text(String),
+    Value(Expr),
 }
 
 #[derive(Clone, Debug)]

@@ -1,0 +1,229 @@
+//! Kernel launches: evaluating a kernel's leaves, checking that their shapes broadcast, turning
+//! arrays into `BufView`s and calling the compiled kernel. Every view handed to a kernel is
+//! derived here from an `Array` broadcast (and possibly permuted) to exactly the launch domain,
+//! which is the invariant `CompiledKernel::run` relies on.
+
+use std::collections::HashMap;
+
+use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
+use crate::diagnostics::Span;
+use crate::ir::interp::interpret;
+use crate::ir::{BufView, Kernel, KernelStatus, ReduceOp, ValueId};
+use crate::lower::{self, KernelBuilder, Leaf};
+use crate::types::hir::{Expr, ExprKind};
+use nx_runtime::{Array, DType, Scalar, broadcast_shapes, format_type};
+
+impl Executor {
+    /// Runs the fused elementwise kernel of an array-valued elementwise expression.
+    pub(crate) fn launch_elementwise(&mut self, expr: &Expr) -> ExecResult<Value> {
+        let (kernel, leaves) = lower::elementwise_kernel("elementwise", expr);
+        let arrays = self.evaluate_leaves(&leaves, &[])?;
+        let domain = domain_shape(expr, &leaves, &arrays)?;
+        let mut out = Array::zeros(expr.ty.dtype, &domain).map_err(alloc_error(expr.span))?;
+        if domain.iter().product::<usize>() == 0 {
+            return Ok(Value::Array(out));
+        }
+        let out_ptr = out.make_mut().map_err(alloc_error(expr.span))?;
+        let mut views: Vec<BufView> = arrays.iter().map(|a| input_view(a, &domain, None)).collect();
+        views.push(BufView { ptr: out_ptr, byte_strides: out.byte_strides() });
+        self.run_kernel(&kernel, &domain, &views, expr.span)?;
+        Ok(Value::from_array(out))
+    }
+
+    /// Runs a reduction kernel over `axes` of the domain of `root` (the reduced argument);
+    /// returns the result (kept axes only) and the argument's shape.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn launch_reduce_with_shape(
+        &mut self,
+        root: &Expr,
+        builder: KernelBuilder<'_>,
+        value: ValueId,
+        op: ReduceOp,
+        out_dtype: DType,
+        axes: &[usize],
+        extras: &[Array],
+        span: Span,
+    ) -> ExecResult<(Array, Vec<usize>)> {
+        let rank = builder.kernel.rank;
+        let (kernel, leaves) = builder.finish_reduce(op, value, out_dtype, axes.len());
+        let arrays = self.evaluate_leaves(&leaves, extras)?;
+        let arg_shape = domain_shape(root, &leaves, &arrays)?;
+        let kept: Vec<usize> = (0..rank).filter(|axis| !axes.contains(axis)).collect();
+        let permutation: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+        let kept_shape: Vec<usize> = kept.iter().map(|&axis| arg_shape[axis]).collect();
+        let reduced_len: usize = axes.iter().map(|&axis| arg_shape[axis]).product();
+        let mut out = Array::zeros(out_dtype, &kept_shape).map_err(alloc_error(span))?;
+        if kept_shape.iter().product::<usize>() == 0 {
+            return Ok((out, arg_shape));
+        }
+        if reduced_len == 0 {
+            let empty = match op {
+                ReduceOp::Sum | ReduceOp::Any => out,
+                ReduceOp::Prod | ReduceOp::All => {
+                    Array::full(&kept_shape, Scalar::one(out_dtype)).map_err(alloc_error(span))?
+                }
+                ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax => {
+                    return Err(RuntimeError::new(
+                        span,
+                        format!("zero-size array to reduction operation {} which has no identity", reduce_name(op)),
+                    ));
+                }
+            };
+            return Ok((empty, arg_shape));
+        }
+        let domain: Vec<usize> = permutation.iter().map(|&axis| arg_shape[axis]).collect();
+        let out_ptr = out.make_mut().map_err(alloc_error(span))?;
+        let mut views: Vec<BufView> =
+            arrays.iter().map(|a| input_view(a, &arg_shape, Some(&permutation))).collect();
+        let mut out_strides = out.byte_strides();
+        out_strides.resize(rank, 0);
+        views.push(BufView { ptr: out_ptr, byte_strides: out_strides });
+        self.run_kernel(&kernel, &domain, &views, span)?;
+        Ok((out, arg_shape))
+    }
+
+    /// Writes `source` (already broadcast to `region`'s shape) into `region`, a view of a buffer
+    /// this executor owns uniquely (after copy-on-write).
+    pub(crate) fn copy_into(&mut self, region: &Array, source: &Array, span: Span) -> ExecResult<()> {
+        let dtype = region.dtype();
+        if region.size() == 0 {
+            return Ok(());
+        }
+        if region.ndim() == 0 {
+            let value = source.scalar_value().cast(dtype);
+            // SAFETY: `region` is a rank-0 view of an element inside its buffer, which the
+            // caller made unique (copy-on-write), so no other value observes the write.
+            unsafe { value.write(region.data_ptr() as *mut u8) };
+            return Ok(());
+        }
+        let mut builder = KernelBuilder::new("copy", region.ndim());
+        let loaded = builder.input(Leaf::Extra { index: 0, dtype: source.dtype(), rank: source.ndim() });
+        let (kernel, _) = builder.finish_store(loaded, dtype);
+        let domain = region.shape().to_vec();
+        let views = vec![
+            input_view(source, &domain, None),
+            BufView { ptr: region.data_ptr() as *mut u8, byte_strides: region.byte_strides() },
+        ];
+        self.run_kernel(&kernel, &domain, &views, span)
+    }
+
+    fn run_kernel(&mut self, kernel: &Kernel, domain: &[usize], views: &[BufView], span: Span) -> ExecResult<()> {
+        if self.options.reference_interpreter {
+            // SAFETY: as for the compiled kernel below; the interpreter addresses exactly the
+            // same elements.
+            return status_result(unsafe { interpret(kernel, domain, views) }, span);
+        }
+        let compiled = self
+            .jit
+            .compile(kernel)
+            .map_err(|err| RuntimeError::new(span, format!("internal compiler error: {err}")))?;
+        // SAFETY: every view was built by `input_view` from an array broadcast (and permuted) to
+        // exactly `domain`, or is an output array of the kernel's own shape (stride 0 on reduced
+        // axes), so every element the kernel addresses lies inside a live buffer held by the
+        // caller for the duration of the call; outputs are fresh or uniquely owned buffers.
+        status_result(unsafe { compiled.run(domain, views) }, span)
+    }
+
+    /// Evaluates a kernel's leaves to arrays (rank-0 arrays for scalars).
+    fn evaluate_leaves(&mut self, leaves: &[Leaf<'_>], extras: &[Array]) -> ExecResult<Vec<Array>> {
+        let mut arrays = Vec::with_capacity(leaves.len());
+        for leaf in leaves {
+            arrays.push(match leaf {
+                Leaf::Expr(expr) => self.eval(expr)?.to_array(),
+                Leaf::Extra { index, .. } => extras[*index].clone(),
+            });
+        }
+        Ok(arrays)
+    }
+}
+
+fn status_result(status: KernelStatus, span: Span) -> ExecResult<()> {
+    match status {
+        KernelStatus::Ok => Ok(()),
+        failure => Err(RuntimeError::new(span, failure.message())),
+    }
+}
+
+fn reduce_name(op: ReduceOp) -> &'static str {
+    match op {
+        ReduceOp::Sum => "sum",
+        ReduceOp::Prod => "prod",
+        ReduceOp::Min => "minimum",
+        ReduceOp::Max => "maximum",
+        ReduceOp::Any => "any",
+        ReduceOp::All => "all",
+        ReduceOp::ArgMin => "argmin",
+        ReduceOp::ArgMax => "argmax",
+    }
+}
+
+/// The view of `array` broadcast to `shape` (then permuted), as a kernel input.
+fn input_view(array: &Array, shape: &[usize], permutation: Option<&[usize]>) -> BufView {
+    let broadcast = array
+        .broadcast_to(shape)
+        .expect("leaf shapes were checked to broadcast to the domain");
+    let view = match permutation {
+        Some(axes) => broadcast.permuted(axes),
+        None => broadcast,
+    };
+    BufView { ptr: view.data_ptr() as *mut u8, byte_strides: view.byte_strides() }
+}
+
+/// The broadcast shape of a kernel's leaves; on a mismatch, the error names the innermost
+/// operation of `root` whose operands do not broadcast (spec §4).
+fn domain_shape(root: &Expr, leaves: &[Leaf<'_>], arrays: &[Array]) -> ExecResult<Vec<usize>> {
+    let mut shape: Vec<usize> = Vec::new();
+    for array in arrays {
+        match broadcast_shapes(&shape, array.shape()) {
+            Some(joined) => shape = joined,
+            None => {
+                let mut leaf_shapes = HashMap::new();
+                for (leaf, array) in leaves.iter().zip(arrays) {
+                    if let Leaf::Expr(expr) = leaf {
+                        leaf_shapes.insert(*expr as *const Expr, array.shape().to_vec());
+                    }
+                }
+                tree_shape(root, &leaf_shapes)?;
+                // Extras broadcast by construction, so the tree walk finds the mismatch.
+                return Err(RuntimeError::new(root.span, "operands could not be broadcast together"));
+            }
+        }
+    }
+    Ok(shape)
+}
+
+fn tree_shape(expr: &Expr, leaf_shapes: &HashMap<*const Expr, Vec<usize>>) -> ExecResult<Vec<usize>> {
+    if let Some(shape) = leaf_shapes.get(&(expr as *const Expr)) {
+        return Ok(shape.clone());
+    }
+    let children: Vec<&Expr> = match &expr.kind {
+        ExprKind::Unary(_, a) | ExprKind::Cast(a) => vec![a],
+        ExprKind::Binary(_, a, b) => vec![a, b],
+        ExprKind::Logical { lhs, rhs, .. } => vec![lhs, rhs],
+        ExprKind::Math(_, args) => args.iter().collect(),
+        ExprKind::Where(c, a, b) => vec![c, a, b],
+        _ => vec![],
+    };
+    let mut shape = Vec::new();
+    let mut dtype_of_shape = expr.ty.dtype;
+    for child in children {
+        let child_shape = tree_shape(child, leaf_shapes)?;
+        match broadcast_shapes(&shape, &child_shape) {
+            Some(joined) => {
+                shape = joined;
+                dtype_of_shape = child.ty.dtype;
+            }
+            None => {
+                return Err(RuntimeError::new(
+                    expr.span,
+                    format!(
+                        "cannot broadcast {} with {}",
+                        format_type(dtype_of_shape, &shape),
+                        format_type(child.ty.dtype, &child_shape)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(shape)
+}

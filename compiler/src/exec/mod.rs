@@ -1,0 +1,882 @@
+//! The executor: runs a typed program statement by statement. Rank-0 work is evaluated directly
+//! with the scalar semantics of `ir::interp`; array work is lowered (`lower/`) to kernels that
+//! the JIT (`codegen/`) compiles once and caches. This module is the one place that turns
+//! arrays into `BufView`s for kernel launches, so it owns the bounds invariant of every launch.
+
+mod launch;
+pub mod value;
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::codegen::Jit;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::ir::interp;
+use crate::ir::{BinaryOp, ReduceOp};
+use crate::lower::{self, KernelBuilder, Leaf};
+use crate::types::hir::{
+    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, PrintArg, Program, Reduction, Stmt, StmtKind,
+    VarRef,
+};
+use nx_runtime::{AllocError, Array, DType, Scalar, SliceRange};
+pub use value::Value;
+
+/// A run-time failure at a span of the program (spec §10).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl RuntimeError {
+    pub fn new(span: Span, message: impl Into<String>) -> RuntimeError {
+        RuntimeError { span, message: message.into() }
+    }
+
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::runtime(self.span, self.message.clone())
+    }
+}
+
+pub type ExecResult<T> = Result<T, RuntimeError>;
+
+fn alloc_error(span: Span) -> impl Fn(AllocError) -> RuntimeError {
+    move |err| RuntimeError::new(span, err.to_string())
+}
+
+/// How a statement ended.
+enum Flow {
+    Normal,
+    Break,
+    Continue,
+    Return(Option<Value>),
+}
+
+/// Options of one executor, passed as values (no globals).
+#[derive(Clone, Debug, Default)]
+pub struct ExecOptions {
+    /// Run kernels in the reference interpreter instead of JIT-compiling them: slow, and the
+    /// oracle that differential tests compare the JIT against.
+    pub reference_interpreter: bool,
+}
+
+pub struct Executor {
+    globals: Vec<Option<Value>>,
+    /// Local frames of the function instances being run, innermost last.
+    frames: Vec<Vec<Option<Value>>>,
+    functions: Vec<FnInstance>,
+    pub(crate) jit: Jit,
+    pub options: ExecOptions,
+    out: Box<dyn Write + Send>,
+    epoch: Instant,
+}
+
+impl Executor {
+    pub fn new(out: Box<dyn Write + Send>) -> Result<Executor, String> {
+        let jit = Jit::new().map_err(|err| err.to_string())?;
+        Ok(Executor {
+            globals: Vec::new(),
+            frames: Vec::new(),
+            functions: Vec::new(),
+            jit,
+            options: ExecOptions::default(),
+            out,
+            epoch: Instant::now(),
+        })
+    }
+
+    /// The value of a global slot, if it has been set.
+    pub fn global(&self, slot: u32) -> Option<&Value> {
+        self.globals.get(slot as usize).and_then(|v| v.as_ref())
+    }
+
+    pub fn set_global(&mut self, slot: u32, value: Value) {
+        let slot = slot as usize;
+        if self.globals.len() <= slot {
+            self.globals.resize(slot + 1, None);
+        }
+        self.globals[slot] = Some(value);
+    }
+
+    /// Snapshot of all global values, for rolling back a failed REPL statement.
+    pub fn snapshot(&self) -> Vec<Option<Value>> {
+        self.globals.clone()
+    }
+
+    pub fn restore(&mut self, snapshot: Vec<Option<Value>>) {
+        self.globals = snapshot;
+    }
+
+    /// Runs a checked program. Top-level expression statements marked `show` are written to
+    /// the output as `value : type`. A failing statement leaves the globals as they were before it.
+    pub fn run(&mut self, program: &Program) -> ExecResult<()> {
+        self.functions = program.functions.clone();
+        if self.globals.len() < program.n_globals as usize {
+            self.globals.resize(program.n_globals as usize, None);
+        }
+        for stmt in &program.stmts {
+            let before = self.snapshot();
+            self.frames.clear();
+            match self.exec_stmt(stmt) {
+                Ok(_) => {}
+                Err(err) => {
+                    self.restore(before);
+                    let _ = self.out.flush();
+                    return Err(err);
+                }
+            }
+        }
+        let _ = self.out.flush();
+        Ok(())
+    }
+
+    /// Evaluates one expression of a checked program fragment (for the embedding API).
+    pub fn eval_expr(&mut self, program: &Program, expr: &Expr) -> ExecResult<Value> {
+        self.functions = program.functions.clone();
+        if self.globals.len() < program.n_globals as usize {
+            self.globals.resize(program.n_globals as usize, None);
+        }
+        self.frames.clear();
+        self.eval(expr)
+    }
+
+    fn write_line(&mut self, span: Span, line: &str) -> ExecResult<()> {
+        writeln!(self.out, "{line}").map_err(|err| RuntimeError::new(span, format!("cannot write output: {err}")))
+    }
+
+    // ---- statements -------------------------------------------------------------------------
+
+    fn exec_block(&mut self, block: &Block) -> ExecResult<(Flow, Option<Value>)> {
+        for stmt in &block.stmts {
+            match self.exec_stmt(stmt)? {
+                Flow::Normal => {}
+                flow => return Ok((flow, None)),
+            }
+        }
+        match &block.value {
+            Some(expr) => Ok((Flow::Normal, Some(self.eval(expr)?))),
+            None => Ok((Flow::Normal, None)),
+        }
+    }
+
+    fn exec_stmt(&mut self, stmt: &Stmt) -> ExecResult<Flow> {
+        match &stmt.kind {
+            StmtKind::Assign { var, value } => {
+                let value = self.eval(value)?;
+                self.store(*var, value);
+            }
+            StmtKind::AssignIndex { var, items, value } => {
+                let value = self.eval(value)?;
+                self.assign_index(*var, items, value, stmt.span)?;
+            }
+            StmtKind::Expr { value, show } => {
+                let result = self.eval_for_effect(value)?;
+                if *show && let Some(result) = result {
+                    let line = format!("{} : {}", result.format(), result.type_name());
+                    self.write_line(stmt.span, &line)?;
+                }
+            }
+            StmtKind::Print(args) => {
+                let mut parts = Vec::with_capacity(args.len());
+                for arg in args {
+                    match arg {
+                        PrintArg::Text(text) => parts.push(text.clone()),
+                        PrintArg::Value(value) => parts.push(self.eval(value)?.format()),
+                    }
+                }
+                self.write_line(stmt.span, &parts.join(" "))?;
+            }
+            StmtKind::ForRange { var, start, end, step, body } => {
+                let start = self.eval(start)?.scalar().as_i128().unwrap_or(0) as i64;
+                let end = self.eval(end)?.scalar().as_i128().unwrap_or(0) as i64;
+                let step = match step {
+                    Some(step_expr) => {
+                        let step = self.eval(step_expr)?.scalar().as_i128().unwrap_or(0) as i64;
+                        if step == 0 {
+                            return Err(RuntimeError::new(step_expr.span, "range step must not be zero"));
+                        }
+                        step
+                    }
+                    None => 1,
+                };
+                let mut i = start;
+                while (step > 0 && i < end) || (step < 0 && i > end) {
+                    self.store(*var, Value::Scalar(Scalar::I64(i)));
+                    match self.exec_block(body)?.0 {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                    match i.checked_add(step) {
+                        Some(next) => i = next,
+                        None => break,
+                    }
+                }
+            }
+            StmtKind::ForArray { var, array, body } => {
+                let array = self.eval(array)?.to_array();
+                let n = array.shape().first().copied().unwrap_or(0);
+                for i in 0..n {
+                    self.store(*var, Value::from_array(array.index_axis(0, i)));
+                    match self.exec_block(body)?.0 {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                }
+            }
+            StmtKind::While { cond, body } => loop {
+                if !self.eval(cond)?.scalar().as_bool() {
+                    break;
+                }
+                match self.exec_block(body)?.0 {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Normal | Flow::Continue => {}
+                }
+            },
+            StmtKind::If { cond, then, else_ } => {
+                let branch = if self.eval(cond)?.scalar().as_bool() { Some(then) } else { else_.as_ref() };
+                if let Some(branch) = branch {
+                    return Ok(self.exec_block(branch)?.0);
+                }
+            }
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Return(value) => {
+                let value = match value {
+                    Some(expr) => Some(self.eval(expr)?),
+                    None => None,
+                };
+                return Ok(Flow::Return(value));
+            }
+            StmtKind::Assert { cond, message } => {
+                if !self.eval(cond)?.scalar().as_bool() {
+                    let message = match message {
+                        Some(text) => format!("assertion failed: {text}"),
+                        None => "assertion failed".to_string(),
+                    };
+                    return Err(RuntimeError::new(cond.span, message));
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Evaluates an expression statement; blocks and `if`s without a value give `None`.
+    fn eval_for_effect(&mut self, expr: &Expr) -> ExecResult<Option<Value>> {
+        match &expr.kind {
+            ExprKind::Block(block) => Ok(self.exec_block(block)?.1),
+            ExprKind::Call { func, args } => self.call(*func, args, expr.span),
+            _ => self.eval(expr).map(Some),
+        }
+    }
+
+    fn store(&mut self, var: VarRef, value: Value) {
+        match var {
+            VarRef::Global(slot) => self.set_global(slot, value),
+            VarRef::Local(slot) => {
+                let frame = self.frames.last_mut().expect("local variable outside a function frame");
+                let slot = slot as usize;
+                if frame.len() <= slot {
+                    frame.resize(slot + 1, None);
+                }
+                frame[slot] = Some(value);
+            }
+        }
+    }
+
+    fn load(&self, var: VarRef, span: Span) -> ExecResult<Value> {
+        let value = match var {
+            VarRef::Global(slot) => self.globals.get(slot as usize).and_then(|v| v.clone()),
+            VarRef::Local(slot) => self
+                .frames
+                .last()
+                .and_then(|frame| frame.get(slot as usize))
+                .and_then(|v| v.clone()),
+        };
+        // A binding whose statement failed in the REPL has no value; reading it is an error.
+        value.ok_or_else(|| RuntimeError::new(span, "this variable has no value (its definition failed)"))
+    }
+
+    // ---- expressions ------------------------------------------------------------------------
+
+    pub(crate) fn eval(&mut self, expr: &Expr) -> ExecResult<Value> {
+        if lower::is_elementwise(expr) {
+            return if expr.ty.is_scalar() { self.eval_scalar_op(expr) } else { self.launch_elementwise(expr) };
+        }
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Var(var) => self.load(*var, span),
+            ExprKind::Logical { and, lhs, rhs } => {
+                // Both rank 0 (otherwise `is_elementwise` took it): short-circuit.
+                let lhs = self.eval(lhs)?.scalar().as_bool();
+                if lhs != *and {
+                    return Ok(Value::Scalar(Scalar::Bool(lhs)));
+                }
+                Ok(Value::Scalar(Scalar::Bool(self.eval(rhs)?.scalar().as_bool())))
+            }
+            ExprKind::AdoptWeak(inner) => {
+                let value = self.eval(inner)?.scalar();
+                let target = expr.ty.dtype;
+                if let Some(v) = value.as_i128()
+                    && target.is_int()
+                    && (v < target.min_int() || v > target.max_int())
+                {
+                    return Err(RuntimeError::new(
+                        span,
+                        format!("integer {v} does not fit in {} (out of bounds for the operand's dtype)", target.name()),
+                    ));
+                }
+                Ok(Value::Scalar(value.cast(target)))
+            }
+            ExprKind::Reduce { op, arg, axes, keepdims, ddof } => {
+                let ddof = match ddof {
+                    Some(d) => self.eval(d)?.scalar().as_f64(),
+                    None => 0.0,
+                };
+                self.eval_reduce(expr, *op, arg, axes.as_deref(), *keepdims, ddof)
+            }
+            ExprKind::Creation(creation) => self.eval_creation(expr, creation),
+            ExprKind::Call { func, args } => self
+                .call(*func, args, span)?
+                .ok_or_else(|| RuntimeError::new(span, "this function returns no value")),
+            ExprKind::Index { base, items } => {
+                let base = self.eval(base)?;
+                let view = self.index_view(&base.to_array(), items, span)?;
+                Ok(Value::from_array(view))
+            }
+            ExprKind::List(items) => self.eval_list(expr, items),
+            ExprKind::If { cond, then, else_ } => {
+                let branch = if self.eval(cond)?.scalar().as_bool() { then } else { else_ };
+                let (flow, value) = self.exec_block(branch)?;
+                self.value_of_block(flow, value, span)
+            }
+            ExprKind::Block(block) => {
+                let (flow, value) = self.exec_block(block)?;
+                self.value_of_block(flow, value, span)
+            }
+            ExprKind::Shape(inner) => {
+                let shape: Vec<i64> = self.eval(inner)?.shape().iter().map(|&d| d as i64).collect();
+                Ok(Value::Array(Array::from_vec(&[shape.len()], shape)))
+            }
+            ExprKind::Transpose(inner) => {
+                let array = self.eval(inner)?.to_array();
+                let axes: Vec<usize> = (0..array.ndim()).rev().collect();
+                Ok(Value::from_array(array.permuted(&axes)))
+            }
+            ExprKind::Len(inner) => {
+                let value = self.eval(inner)?;
+                Ok(Value::Scalar(Scalar::I64(value.shape().first().copied().unwrap_or(0) as i64)))
+            }
+            ExprKind::Size(inner) => {
+                let value = self.eval(inner)?;
+                Ok(Value::Scalar(Scalar::I64(value.shape().iter().product::<usize>() as i64)))
+            }
+            ExprKind::Clock => {
+                let _ = self.out.flush();
+                Ok(Value::Scalar(Scalar::F64(self.epoch.elapsed().as_secs_f64())))
+            }
+            ExprKind::Unsupported(what) => Err(RuntimeError::new(span, format!("{what} is not supported yet"))),
+            ExprKind::Const(_)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Cast(_)
+            | ExprKind::Math(..)
+            | ExprKind::Where(..) => {
+                // Only `@` reaches here: the other operators are elementwise.
+                Err(RuntimeError::new(span, "matrix multiplication (`@`) is not supported yet"))
+            }
+        }
+    }
+
+    fn value_of_block(&mut self, flow: Flow, value: Option<Value>, span: Span) -> ExecResult<Value> {
+        match (flow, value) {
+            (Flow::Return(Some(v)), _) => Ok(v),
+            (_, Some(v)) => Ok(v),
+            _ => Err(RuntimeError::new(span, "this block has no value")),
+        }
+    }
+
+    /// Rank-0 elementwise operations, evaluated directly with the reference semantics.
+    fn eval_scalar_op(&mut self, expr: &Expr) -> ExecResult<Value> {
+        let span = expr.span;
+        let dtype = expr.ty.dtype;
+        let status_error = |status: crate::ir::KernelStatus| RuntimeError::new(span, status.message());
+        let result = match &expr.kind {
+            ExprKind::Const(value) => *value,
+            ExprKind::Unary(op, arg) => {
+                let arg = self.eval(arg)?.scalar();
+                interp::eval_unary(*op, arg).map_err(status_error)?
+            }
+            ExprKind::Binary(op, lhs, rhs) => {
+                let lhs = self.eval(lhs)?.scalar();
+                let rhs = self.eval(rhs)?.scalar();
+                if lhs.dtype() != rhs.dtype() {
+                    Scalar::Bool(mixed_sign_compare(*op, lhs, rhs))
+                } else {
+                    interp::eval_binary(*op, lhs, rhs).map_err(status_error)?
+                }
+            }
+            ExprKind::Logical { and, lhs, rhs } => {
+                let lhs = self.eval(lhs)?.scalar().as_bool();
+                let rhs = self.eval(rhs)?.scalar().as_bool();
+                Scalar::Bool(if *and { lhs && rhs } else { lhs || rhs })
+            }
+            ExprKind::Cast(arg) => self.eval(arg)?.scalar().cast(dtype),
+            ExprKind::Math(func, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for arg in args {
+                    values.push(self.eval(arg)?.scalar());
+                }
+                interp::eval_math(*func, &values).map_err(status_error)?
+            }
+            ExprKind::Where(cond, then, otherwise) => {
+                let cond = self.eval(cond)?.scalar().as_bool();
+                let then = self.eval(then)?.scalar();
+                let otherwise = self.eval(otherwise)?.scalar();
+                if cond { then } else { otherwise }
+            }
+            _ => unreachable!("eval_scalar_op called on a non-elementwise node"),
+        };
+        Ok(Value::Scalar(result))
+    }
+
+    fn call(&mut self, func: crate::types::hir::FnInstId, args: &[Expr], span: Span) -> ExecResult<Option<Value>> {
+        let instance = self.functions[func.0 as usize].clone();
+        let mut frame: Vec<Option<Value>> = vec![None; instance.n_locals as usize];
+        for (i, arg) in args.iter().enumerate() {
+            frame[i] = Some(self.eval(arg)?);
+        }
+        for binding in &instance.size_bindings {
+            let mut length: Option<(usize, usize)> = None;
+            for &(param, axis) in &binding.uses {
+                let value = frame[param].as_ref().expect("parameters are bound");
+                let this = value.shape().get(axis).copied().unwrap_or(0);
+                match length {
+                    None => length = Some((this, param)),
+                    Some((first, _)) if first != this => {
+                        return Err(RuntimeError::new(
+                            span,
+                            format!(
+                                "size `{}` of `{}` is {first} in one argument and {this} in another",
+                                binding.name, instance.name
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            let length = length.map(|(n, _)| n).unwrap_or(0);
+            frame[binding.slot as usize] = Some(Value::Scalar(Scalar::I64(length as i64)));
+        }
+        if self.frames.len() > 10_000 {
+            return Err(RuntimeError::new(span, "call stack too deep"));
+        }
+        self.frames.push(frame);
+        let result = self.exec_block(&instance.body);
+        self.frames.pop();
+        let (flow, value) = result?;
+        Ok(match flow {
+            Flow::Return(value) => value,
+            _ => value,
+        })
+    }
+
+    // ---- indexing ---------------------------------------------------------------------------
+
+    /// The view `base[items]` (integer indices, slices, `newaxis`, `...`).
+    fn index_view(&mut self, base: &Array, items: &[IndexItem], span: Span) -> ExecResult<Array> {
+        let consumed = items
+            .iter()
+            .filter(|item| matches!(item, IndexItem::Int(_) | IndexItem::Slice { .. }))
+            .count();
+        let mut view = base.clone();
+        let mut axis = 0usize;
+        for item in items {
+            match item {
+                IndexItem::Int(index_expr) => {
+                    let index = self.eval(index_expr)?.scalar();
+                    let len = view.shape()[axis];
+                    let index = normalize_index(index, len).ok_or_else(|| {
+                        RuntimeError::new(
+                            index_expr.span,
+                            format!(
+                                "index {} is out of bounds for axis {axis} with size {len}",
+                                nx_runtime::format_scalar(index)
+                            ),
+                        )
+                    })?;
+                    view = view.index_axis(axis, index);
+                }
+                IndexItem::Slice { start, stop, step } => {
+                    let start = self.eval_opt_i64(start.as_ref())?;
+                    let stop = self.eval_opt_i64(stop.as_ref())?;
+                    let step_value = self.eval_opt_i64(step.as_ref())?.unwrap_or(1);
+                    if step_value == 0 {
+                        let step_span = step.as_ref().map(|s| s.span).unwrap_or(span);
+                        return Err(RuntimeError::new(step_span, "slice step cannot be zero"));
+                    }
+                    let len = view.shape()[axis];
+                    let range = SliceRange::normalize(len, start, stop, step_value);
+                    view = view.slice_axis(axis, range);
+                    axis += 1;
+                }
+                IndexItem::NewAxis => {
+                    view = view.insert_axis(axis);
+                    axis += 1;
+                }
+                IndexItem::Ellipsis => {
+                    axis += base.ndim().saturating_sub(consumed);
+                }
+                IndexItem::Array(index) => {
+                    return Err(RuntimeError::new(index.span, "indexing with an array is not supported yet"));
+                }
+            }
+        }
+        Ok(view)
+    }
+
+    fn eval_opt_i64(&mut self, expr: Option<&Expr>) -> ExecResult<Option<i64>> {
+        match expr {
+            Some(expr) => Ok(Some(self.eval(expr)?.scalar().cast(DType::I64).as_i128().unwrap_or(0) as i64)),
+            None => Ok(None),
+        }
+    }
+
+    fn assign_index(&mut self, var: VarRef, items: &[IndexItem], value: Value, span: Span) -> ExecResult<()> {
+        let mut target = self.load(var, span)?.to_array();
+        // Copy-on-write first, so the view below addresses this variable's own buffer.
+        target.make_mut().map_err(alloc_error(span))?;
+        let region = self.index_view(&target, items, span)?;
+        let source = value.to_array();
+        let source = source.broadcast_to(region.shape()).ok_or_else(|| {
+            RuntimeError::new(
+                span,
+                format!(
+                    "cannot broadcast {} to {}",
+                    nx_runtime::format_type(source.dtype(), source.shape()),
+                    nx_runtime::format_type(region.dtype(), region.shape())
+                ),
+            )
+        })?;
+        self.copy_into(&region, &source, span)?;
+        self.store(var, Value::from_array(target));
+        Ok(())
+    }
+
+    // ---- creation and lists -----------------------------------------------------------------
+
+    fn eval_shape(&mut self, shape: &Expr) -> ExecResult<Vec<usize>> {
+        let value = self.eval(shape)?;
+        let dims: Vec<i64> = match &value {
+            Value::Scalar(s) => vec![s.cast(DType::I64).as_i128().unwrap_or(0) as i64],
+            Value::Array(a) => a.iter().map(|s| s.cast(DType::I64).as_i128().unwrap_or(0) as i64).collect(),
+        };
+        dims.iter()
+            .map(|&d| {
+                usize::try_from(d)
+                    .map_err(|_| RuntimeError::new(shape.span, format!("negative dimensions are not allowed (got {d})")))
+            })
+            .collect()
+    }
+
+    fn eval_creation(&mut self, expr: &Expr, creation: &Creation) -> ExecResult<Value> {
+        let span = expr.span;
+        let dtype = expr.ty.dtype;
+        let array = match creation {
+            Creation::Full { shape, value } => {
+                let shape = self.eval_shape(shape)?;
+                let value = self.eval(value)?.scalar().cast(dtype);
+                checked_elements(&shape, dtype, span)?;
+                Array::full(&shape, value).map_err(alloc_error(span))?
+            }
+            Creation::Arange { start, stop, step } => {
+                let start = self.eval(start)?.scalar();
+                let stop = self.eval(stop)?.scalar();
+                let step = self.eval(step)?.scalar();
+                arange(start, stop, step, dtype, span)?
+            }
+            Creation::Linspace { start, stop, num, endpoint } => {
+                let start = self.eval(start)?.scalar().as_f64();
+                let stop = self.eval(stop)?.scalar().as_f64();
+                let num_value = self.eval(num)?.scalar().as_i128().unwrap_or(0);
+                let num = usize::try_from(num_value)
+                    .map_err(|_| RuntimeError::new(span, format!("number of samples, {num_value}, must be non-negative")))?;
+                checked_elements(&[num], dtype, span)?;
+                let values = linspace(start, stop, num, *endpoint);
+                Array::from_vec(&[num], values).cast(dtype).map_err(alloc_error(span))?
+            }
+            Creation::Eye { n } => {
+                let n_value = self.eval(n)?.scalar().as_i128().unwrap_or(0);
+                let n = usize::try_from(n_value)
+                    .map_err(|_| RuntimeError::new(span, format!("negative dimensions are not allowed (got {n_value})")))?;
+                checked_elements(&[n, n], dtype, span)?;
+                let mut array = Array::zeros(dtype, &[n, n]).map_err(alloc_error(span))?;
+                let ptr = array.make_mut().map_err(alloc_error(span))?;
+                let one = Scalar::one(dtype);
+                for i in 0..n {
+                    // SAFETY: `array` is a fresh, C-contiguous n×n buffer of `dtype`, and
+                    // i*(n+1) < n*n is the diagonal element's index.
+                    unsafe { one.write(ptr.add((i * (n + 1)) * dtype.size())) };
+                }
+                array
+            }
+        };
+        Ok(Value::from_array(array))
+    }
+
+    fn eval_list(&mut self, expr: &Expr, items: &[Expr]) -> ExecResult<Value> {
+        let span = expr.span;
+        let dtype = expr.ty.dtype;
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(self.eval(item)?);
+        }
+        let item_shape: Vec<usize> = values.first().map(|v| v.shape().to_vec()).unwrap_or_default();
+        for (value, item) in values.iter().zip(items) {
+            if value.shape() != item_shape.as_slice() {
+                return Err(RuntimeError::new(
+                    item.span,
+                    format!(
+                        "list items must have the same shape: {} and {}",
+                        nx_runtime::format_type(dtype, &item_shape),
+                        nx_runtime::format_type(dtype, value.shape())
+                    ),
+                ));
+            }
+        }
+        let mut shape = vec![values.len()];
+        shape.extend_from_slice(&item_shape);
+        let mut scalars = Vec::with_capacity(shape.iter().product());
+        for value in &values {
+            match value {
+                Value::Scalar(s) => scalars.push(s.cast(dtype)),
+                Value::Array(a) => scalars.extend(a.iter().map(|s| s.cast(dtype))),
+            }
+        }
+        let array = Array::from_scalars(dtype, &shape, &scalars).map_err(alloc_error(span))?;
+        Ok(Value::Array(array))
+    }
+
+    // ---- reductions -------------------------------------------------------------------------
+
+    fn eval_reduce(
+        &mut self,
+        expr: &Expr,
+        reduction: Reduction,
+        arg: &Expr,
+        axes: Option<&[usize]>,
+        keepdims: bool,
+        ddof: f64,
+    ) -> ExecResult<Value> {
+        let span = expr.span;
+        let rank = arg.ty.rank();
+        let all_axes: Vec<usize> = (0..rank).collect();
+        let axes = axes.unwrap_or(&all_axes);
+        let out_dtype = expr.ty.dtype;
+        let result = match reduction {
+            Reduction::Plain(op) => {
+                let mut builder = KernelBuilder::new("reduce", rank);
+                let mut value = builder.lower_tree(arg);
+                let acc = lower::accumulator_dtype(op, &arg.ty);
+                let folded = match op {
+                    ReduceOp::ArgMin | ReduceOp::ArgMax => arg.ty.dtype,
+                    _ => acc,
+                };
+                value = builder.cast(value, folded);
+                self.launch_reduce(arg, builder, value, op, acc, axes, &[], span)?
+            }
+            Reduction::CountNonzero => {
+                let mut builder = KernelBuilder::new("count_nonzero", rank);
+                let value = builder.lower_tree(arg);
+                let nonzero = builder.cast(value, DType::Bool);
+                let counted = builder.cast(nonzero, DType::I64);
+                self.launch_reduce(arg, builder, counted, ReduceOp::Sum, DType::I64, axes, &[], span)?
+            }
+            Reduction::Mean | Reduction::Var | Reduction::Std => {
+                let (sum, count) = self.sum_for_mean(arg, axes, out_dtype, span)?;
+                let mean = divide_all(&sum, count as f64, out_dtype, span)?;
+                if reduction == Reduction::Mean {
+                    mean
+                } else {
+                    let variance = self.variance(arg, axes, &mean, count as f64 - ddof, out_dtype, span)?;
+                    if reduction == Reduction::Std { map_f64(&variance, f64::sqrt, span)? } else { variance }
+                }
+            }
+        };
+        let result = if keepdims { keep_dims(&result, rank, axes, span)? } else { result };
+        Ok(Value::from_array(result))
+    }
+
+    /// Sum of `arg` over `axes` in the mean's dtype, and how many elements each sum covers.
+    fn sum_for_mean(&mut self, arg: &Expr, axes: &[usize], dtype: DType, span: Span) -> ExecResult<(Array, usize)> {
+        let mut builder = KernelBuilder::new("mean", arg.ty.rank());
+        let value = builder.lower_tree(arg);
+        let value = builder.cast(value, dtype);
+        let (sum, arg_shape) = self.launch_reduce_with_shape(arg, builder, value, ReduceOp::Sum, dtype, axes, &[], span)?;
+        let count = axes.iter().map(|&a| arg_shape[a]).product();
+        Ok((sum, count))
+    }
+
+    /// `sum((arg - mean)**2) / divisor`, with `mean` broadcast back over the reduced axes.
+    fn variance(
+        &mut self,
+        arg: &Expr,
+        axes: &[usize],
+        mean: &Array,
+        divisor: f64,
+        dtype: DType,
+        span: Span,
+    ) -> ExecResult<Array> {
+        let rank = arg.ty.rank();
+        let mean_kept = keep_dims(mean, rank, axes, span)?;
+        let mut builder = KernelBuilder::new("var", rank);
+        let value = builder.lower_tree(arg);
+        let value = builder.cast(value, dtype);
+        let mean_value = builder.input(Leaf::Extra { index: 0, dtype, rank });
+        let deviation = builder.binary(BinaryOp::Sub, value, mean_value, dtype);
+        let squared = builder.binary(BinaryOp::Mul, deviation, deviation, dtype);
+        let sum = self.launch_reduce(arg, builder, squared, ReduceOp::Sum, dtype, axes, &[mean_kept], span)?;
+        let divisor = if divisor > 0.0 { divisor } else { 0.0 };
+        divide_all(&sum, divisor, dtype, span)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn launch_reduce(
+        &mut self,
+        root: &Expr,
+        builder: KernelBuilder<'_>,
+        value: crate::ir::ValueId,
+        op: ReduceOp,
+        out_dtype: DType,
+        axes: &[usize],
+        extras: &[Array],
+        span: Span,
+    ) -> ExecResult<Array> {
+        Ok(self.launch_reduce_with_shape(root, builder, value, op, out_dtype, axes, extras, span)?.0)
+    }
+}
+
+/// `index` (any integer dtype, negative from the end) as a position in an axis of `len`.
+fn normalize_index(index: Scalar, len: usize) -> Option<usize> {
+    let index = index.as_i128()?;
+    let len = len as i128;
+    let position = if index < 0 { index + len } else { index };
+    (0..len).contains(&position).then_some(position as usize)
+}
+
+/// Exact comparison of two integers of different dtypes (spec §3.1).
+fn mixed_sign_compare(op: BinaryOp, lhs: Scalar, rhs: Scalar) -> bool {
+    let (Some(a), Some(b)) = (lhs.as_i128(), rhs.as_i128()) else {
+        return false;
+    };
+    match op {
+        BinaryOp::Eq => a == b,
+        BinaryOp::Ne => a != b,
+        BinaryOp::Lt => a < b,
+        BinaryOp::Le => a <= b,
+        BinaryOp::Gt => a > b,
+        BinaryOp::Ge => a >= b,
+        _ => false,
+    }
+}
+
+/// Rejects shapes whose byte size overflows before trying to allocate them.
+fn checked_elements(shape: &[usize], dtype: DType, span: Span) -> ExecResult<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .and_then(|n| n.checked_mul(dtype.size()).map(|_| n))
+        .ok_or_else(|| RuntimeError::new(span, "memory exhausted: array too large"))
+}
+
+fn arange(start: Scalar, stop: Scalar, step: Scalar, dtype: DType, span: Span) -> ExecResult<Array> {
+    if dtype.is_float() {
+        let (start, stop, step) = (start.as_f64(), stop.as_f64(), step.as_f64());
+        if step == 0.0 || step.is_nan() {
+            return Err(RuntimeError::new(span, "arange step must not be zero"));
+        }
+        let n = ((stop - start) / step).ceil();
+        let n = if n.is_finite() && n > 0.0 { n as usize } else { 0 };
+        checked_elements(&[n], dtype, span)?;
+        let values: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
+        Array::from_vec(&[n], values).cast(dtype).map_err(alloc_error(span))
+    } else {
+        let (start, stop, step) = (
+            start.as_i128().unwrap_or(0),
+            stop.as_i128().unwrap_or(0),
+            step.as_i128().unwrap_or(0),
+        );
+        if step == 0 {
+            return Err(RuntimeError::new(span, "arange step must not be zero"));
+        }
+        let span_len = stop - start;
+        let n = if (span_len > 0) == (step > 0) && span_len != 0 {
+            ((span_len.abs() + step.abs() - 1) / step.abs()) as usize
+        } else {
+            0
+        };
+        checked_elements(&[n], dtype, span)?;
+        let values: Vec<Scalar> = (0..n)
+            .map(|i| Scalar::from_i128_wrapping(dtype, start + i as i128 * step))
+            .collect();
+        Array::from_scalars(dtype, &[n], &values).map_err(alloc_error(span))
+    }
+}
+
+/// NumPy's `linspace` formula, so results agree bit for bit.
+fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> Vec<f64> {
+    let div = if endpoint { num.saturating_sub(1) } else { num };
+    let delta = stop - start;
+    let mut values: Vec<f64> = if div > 0 {
+        let step = delta / div as f64;
+        if step == 0.0 {
+            (0..num).map(|i| (i as f64 / div as f64) * delta + start).collect()
+        } else {
+            (0..num).map(|i| i as f64 * step + start).collect()
+        }
+    } else {
+        (0..num).map(|i| i as f64 * delta + start).collect()
+    };
+    if endpoint && num > 1 {
+        values[num - 1] = stop;
+    }
+    values
+}
+
+/// `array / divisor` elementwise in `dtype` (used for means and variances).
+fn divide_all(array: &Array, divisor: f64, dtype: DType, span: Span) -> ExecResult<Array> {
+    let divisor = Scalar::F64(divisor).cast(dtype);
+    let values: Vec<Scalar> = array
+        .iter()
+        .map(|s| interp::eval_binary(BinaryOp::Div, s.cast(dtype), divisor).unwrap_or(s))
+        .collect();
+    Array::from_scalars(dtype, array.shape(), &values).map_err(alloc_error(span))
+}
+
+fn map_f64(array: &Array, f: fn(f64) -> f64, span: Span) -> ExecResult<Array> {
+    let dtype = array.dtype();
+    let values: Vec<Scalar> = array
+        .iter()
+        .map(|s| match s {
+            Scalar::F32(x) => Scalar::F32(f(x as f64) as f32),
+            other => Scalar::from_f64(dtype, f(other.as_f64())),
+        })
+        .collect();
+    Array::from_scalars(dtype, array.shape(), &values).map_err(alloc_error(span))
+}
+
+/// Re-inserts the reduced axes as length-1 axes (`keepdims=true`).
+fn keep_dims(array: &Array, rank: usize, axes: &[usize], span: Span) -> ExecResult<Array> {
+    let mut shape = Vec::with_capacity(rank);
+    let mut kept = array.shape().iter();
+    for axis in 0..rank {
+        if axes.contains(&axis) {
+            shape.push(1);
+        } else {
+            shape.push(*kept.next().unwrap_or(&1));
+        }
+    }
+    array.reshaped(&shape).map_err(alloc_error(span))
+}

@@ -1,0 +1,427 @@
+//! Typed program to loop IR: a maximal tree of elementwise HIR operations becomes the body of
+//! one kernel; the subexpressions it cannot absorb (variables, indexing, creation, calls,
+//! reductions feeding other work) become the kernel's input buffers ("leaves"), which the
+//! executor evaluates first. Literal constants are baked into the body; run-time scalars are
+//! uniform input buffers, so one compiled kernel serves every value and every shape.
+
+use crate::ir::{BinaryOp, BufId, BufRole, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
+use crate::types::hir::{
+    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, PrintArg, Reduction, Stmt, StmtKind, Type,
+};
+use nx_runtime::{DType, Scalar};
+
+/// An input of a kernel being built.
+#[derive(Clone, Copy, Debug)]
+pub enum Leaf<'e> {
+    /// A HIR subexpression the executor evaluates before the launch.
+    Expr(&'e Expr),
+    /// An array the executor already holds (e.g. a mean broadcast back for `var`), with its
+    /// dtype and rank.
+    Extra { index: usize, dtype: DType, rank: usize },
+}
+
+impl Leaf<'_> {
+    pub fn dtype(&self) -> DType {
+        match self {
+            Leaf::Expr(expr) => expr.ty.dtype,
+            Leaf::Extra { dtype, .. } => *dtype,
+        }
+    }
+
+    pub fn rank(&self) -> usize {
+        match self {
+            Leaf::Expr(expr) => expr.ty.rank(),
+            Leaf::Extra { rank, .. } => *rank,
+        }
+    }
+}
+
+/// A kernel under construction together with the leaves its input buffers stand for
+/// (`leaves[i]` is input buffer `i`; outputs come after the inputs).
+pub struct KernelBuilder<'e> {
+    pub kernel: Kernel,
+    pub leaves: Vec<Leaf<'e>>,
+}
+
+/// True for the HIR nodes that lower into a kernel body rather than becoming a leaf.
+pub fn is_elementwise(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Const(_)
+        | ExprKind::Unary(..)
+        | ExprKind::Cast(_)
+        | ExprKind::Math(..)
+        | ExprKind::Where(..) => true,
+        ExprKind::Binary(op, ..) => *op != BinaryOp::MatMul,
+        // Rank-0 `and`/`or` short-circuit, so only the array form is a plain elementwise op.
+        ExprKind::Logical { lhs, rhs, .. } => !(lhs.ty.is_scalar() && rhs.ty.is_scalar()),
+        _ => false,
+    }
+}
+
+impl<'e> KernelBuilder<'e> {
+    pub fn new(name: impl Into<String>, rank: usize) -> KernelBuilder<'e> {
+        KernelBuilder {
+            kernel: Kernel::new(name, rank),
+            leaves: Vec::new(),
+        }
+    }
+
+    /// Adds an input buffer for a leaf; rank-0 leaves are uniform (loaded once).
+    pub fn input(&mut self, leaf: Leaf<'e>) -> ValueId {
+        let uniform = leaf.rank() == 0;
+        let buf = self.kernel.add_buf(leaf.dtype(), BufRole::Input, uniform);
+        debug_assert_eq!(buf.as_u32() as usize, self.leaves.len());
+        self.leaves.push(leaf);
+        self.kernel.add_value(Inst::Load(buf), leaf.dtype())
+    }
+
+    pub fn constant(&mut self, value: Scalar) -> ValueId {
+        self.kernel.add_value(Inst::Const(value), value.dtype())
+    }
+
+    pub fn unary(&mut self, op: UnaryOp, arg: ValueId, dtype: DType) -> ValueId {
+        self.kernel.add_value(Inst::Unary(op, arg), dtype)
+    }
+
+    pub fn binary(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId, dtype: DType) -> ValueId {
+        self.kernel.add_value(Inst::Binary(op, lhs, rhs), dtype)
+    }
+
+    pub fn cast(&mut self, value: ValueId, to: DType) -> ValueId {
+        if self.kernel.dtype(value) == to {
+            return value;
+        }
+        self.kernel.add_value(Inst::Cast(value), to)
+    }
+
+    /// Lowers an elementwise tree into body values; every non-elementwise node becomes a leaf.
+    pub fn lower_tree(&mut self, expr: &'e Expr) -> ValueId {
+        let dtype = expr.ty.dtype;
+        match &expr.kind {
+            ExprKind::Const(value) => self.constant(*value),
+            ExprKind::Unary(op, arg) if is_elementwise(expr) => {
+                let arg = self.lower_tree(arg);
+                self.unary(*op, arg, dtype)
+            }
+            ExprKind::Binary(op, lhs, rhs) if is_elementwise(expr) => {
+                let (lhs_dtype, rhs_dtype) = (lhs.ty.dtype, rhs.ty.dtype);
+                let lhs = self.lower_tree(lhs);
+                let rhs = self.lower_tree(rhs);
+                if op_is_comparison(*op) && lhs_dtype != rhs_dtype {
+                    self.mixed_sign_compare(*op, lhs, rhs)
+                } else {
+                    self.binary(*op, lhs, rhs, dtype)
+                }
+            }
+            ExprKind::Logical { and, lhs, rhs } if is_elementwise(expr) => {
+                let lhs = self.lower_tree(lhs);
+                let rhs = self.lower_tree(rhs);
+                let op = if *and { BinaryOp::And } else { BinaryOp::Or };
+                self.binary(op, lhs, rhs, DType::Bool)
+            }
+            ExprKind::Cast(arg) => {
+                let arg = self.lower_tree(arg);
+                self.cast(arg, dtype)
+            }
+            ExprKind::Math(func, args) => {
+                let args = args.iter().map(|arg| self.lower_tree(arg)).collect();
+                self.kernel.add_value(Inst::Math(*func, args), dtype)
+            }
+            ExprKind::Where(cond, then, otherwise) => {
+                let cond = self.lower_tree(cond);
+                let then = self.lower_tree(then);
+                let otherwise = self.lower_tree(otherwise);
+                self.kernel.add_value(Inst::Select(cond, then, otherwise), dtype)
+            }
+            _ => self.input(Leaf::Expr(expr)),
+        }
+    }
+
+    /// Exact comparison of a signed and an unsigned 64-bit integer (spec §3.1): a negative
+    /// signed value is below every unsigned one; otherwise both compare as u64.
+    fn mixed_sign_compare(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId) -> ValueId {
+        let lhs_signed = self.kernel.dtype(lhs).is_signed();
+        let (signed, unsigned) = if lhs_signed { (lhs, rhs) } else { (rhs, lhs) };
+        let signed_dtype = self.kernel.dtype(signed);
+        let zero = self.constant(Scalar::zero(signed_dtype));
+        let negative = self.binary(BinaryOp::Lt, signed, zero, DType::Bool);
+        let as_unsigned = self.cast(signed, DType::U64);
+        let unsigned = self.cast(unsigned, DType::U64);
+        let (lhs_u, rhs_u) = if lhs_signed { (as_unsigned, unsigned) } else { (unsigned, as_unsigned) };
+        let unsigned_result = self.binary(op, lhs_u, rhs_u, DType::Bool);
+        // When the signed side is negative the answer is fixed by which side it is on.
+        let signed_is_smaller_side_true = match op {
+            BinaryOp::Lt | BinaryOp::Le => lhs_signed,
+            BinaryOp::Gt | BinaryOp::Ge => !lhs_signed,
+            BinaryOp::Ne => true,
+            _ => false,
+        };
+        let fixed = self.constant(Scalar::Bool(signed_is_smaller_side_true));
+        self.kernel
+            .add_value(Inst::Select(negative, fixed, unsigned_result), DType::Bool)
+    }
+
+    /// Finishes an elementwise kernel storing `value` (converted to `dtype`) into one output.
+    pub fn finish_store(mut self, value: ValueId, dtype: DType) -> (Kernel, Vec<Leaf<'e>>) {
+        let value = self.cast(value, dtype);
+        let buf = self.kernel.add_buf(dtype, BufRole::Output, false);
+        self.kernel.effects.push(Effect::Store { buf, value });
+        (self.kernel, self.leaves)
+    }
+
+    /// Finishes a reduction kernel over the innermost `reduce_axes` axes; `value` already has
+    /// the dtype the op folds (the argument's for ArgMin/ArgMax, else the output's).
+    pub fn finish_reduce(
+        mut self,
+        op: ReduceOp,
+        value: ValueId,
+        dtype: DType,
+        reduce_axes: usize,
+    ) -> (Kernel, Vec<Leaf<'e>>) {
+        let buf: BufId = self.kernel.add_buf(dtype, BufRole::Output, false);
+        self.kernel.reduce_axes = reduce_axes;
+        self.kernel.effects.push(Effect::Reduce { op, buf, value });
+        (self.kernel, self.leaves)
+    }
+}
+
+fn op_is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
+}
+
+/// The elementwise kernel computing `expr` over its broadcast shape.
+pub fn elementwise_kernel<'e>(name: &str, expr: &'e Expr) -> (Kernel, Vec<Leaf<'e>>) {
+    let mut builder = KernelBuilder::new(name, expr.ty.rank());
+    let value = builder.lower_tree(expr);
+    builder.finish_store(value, expr.ty.dtype)
+}
+
+/// The accumulation dtype of a reduction (spec §8: integer sums in i64/u64, bools in i64).
+pub fn accumulator_dtype(op: ReduceOp, arg: &Type) -> DType {
+    match op {
+        ReduceOp::Sum | ReduceOp::Prod => match arg.dtype {
+            DType::Bool => DType::I64,
+            d if d.is_signed() => DType::I64,
+            d if d.is_unsigned() => DType::U64,
+            d => d,
+        },
+        ReduceOp::Any | ReduceOp::All => DType::Bool,
+        ReduceOp::ArgMin | ReduceOp::ArgMax => DType::I64,
+        ReduceOp::Min | ReduceOp::Max => arg.dtype,
+    }
+}
+
+/// A reduction kernel: `op` over the innermost `reduce_axes` axes of `arg`'s (permuted) domain,
+/// with the elementwise producer of `arg` fused into it.
+pub fn reduce_kernel<'e>(
+    name: &str,
+    op: ReduceOp,
+    arg: &'e Expr,
+    reduce_axes: usize,
+) -> (Kernel, Vec<Leaf<'e>>) {
+    let mut builder = KernelBuilder::new(name, arg.ty.rank());
+    let mut value = builder.lower_tree(arg);
+    let acc = accumulator_dtype(op, &arg.ty);
+    if matches!(op, ReduceOp::Any | ReduceOp::All) {
+        value = builder.cast(value, DType::Bool);
+    }
+    // ArgMin/ArgMax compare the argument's own values; the i64 is the output's dtype only.
+    let value_dtype = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) { arg.ty.dtype } else { acc };
+    let value = builder.cast(value, value_dtype);
+    builder.finish_reduce(op, value, acc, reduce_axes)
+}
+
+
+/// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
+/// elementwise tree is one kernel and each reduction one kernel with its producer fused.
+pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<Kernel> {
+    let mut collector = KernelCollector { kernels: Vec::new(), functions, visited_functions: Vec::new() };
+    for stmt in stmts {
+        collector.stmt(stmt);
+    }
+    collector.kernels
+}
+
+struct KernelCollector<'p> {
+    kernels: Vec<Kernel>,
+    functions: &'p [FnInstance],
+    visited_functions: Vec<u32>,
+}
+
+impl KernelCollector<'_> {
+    fn push(&mut self, mut kernel: Kernel) {
+        kernel.name = format!("k{}", self.kernels.len());
+        self.kernels.push(kernel);
+    }
+
+    fn block(&mut self, block: &Block) {
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+        if let Some(value) = &block.value {
+            self.expr(value);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
+            StmtKind::Assign { value, .. } | StmtKind::Expr { value, .. } => self.expr(value),
+            StmtKind::AssignIndex { items, value, .. } => {
+                self.index_items(items);
+                self.expr(value);
+            }
+            StmtKind::ForRange { start, end, step, body, .. } => {
+                self.expr(start);
+                self.expr(end);
+                if let Some(step) = step {
+                    self.expr(step);
+                }
+                self.block(body);
+            }
+            StmtKind::ForArray { array, body, .. } => {
+                self.expr(array);
+                self.block(body);
+            }
+            StmtKind::While { cond, body } => {
+                self.expr(cond);
+                self.block(body);
+            }
+            StmtKind::If { cond, then, else_ } => {
+                self.expr(cond);
+                self.block(then);
+                if let Some(else_) = else_ {
+                    self.block(else_);
+                }
+            }
+            StmtKind::Return(Some(value)) => self.expr(value),
+            StmtKind::Assert { cond, .. } => self.expr(cond),
+            StmtKind::Print(args) => {
+                for arg in args {
+                    if let PrintArg::Value(value) = arg {
+                        self.expr(value);
+                    }
+                }
+            }
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+
+    fn index_items(&mut self, items: &[IndexItem]) {
+        for item in items {
+            match item {
+                IndexItem::Int(e) | IndexItem::Array(e) => self.expr(e),
+                IndexItem::Slice { start, stop, step } => {
+                    for part in [start, stop, step].into_iter().flatten() {
+                        self.expr(part);
+                    }
+                }
+                IndexItem::NewAxis | IndexItem::Ellipsis => {}
+            }
+        }
+    }
+
+    /// Visits the leaves of a kernel built from `leaves`.
+    fn leaves(&mut self, leaves: Vec<Leaf<'_>>) {
+        for leaf in leaves {
+            if let Leaf::Expr(expr) = leaf {
+                self.expr(expr);
+            }
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr) {
+        if is_elementwise(expr) {
+            if expr.ty.is_scalar() {
+                self.children(expr);
+            } else {
+                let (kernel, leaves) = elementwise_kernel("", expr);
+                self.push(kernel);
+                self.leaves(leaves);
+            }
+            return;
+        }
+        match &expr.kind {
+            ExprKind::Reduce { op: Reduction::Plain(op), arg, axes, .. } => {
+                let reduce_axes = axes.as_ref().map_or(arg.ty.rank(), |a| a.len());
+                let (kernel, leaves) = reduce_kernel("", *op, arg, reduce_axes);
+                self.push(kernel);
+                self.leaves(leaves);
+            }
+            ExprKind::Call { func, args } => {
+                for arg in args {
+                    self.expr(arg);
+                }
+                if !self.visited_functions.contains(&func.0) {
+                    self.visited_functions.push(func.0);
+                    if let Some(function) = self.functions.get(func.0 as usize) {
+                        self.block(&function.body);
+                    }
+                }
+            }
+            _ => self.children(expr),
+        }
+    }
+
+    fn children(&mut self, expr: &Expr) {
+        match &expr.kind {
+            ExprKind::Unary(_, a)
+            | ExprKind::Cast(a)
+            | ExprKind::AdoptWeak(a)
+            | ExprKind::Shape(a)
+            | ExprKind::Transpose(a)
+            | ExprKind::Len(a)
+            | ExprKind::Size(a) => self.expr(a),
+            ExprKind::Binary(_, a, b) | ExprKind::Logical { lhs: a, rhs: b, .. } => {
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Where(a, b, c) => {
+                self.expr(a);
+                self.expr(b);
+                self.expr(c);
+            }
+            ExprKind::Math(_, args) | ExprKind::List(args) | ExprKind::Call { args, .. } => {
+                for arg in args {
+                    self.expr(arg);
+                }
+            }
+            ExprKind::Reduce { arg, ddof, .. } => {
+                self.expr(arg);
+                if let Some(ddof) = ddof {
+                    self.expr(ddof);
+                }
+            }
+            ExprKind::Creation(creation) => match creation {
+                Creation::Full { shape, value } => {
+                    self.expr(shape);
+                    self.expr(value);
+                }
+                Creation::Arange { start, stop, step } => {
+                    self.expr(start);
+                    self.expr(stop);
+                    self.expr(step);
+                }
+                Creation::Linspace { start, stop, num, .. } => {
+                    self.expr(start);
+                    self.expr(stop);
+                    self.expr(num);
+                }
+                Creation::Eye { n } => self.expr(n),
+            },
+            ExprKind::Index { base, items } => {
+                self.expr(base);
+                self.index_items(items);
+            }
+            ExprKind::If { cond, then, else_ } => {
+                self.expr(cond);
+                self.block(then);
+                self.block(else_);
+            }
+            ExprKind::Block(block) => self.block(block),
+            ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Clock | ExprKind::Unsupported(_) => {}
+        }
+    }
+}
