@@ -505,3 +505,12 @@ fn unescape(text: &str) -> Result<String, LexError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+impl Tok {
+    /// True when `text` lexes as exactly one identifier (not a keyword or dtype).
+    pub fn lexer_is_ident(text: &str) -> bool {
+        let mut lexer = Tok::lexer(text);
+        matches!(lexer.next(), Some(Ok(Tok::Ident(_)))) && lexer.next().is_none()
+    }
+}

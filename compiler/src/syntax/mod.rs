@@ -37,20 +37,78 @@ pub fn parse(file: FileId, source: &str) -> (ast::Module, Vec<Diagnostic>) {
     if layout.too_deep {
         return (ast::Module { stmts: Vec::new() }, finish(diagnostics));
     }
+    let lexical_errors = LexicalErrors::new(&layout.tokens, &diagnostics);
     let mut recovered = Vec::new();
     let parser = grammar::ModuleParser::new();
     let tokens = layout.tokens.into_iter().map(Ok::<Spanned, Diagnostic>);
+    let mut errors = Vec::new();
     let module = match parser.parse(file, &mut recovered, tokens) {
         Ok(module) => module,
         Err(error) => {
-            diagnostics.extend(parse_error(file, source, &layout.unclosed, error));
+            errors.push(error);
             ast::Module { stmts: Vec::new() }
         }
     };
-    for recovery in recovered {
-        diagnostics.extend(parse_error(file, source, &layout.unclosed, recovery.error));
+    errors.extend(recovered.into_iter().map(|recovery| recovery.error));
+    for error in errors {
+        if lexical_errors.explain(&error) {
+            continue;
+        }
+        diagnostics.extend(parse_error(file, source, &layout.unclosed, error));
     }
     (module, finish(diagnostics))
+}
+
+/// Where the lexer reported errors, so that the parse errors they cause are not reported
+/// a second time: a parse error is dropped when the same statement had a lexical error
+/// before it.
+struct LexicalErrors {
+    /// End offsets of the statement terminators, in order.
+    terminator_ends: Vec<usize>,
+    /// Start offsets of the lexical errors, in order.
+    error_starts: Vec<usize>,
+}
+
+impl LexicalErrors {
+    fn new(tokens: &[Spanned], diagnostics: &[Diagnostic]) -> LexicalErrors {
+        let terminator_ends = tokens
+            .iter()
+            .filter(|(_, tok, _)| matches!(tok, Tok::Newline | Tok::Semi))
+            .map(|(_, _, end)| *end)
+            .collect();
+        let mut error_starts: Vec<usize> =
+            diagnostics.iter().map(|d| d.span.start as usize).collect();
+        error_starts.sort_unstable();
+        LexicalErrors {
+            terminator_ends,
+            error_starts,
+        }
+    }
+
+    /// True when `error` is probably a consequence of an earlier lexical error.
+    fn explain(&self, error: &ParseError<usize, Tok, Diagnostic>) -> bool {
+        let position = match error {
+            ParseError::UnrecognizedToken {
+                token: (start, _, _),
+                ..
+            }
+            | ParseError::ExtraToken {
+                token: (start, _, _),
+            } => *start,
+            ParseError::UnrecognizedEof { location, .. }
+            | ParseError::InvalidToken { location } => *location,
+            ParseError::User { .. } => return false,
+        };
+        let terminators_before = self.terminator_ends.partition_point(|&end| end <= position);
+        let statement_start = match terminators_before {
+            0 => 0,
+            n => self.terminator_ends[n - 1],
+        };
+        let first_error = self.error_starts.partition_point(|&start| start < statement_start);
+        self.error_starts
+            .get(first_error)
+            .is_some_and(|&start| start <= position)
+    }
 }
 
 /// For the REPL: true when `source` is an unfinished statement that more lines could
