@@ -23,8 +23,9 @@ pub struct Layout {
     pub tokens: Vec<Spanned>,
     /// Lexical errors, and the nesting error if any.
     pub diagnostics: Vec<Diagnostic>,
-    /// Brackets still open at the end of the input (for "unclosed `{`" notes).
-    pub unclosed: Vec<Spanned>,
+    /// True when brackets were still open at the end of the input: the layout reported
+    /// that and appended zero-width closers, whose parse errors must not be reported.
+    pub closed_at_end: bool,
     /// True when a nesting limit was hit: the tokens are incomplete and must not be parsed.
     pub too_deep: bool,
 }
@@ -115,9 +116,12 @@ fn merge_bad_floats(
             // `1.` or `1.e5`: take the dot and anything glued to it.
             let (_, _, dot_end) = iter.next().expect("peeked");
             let mut bad_end = dot_end;
-            if let Some((s, Tok::Ident(_) | Tok::Number(_), e)) = iter.peek()
-                && *s == dot_end
-            {
+            let glued_exponent = match iter.peek() {
+                Some((s, Tok::Number(_), _)) => *s == dot_end,
+                Some((s, Tok::Ident(name), _)) => *s == dot_end && looks_like_exponent(name),
+                _ => false,
+            };
+            if glued_exponent && let Some((_, _, e)) = iter.peek() {
                 bad_end = *e;
                 iter.next();
             }
@@ -163,6 +167,12 @@ fn merge_bad_floats(
     out
 }
 
+/// `e5`, `E10`, `e`, `e_3`: what follows the `.` of `1.e5`.
+fn looks_like_exponent(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('e' | 'E')) && chars.all(|c| c.is_ascii_digit() || c == '_')
+}
+
 /// Lexes and applies the layout rules.
 pub fn layout(file: FileId, source: &str) -> Layout {
     let (raw, mut diagnostics) = lex(file, source);
@@ -174,13 +184,19 @@ pub fn layout(file: FileId, source: &str) -> Layout {
     let mut segment_ops: Vec<usize> = vec![0];
     let mut total_ops: usize = 0;
     let mut too_deep = false;
+    // The last newline dropped inside `( )` or `[ ]`, for error recovery.
+    let mut dropped_newline: Option<(usize, usize)> = None;
 
     for (start, tok, end) in raw {
         let span = Span::new(file, start, end);
+        let in_parens = matches!(open.last(), Some((_, Tok::LParen | Tok::LBracket, _)));
         match &tok {
             Tok::Newline => {
-                let in_parens = matches!(open.last(), Some((_, Tok::LParen | Tok::LBracket, _)));
-                if in_parens || !terminator_allowed(&tokens) {
+                if in_parens {
+                    dropped_newline = Some((start, end));
+                    continue;
+                }
+                if !terminator_allowed(&tokens) {
                     continue;
                 }
                 reset_segment(&mut segment_ops, &mut total_ops);
@@ -198,6 +214,28 @@ pub fn layout(file: FileId, source: &str) -> Layout {
                     tokens.pop();
                 }
                 count_operator(&mut segment_ops, &mut total_ops);
+            }
+            t if in_parens && starts_statement_only(t) => {
+                // A statement keyword cannot appear inside `( )` or `[ ]`: a bracket was
+                // left open. Close the statement there, so that the parser reports the
+                // missing bracket once and goes on with this statement.
+                let innermost_brace = open
+                    .iter()
+                    .rposition(|(_, opener, _)| *opener == Tok::LBrace)
+                    .map_or(0, |depth| depth + 1);
+                let first_unclosed_start = open[innermost_brace].0;
+                open.truncate(innermost_brace);
+                for ops in segment_ops.drain(innermost_brace + 1..) {
+                    total_ops -= ops;
+                }
+                reset_segment(&mut segment_ops, &mut total_ops);
+                let (nl_start, nl_end) = match dropped_newline {
+                    Some((s, e)) if s > first_unclosed_start => (s, e),
+                    _ => (start, start),
+                };
+                if terminator_allowed(&tokens) {
+                    tokens.push((nl_start, Tok::Newline, nl_end));
+                }
             }
             Tok::Comma | Tok::Colon => reset_segment(&mut segment_ops, &mut total_ops),
             t if t.is_assignment() => reset_segment(&mut segment_ops, &mut total_ops),
@@ -220,14 +258,25 @@ pub fn layout(file: FileId, source: &str) -> Layout {
                 segment_ops.push(0);
             }
             t if t.is_close() => {
-                if let Some(depth) = open
+                let matching = open
                     .iter()
-                    .rposition(|(_, opener, _)| opener.closer().as_ref() == Some(t))
-                {
-                    open.truncate(depth);
-                    for ops in segment_ops.drain(depth + 1..) {
-                        total_ops -= ops;
-                    }
+                    .rposition(|(_, opener, _)| opener.closer().as_ref() == Some(t));
+                // A closer that matches nothing open closes an open `(` or `[` (a typo
+                // such as `[1, 2)`), so that newlines count again after it.
+                let depth = matching.or(if in_parens { Some(open.len() - 1) } else { None });
+                let Some(depth) = depth else {
+                    // Nothing to close: report it here and show the parser a reported
+                    // malformed token instead, which it can recover from.
+                    diagnostics.push(Diagnostic::syntax(
+                        span,
+                        format!("unmatched `{}`", &source[start..end]),
+                    ));
+                    tokens.push((start, Tok::Error, end));
+                    continue;
+                };
+                open.truncate(depth);
+                for ops in segment_ops.drain(depth + 1..) {
+                    total_ops -= ops;
                 }
             }
             _ => {}
@@ -247,12 +296,58 @@ pub fn layout(file: FileId, source: &str) -> Layout {
         }
         tokens.push((start, tok, end));
     }
+
+    // Close what is still open with zero-width tokens at the end, so that the parser
+    // keeps the tree; the parse errors these cause are not reported (see `mod.rs`), this
+    // one is.
+    let closed_at_end = !too_deep && !open.is_empty();
+    if closed_at_end {
+        let (start, opener, end) = open.last().expect("not empty").clone();
+        let closer = opener.closer().expect("an opener");
+        let closer_text = match closer {
+            Tok::RParen => ")",
+            Tok::RBracket => "]",
+            _ => "}",
+        };
+        let eof = source.len();
+        diagnostics.push(
+            Diagnostic::syntax(
+                Span::new(file, eof, eof),
+                format!("expected `{closer_text}`, found end of input"),
+            )
+            .with_note(
+                Span::new(file, start, end),
+                format!("this `{}` is not closed", &source[start..end]),
+            )
+            .with_hint(format!("add the missing `{closer_text}`")),
+        );
+        for (_, opener, _) in open.iter().rev() {
+            tokens.push((eof, opener.closer().expect("an opener"), eof));
+        }
+    }
     Layout {
         tokens,
         diagnostics,
-        unclosed: open,
+        closed_at_end,
         too_deep,
     }
+}
+
+/// Keywords that begin a statement and can never appear inside `( )` or `[ ]` directly
+/// (`if` can: it is an expression).
+fn starts_statement_only(tok: &Tok) -> bool {
+    matches!(
+        tok,
+        Tok::Let
+            | Tok::Fn
+            | Tok::For
+            | Tok::While
+            | Tok::Return
+            | Tok::Import
+            | Tok::Assert
+            | Tok::Break
+            | Tok::Continue
+    )
 }
 
 /// A statement terminator is kept unless it would be empty: at the start, after another
@@ -306,7 +401,7 @@ pub fn needs_more_input(source: &str) -> bool {
     }
     match last {
         Some(tok) => {
-            (tok.is_operator() && tok != Tok::Tilde || tok.is_assignment())
+            (tok.is_operator() || tok.is_assignment())
                 || matches!(
                     tok,
                     Tok::Comma | Tok::Else | Tok::Arrow | Tok::DotDot | Tok::Dot | Tok::Colon

@@ -33,11 +33,11 @@ use lexer::Tok;
 /// in source order.
 pub fn parse(file: FileId, source: &str) -> (ast::Module, Vec<Diagnostic>) {
     let layout = layout::layout(file, source);
-    let mut diagnostics = layout.diagnostics;
     if layout.too_deep {
-        return (ast::Module { stmts: Vec::new() }, finish(diagnostics));
+        return (ast::Module { stmts: Vec::new() }, finish(layout.diagnostics));
     }
-    let lexical_errors = LexicalErrors::new(&layout.tokens, &diagnostics);
+    let reported = ReportedErrors::new(&layout, source.len());
+    let mut diagnostics = layout.diagnostics;
     let mut recovered = Vec::new();
     let parser = grammar::ModuleParser::new();
     let tokens = layout.tokens.into_iter().map(Ok::<Spanned, Diagnostic>);
@@ -51,35 +51,44 @@ pub fn parse(file: FileId, source: &str) -> (ast::Module, Vec<Diagnostic>) {
     };
     errors.extend(recovered.into_iter().map(|recovery| recovery.error));
     for error in errors {
-        if lexical_errors.explain(&error) {
+        if reported.explain(&error) {
             continue;
         }
-        diagnostics.extend(parse_error(file, source, &layout.unclosed, error));
+        diagnostics.extend(parse_error(file, source, error));
     }
     (module, finish(diagnostics))
 }
 
-/// Where the lexer reported errors, so that the parse errors they cause are not reported
-/// a second time: a parse error is dropped when the same statement had a lexical error
-/// before it.
-struct LexicalErrors {
+/// What the layout pass reported already, so that the parse errors it causes are not
+/// reported a second time: a parse error is dropped when the same statement had a
+/// lexical error before it, or when it is at the end of input and the layout reported
+/// unclosed brackets there.
+struct ReportedErrors {
+    /// Length of the source when the layout closed brackets at the end, else `usize::MAX`.
+    closed_at: usize,
     /// End offsets of the statement terminators, in order.
     terminator_ends: Vec<usize>,
     /// Start offsets of the lexical errors, in order.
     error_starts: Vec<usize>,
 }
 
-impl LexicalErrors {
-    fn new(tokens: &[Spanned], diagnostics: &[Diagnostic]) -> LexicalErrors {
-        let terminator_ends = tokens
+impl ReportedErrors {
+    fn new(layout: &layout::Layout, source_len: usize) -> ReportedErrors {
+        let terminator_ends = layout
+            .tokens
             .iter()
             .filter(|(_, tok, _)| matches!(tok, Tok::Newline | Tok::Semi))
             .map(|(_, _, end)| *end)
             .collect();
         let mut error_starts: Vec<usize> =
-            diagnostics.iter().map(|d| d.span.start as usize).collect();
+            layout.diagnostics.iter().map(|d| d.span.start as usize).collect();
         error_starts.sort_unstable();
-        LexicalErrors {
+        ReportedErrors {
+            closed_at: if layout.closed_at_end {
+                source_len
+            } else {
+                usize::MAX
+            },
             terminator_ends,
             error_starts,
         }
@@ -99,6 +108,9 @@ impl LexicalErrors {
             | ParseError::InvalidToken { location } => *location,
             ParseError::User { .. } => return false,
         };
+        if position >= self.closed_at {
+            return true;
+        }
         let terminators_before = self.terminator_ends.partition_point(|&end| end <= position);
         let statement_start = match terminators_before {
             0 => 0,
@@ -130,7 +142,6 @@ fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 fn parse_error(
     file: FileId,
     source: &str,
-    unclosed: &[Spanned],
     error: ParseError<usize, Tok, Diagnostic>,
 ) -> Option<Diagnostic> {
     match error {
@@ -147,6 +158,8 @@ fn parse_error(
             expected,
         } => {
             let found = describe_token(&tok, &source[start..end]);
+            // A newline is shown as a caret at the end of its line.
+            let end = if tok == Tok::Newline { start } else { end };
             let message = match describe_expected(&expected) {
                 Some(expected) => format!("expected {expected}, found {found}"),
                 None => format!("unexpected {found}"),
@@ -168,32 +181,15 @@ fn parse_error(
                 Some(expected) => format!("expected {expected}, found end of input"),
                 None => "unexpected end of input".to_string(),
             };
-            let mut diagnostic = Diagnostic::syntax(Span::new(file, location, location), message);
-            if let Some((start, opener, end)) = unclosed.last() {
-                let text = &source[*start..*end];
-                diagnostic = diagnostic
-                    .with_note(Span::new(file, *start, *end), format!("this `{text}` is not closed"));
-                if let Some(closer) = opener.closer() {
-                    diagnostic = diagnostic.with_hint(format!(
-                        "add the missing `{}`",
-                        describe_closer(&closer)
-                    ));
-                }
-            }
-            Some(diagnostic)
+            Some(Diagnostic::syntax(
+                Span::new(file, location, location),
+                message,
+            ))
         }
         ParseError::InvalidToken { location } => Some(Diagnostic::syntax(
             Span::new(file, location, location),
             "invalid token",
         )),
-    }
-}
-
-fn describe_closer(tok: &Tok) -> &'static str {
-    match tok {
-        Tok::RParen => ")",
-        Tok::RBracket => "]",
-        _ => "}",
     }
 }
 
@@ -209,10 +205,10 @@ fn describe_token(tok: &Tok, text: &str) -> String {
 fn token_hint(tok: &Tok, expected: &[String]) -> Option<String> {
     let expects = |name: &str| expected.iter().any(|e| e.trim_matches('"') == name);
     match tok {
-        Tok::Assign if expects("==") => {
-            Some("`=` assigns; use `==` to compare".to_string())
+        Tok::Assign if expects("==") => Some("`=` assigns; use `==` to compare".to_string()),
+        Tok::Newline if expects(")") || expects("]") => {
+            Some("a bracket opened in this statement is not closed".to_string())
         }
-        Tok::LBrace if expects("newline") => None,
         _ => None,
     }
 }

@@ -620,6 +620,7 @@ fn bad_literals() {
     assert_eq!(error.message, "float literal `.5` needs a digit before the `.`");
     assert_eq!(error.hints, ["write `0.5`"]);
     assert_eq!(messages("x = 1.e5"), ["float literal `1.e5` needs a digit after the `.`"]);
+    assert_eq!(messages("x = 1.sum()"), ["float literal `1.` needs a digit after the `.`"]);
     assert_eq!(
         messages("340282366920938463463374607431768211456"),
         ["integer literal `340282366920938463463374607431768211456` is too large"]
@@ -689,7 +690,7 @@ fn error_messages() {
     assert_eq!(messages("x = (1 + )"), ["expected expression, found `)`"]);
     assert_eq!(messages("for i 0..n {}"), ["expected `in`, found `0`"]);
     assert_eq!(messages("let x: foo = 1"), ["expected a dtype, found `foo`"]);
-    assert_eq!(messages("x = )"), ["expected expression, found `)`"]);
+    assert_eq!(messages("x = )"), ["unmatched `)`"]);
 }
 
 #[test]
@@ -706,7 +707,53 @@ fn missing_closing_brace() {
 #[test]
 fn missing_closing_paren() {
     let error = first_error("let x = f(1, 2");
-    assert_eq!(error.message, "expected `)` or `,`, found end of input");
+    assert_eq!(error.message, "expected `)`, found end of input");
+    assert_eq!(error.notes[0].1, "this `(` is not closed");
+}
+
+#[test]
+fn unclosed_brackets_keep_the_tree() {
+    let (module, errors) = parse(0, "let a = 1
+fn f() {
+  let x = 1
+  x
+");
+    assert_eq!(errors.len(), 1);
+    let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
+    assert_eq!(shown, ["(let a 1)", "(fn f () {(let x 1); x})"]);
+    // `let x = (1 +` then the end: one error, about the bracket.
+    assert_eq!(messages("let x = (1 +"), ["expected `)`, found end of input"]);
+}
+
+#[test]
+fn unmatched_closers_are_reported_and_skipped() {
+    let (module, errors) = parse(0, "let a = 1\n}\nlet b = 2)\n{ ) }\nlet c = 3");
+    let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages, ["unmatched `}`", "unmatched `)`", "unmatched `)`"]);
+    let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
+    assert_eq!(shown, ["(let a 1)", "<error>", "{<error>}", "(let c 3)"]);
+}
+
+#[test]
+fn unclosed_paren_ends_at_the_next_statement_keyword() {
+    let source = "let x = f(1, 2
+let y = 3
+let z = [1, 2)
+w = @
+";
+    let (module, errors) = parse(0, source);
+    let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "expected `)` or `,`, found newline",
+            "expected `]` or `,`, found `)`",
+            "expected expression, found `@`",
+        ]
+    );
+    assert_eq!((errors[0].span.start, errors[0].span.end), (14, 14));
+    let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
+    assert_eq!(shown, ["(let y 3)"]);
 }
 
 #[test]
@@ -720,14 +767,17 @@ fn all_errors_of_a_file_are_reported() {
             "expected expression, found `)`",
             "expected a name, found `=`",
             "expected newline or `;`, found `2`",
-            "expected expression, found `]`",
+            "unmatched `]`",
             "comparison operators cannot be chained",
         ]
     );
     // The good statements are still in the tree.
     let (module, _) = parse(0, source);
     let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
-    assert_eq!(shown, ["(let y 2)", "(fn f () {q})", "(let w (< (< a b) c))"]);
+    assert_eq!(
+        shown,
+        ["(let y 2)", "(fn f () {(let q <error>); q})", "(let w (< (< a b) c))"]
+    );
 }
 
 #[test]
