@@ -144,23 +144,23 @@ fn merge_bad_floats(
             out.last(),
             Some((_, Tok::Ident(_) | Tok::RParen | Tok::RBracket | Tok::Error, e)) if *e == start
         );
-        if tok == Tok::Dot && !previous_is_glued_value {
-            if let Some((s, Tok::Number(_), e)) = iter.peek()
-                && *s == end
-            {
-                let number_end = *e;
-                iter.next();
-                let digits = &source[end..number_end];
-                diagnostics.push(
-                    Diagnostic::syntax(
-                        Span::new(file, start, number_end),
-                        format!("float literal `.{digits}` needs a digit before the `.`"),
-                    )
-                    .with_hint(format!("write `0.{digits}`")),
-                );
-                out.push((start, Tok::Error, number_end));
-                continue;
-            }
+        if tok == Tok::Dot
+            && !previous_is_glued_value
+            && let Some((s, Tok::Number(_), e)) = iter.peek()
+            && *s == end
+        {
+            let number_end = *e;
+            iter.next();
+            let digits = &source[end..number_end];
+            diagnostics.push(
+                Diagnostic::syntax(
+                    Span::new(file, start, number_end),
+                    format!("float literal `.{digits}` needs a digit before the `.`"),
+                )
+                .with_hint(format!("write `0.{digits}`")),
+            );
+            out.push((start, Tok::Error, number_end));
+            continue;
         }
         out.push((start, tok, end));
     }
@@ -239,7 +239,8 @@ pub fn layout(file: FileId, source: &str) -> Layout {
             }
             Tok::Comma | Tok::Colon => reset_segment(&mut segment_ops, &mut total_ops),
             t if t.is_assignment() => reset_segment(&mut segment_ops, &mut total_ops),
-            t if t.is_operator() || *t == Tok::Dot => {
+            // `if` nests without brackets too: `if if if c {} {} {}`.
+            t if t.is_operator() || matches!(t, Tok::Dot | Tok::If) => {
                 count_operator(&mut segment_ops, &mut total_ops)
             }
             t if t.is_open() => {
@@ -263,7 +264,11 @@ pub fn layout(file: FileId, source: &str) -> Layout {
                     .rposition(|(_, opener, _)| opener.closer().as_ref() == Some(t));
                 // A closer that matches nothing open closes an open `(` or `[` (a typo
                 // such as `[1, 2)`), so that newlines count again after it.
-                let depth = matching.or(if in_parens { Some(open.len() - 1) } else { None });
+                let depth = matching.or(if in_parens {
+                    Some(open.len() - 1)
+                } else {
+                    None
+                });
                 let Some(depth) = depth else {
                     // Nothing to close: report it here and show the parser a reported
                     // malformed token instead, which it can recover from.

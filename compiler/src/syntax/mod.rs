@@ -34,7 +34,10 @@ use lexer::Tok;
 pub fn parse(file: FileId, source: &str) -> (ast::Module, Vec<Diagnostic>) {
     let layout = layout::layout(file, source);
     if layout.too_deep {
-        return (ast::Module { stmts: Vec::new() }, finish(layout.diagnostics));
+        return (
+            ast::Module { stmts: Vec::new() },
+            finish(layout.diagnostics),
+        );
     }
     let reported = ReportedErrors::new(&layout, source.len());
     let mut diagnostics = layout.diagnostics;
@@ -80,8 +83,11 @@ impl ReportedErrors {
             .filter(|(_, tok, _)| matches!(tok, Tok::Newline | Tok::Semi))
             .map(|(_, _, end)| *end)
             .collect();
-        let mut error_starts: Vec<usize> =
-            layout.diagnostics.iter().map(|d| d.span.start as usize).collect();
+        let mut error_starts: Vec<usize> = layout
+            .diagnostics
+            .iter()
+            .map(|d| d.span.start as usize)
+            .collect();
         error_starts.sort_unstable();
         ReportedErrors {
             closed_at: if layout.closed_at_end {
@@ -116,7 +122,9 @@ impl ReportedErrors {
             0 => 0,
             n => self.terminator_ends[n - 1],
         };
-        let first_error = self.error_starts.partition_point(|&start| start < statement_start);
+        let first_error = self
+            .error_starts
+            .partition_point(|&start| start < statement_start);
         self.error_starts
             .get(first_error)
             .is_some_and(|&start| start <= position)

@@ -116,7 +116,12 @@ fn show_stmt(stmt: &Stmt) -> String {
             annotation,
             value,
         } => match annotation {
-            Some(ty) => format!("(let {}: {} {})", name.name, show_type(ty), show_expr(value)),
+            Some(ty) => format!(
+                "(let {}: {} {})",
+                name.name,
+                show_type(ty),
+                show_expr(value)
+            ),
             None => format!("(let {} {})", name.name, show_expr(value)),
         },
         StmtKind::Assign { target, op, value } => format!(
@@ -158,7 +163,11 @@ fn show_stmt(stmt: &Stmt) -> String {
                     if let Some(default) = &p.default {
                         out = format!("{out} = {}", show_expr(default));
                     }
-                    if out.contains(' ') { format!("({out})") } else { out }
+                    if out.contains(' ') {
+                        format!("({out})")
+                    } else {
+                        out
+                    }
                 })
                 .collect();
             let ret = def
@@ -261,7 +270,10 @@ fn precedence_bitwise_and_shifts() {
 fn precedence_arithmetic() {
     assert_eq!(sx("a + b - c"), "(- (+ a b) c)");
     assert_eq!(sx("a - b * c"), "(- a (* b c))");
-    assert_eq!(sx("a * b / c // d % e @ f"), "(@ (% (// (/ (* a b) c) d) e) f)");
+    assert_eq!(
+        sx("a * b / c // d % e @ f"),
+        "(@ (% (// (/ (* a b) c) d) e) f)"
+    );
 }
 
 #[test]
@@ -307,7 +319,10 @@ fn calls_and_arguments() {
         "(call f a (= axis 0) (= keepdims true))"
     );
     assert_eq!(sx("f(a, b,)"), "(call f a b)");
-    assert_eq!(sx("zeros([2, 3], dtype=f32)"), "(call zeros [2 3] (= dtype f32))");
+    assert_eq!(
+        sx("zeros([2, 3], dtype=f32)"),
+        "(call zeros [2 3] (= dtype f32))"
+    );
     assert_eq!(sx("print(\"x =\", x)"), "(call print \"x =\" x)");
     assert_eq!(sx("f(a == b)"), "(call f (== a b))");
 }
@@ -358,9 +373,15 @@ fn if_expressions() {
         sx("if a { 1 } else if b { 2 } else { 3 }"),
         "(if a {1} (if b {2} {3}))"
     );
-    assert_eq!(sx("let y = if x > 0.0 { x } else { 0.0 }"), "(let y (if (> x 0.0) {x} {0.0}))");
+    assert_eq!(
+        sx("let y = if x > 0.0 { x } else { 0.0 }"),
+        "(let y (if (> x 0.0) {x} {0.0}))"
+    );
     assert_eq!(sx("if x {\n  a\n}\nelse {\n  b\n}"), "(if x {a} {b})");
-    assert_eq!(sx("if x { a }\n\n\nelse if y { b }\nelse { c }"), "(if x {a} (if y {b} {c}))");
+    assert_eq!(
+        sx("if x { a }\n\n\nelse if y { b }\nelse { c }"),
+        "(if x {a} (if y {b} {c}))"
+    );
     assert_eq!(sx("if f(x) { a }"), "(if (call f x) {a})");
     assert_eq!(sx("if a[0] { b }"), "(if (index a 0) {b})");
     assert_eq!(sx("if {a} {b}"), "(if {a} {b})");
@@ -393,7 +414,10 @@ fn let_statements() {
 fn assignments() {
     assert_eq!(sx("x = e"), "(= x e)");
     assert_eq!(sx("x[i, j] = e"), "(= (index x i j) e)");
-    assert_eq!(sx("u[1:-1] = 0.5 * u[2:]"), "(= (index u (: 1 (- 1) _)) (* 0.5 (index u (: 2 _ _))))");
+    assert_eq!(
+        sx("u[1:-1] = 0.5 * u[2:]"),
+        "(= (index u (: 1 (- 1) _)) (* 0.5 (index u (: 2 _ _))))"
+    );
     assert_eq!(sx("a[0][1] = v"), "(= (index (index a 0) 1) v)");
     for (op, sym) in [
         ("+=", "+"),
@@ -419,10 +443,22 @@ fn loops_and_jumps() {
     assert_eq!(sx("for i in 0..n { }"), "(for i (range 0 n) {})");
     assert_eq!(sx("for i in 0..n-1 { x }"), "(for i (range 0 (- n 1)) {x})");
     assert_eq!(sx("for i in n..0..-1 { }"), "(for i (range n 0 (- 1)) {})");
-    assert_eq!(sx("for i in 0..len(x) { }"), "(for i (range 0 (call len x)) {})");
-    assert_eq!(sx("for row in m { print(row) }"), "(for row m {(call print row)})");
-    assert_eq!(sx("for row in m[1:] { }"), "(for row (index m (: 1 _ _)) {})");
-    assert_eq!(sx("while n < 100 and z <= 4.0 { n += 1 }"), "(while (and (< n 100) (<= z 4.0)) {(+= n 1)})");
+    assert_eq!(
+        sx("for i in 0..len(x) { }"),
+        "(for i (range 0 (call len x)) {})"
+    );
+    assert_eq!(
+        sx("for row in m { print(row) }"),
+        "(for row m {(call print row)})"
+    );
+    assert_eq!(
+        sx("for row in m[1:] { }"),
+        "(for row (index m (: 1 _ _)) {})"
+    );
+    assert_eq!(
+        sx("while n < 100 and z <= 4.0 { n += 1 }"),
+        "(while (and (< n 100) (<= z 4.0)) {(+= n 1)})"
+    );
     assert_eq!(
         sx("while true {\n  if x { break }\n  continue\n}"),
         "(while true {(if x {break}); continue})"
@@ -434,7 +470,10 @@ fn loops_and_jumps() {
 
 #[test]
 fn functions() {
-    assert_eq!(sx("fn axpy(a, x, y) = a * x + y"), "(fn axpy (a x y) (+ (* a x) y))");
+    assert_eq!(
+        sx("fn axpy(a, x, y) = a * x + y"),
+        "(fn axpy (a x y) (+ (* a x) y))"
+    );
     assert_eq!(
         sx("fn mean_of(x: f64[n]) -> f64 { sum(x) / n }"),
         "(fn mean_of ((x: f64[n])) -> f64 {(/ (call sum x) n)})"
@@ -459,7 +498,10 @@ fn functions() {
 fn import_and_assert() {
     assert_eq!(sx("import \"lib/x.nx\""), "(import \"lib/x.nx\")");
     assert_eq!(sx("assert x > 0"), "(assert (> x 0))");
-    assert_eq!(sx("assert x > 0, \"x must be positive\""), "(assert (> x 0) \"x must be positive\")");
+    assert_eq!(
+        sx("assert x > 0, \"x must be positive\""),
+        "(assert (> x 0) \"x must be positive\")"
+    );
 }
 
 #[test]
@@ -508,7 +550,10 @@ let counts = mandel(linspace(-2.0, 1.0, 800)[newaxis, :], linspace(-1.5, 1.5, 60
 
 #[test]
 fn newline_rules() {
-    assert_eq!(sx("\n\n let x = 1 \n\n\n let y = 2 \n\n"), "(let x 1); (let y 2)");
+    assert_eq!(
+        sx("\n\n let x = 1 \n\n\n let y = 2 \n\n"),
+        "(let x 1); (let y 2)"
+    );
     assert_eq!(sx("let x = 1; let y = 2;"), "(let x 1); (let y 2)");
     assert_eq!(sx(";;let x = 1;;\n;"), "(let x 1)");
     assert_eq!(sx("f(a,\n  b)"), "(call f a b)");
@@ -535,7 +580,10 @@ fn statements_running_together() {
 
 #[test]
 fn newline_after_binary_operator_ends_statement() {
-    assert_eq!(messages("let x = 1 +\n2"), ["expected expression, found newline"]);
+    assert_eq!(
+        messages("let x = 1 +\n2"),
+        ["expected expression, found newline"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -579,7 +627,10 @@ fn integer_literals() {
     assert_eq!(lit("0o7_u16"), int(7, Some(U16)));
     // Without the underscore, `f32` is hex digits.
     assert_eq!(lit("0x1f32"), int(0x1F32, None));
-    assert_eq!(lit("340282366920938463463374607431768211455"), int(u128::MAX, None));
+    assert_eq!(
+        lit("340282366920938463463374607431768211455"),
+        int(u128::MAX, None)
+    );
 }
 
 #[test]
@@ -613,14 +664,26 @@ fn ranges_lex_as_ints() {
 #[test]
 fn bad_literals() {
     let error = first_error("let x = 1.");
-    assert_eq!(error.message, "float literal `1.` needs a digit after the `.`");
+    assert_eq!(
+        error.message,
+        "float literal `1.` needs a digit after the `.`"
+    );
     assert_eq!((error.span.start, error.span.end), (8, 10));
     assert_eq!(error.hints, ["write `1.0`"]);
     let error = first_error("let x = .5");
-    assert_eq!(error.message, "float literal `.5` needs a digit before the `.`");
+    assert_eq!(
+        error.message,
+        "float literal `.5` needs a digit before the `.`"
+    );
     assert_eq!(error.hints, ["write `0.5`"]);
-    assert_eq!(messages("x = 1.e5"), ["float literal `1.e5` needs a digit after the `.`"]);
-    assert_eq!(messages("x = 1.sum()"), ["float literal `1.` needs a digit after the `.`"]);
+    assert_eq!(
+        messages("x = 1.e5"),
+        ["float literal `1.e5` needs a digit after the `.`"]
+    );
+    assert_eq!(
+        messages("x = 1.sum()"),
+        ["float literal `1.` needs a digit after the `.`"]
+    );
     assert_eq!(
         messages("340282366920938463463374607431768211456"),
         ["integer literal `340282366920938463463374607431768211456` is too large"]
@@ -629,15 +692,30 @@ fn bad_literals() {
         messages("0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"),
         ["integer literal `0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF` is too large"]
     );
-    assert_eq!(messages("7u7"), ["invalid suffix `u7` on number literal `7u7`"]);
-    assert_eq!(messages("7bool"), ["invalid suffix `bool` on number literal `7bool`"]);
-    assert_eq!(messages("1e"), ["invalid suffix `e` on number literal `1e`"]);
+    assert_eq!(
+        messages("7u7"),
+        ["invalid suffix `u7` on number literal `7u7`"]
+    );
+    assert_eq!(
+        messages("7bool"),
+        ["invalid suffix `bool` on number literal `7bool`"]
+    );
+    assert_eq!(
+        messages("1e"),
+        ["invalid suffix `e` on number literal `1e`"]
+    );
     assert_eq!(
         messages("2.5i32"),
         ["float literal `2.5i32` cannot have the integer suffix `i32`"]
     );
-    assert_eq!(messages("0xFFu8"), ["invalid digit `u` in hexadecimal literal `0xFFu8`"]);
-    assert_eq!(messages("0b102"), ["invalid digit `2` in binary literal `0b102`"]);
+    assert_eq!(
+        messages("0xFFu8"),
+        ["invalid digit `u` in hexadecimal literal `0xFFu8`"]
+    );
+    assert_eq!(
+        messages("0b102"),
+        ["invalid digit `2` in binary literal `0b102`"]
+    );
     assert_eq!(messages("0x"), ["hexadecimal literal `0x` has no digits"]);
     let error = first_error("print(\"abc)");
     assert_eq!(error.message, "unterminated string literal");
@@ -646,10 +724,13 @@ fn bad_literals() {
         ["unknown escape `\\q` in string literal"]
     );
     // A bad literal is reported once, and parsing continues around it.
-    assert_eq!(messages("let x = 1. + 2\nlet y = 7u7"), [
-        "float literal `1.` needs a digit after the `.`",
-        "invalid suffix `u7` on number literal `7u7`",
-    ]);
+    assert_eq!(
+        messages("let x = 1. + 2\nlet y = 7u7"),
+        [
+            "float literal `1.` needs a digit after the `.`",
+            "invalid suffix `u7` on number literal `7u7`",
+        ]
+    );
 }
 
 #[test]
@@ -689,7 +770,10 @@ fn error_messages() {
     assert_eq!(messages("f(1 2)"), ["expected `)` or `,`, found `2`"]);
     assert_eq!(messages("x = (1 + )"), ["expected expression, found `)`"]);
     assert_eq!(messages("for i 0..n {}"), ["expected `in`, found `0`"]);
-    assert_eq!(messages("let x: foo = 1"), ["expected a dtype, found `foo`"]);
+    assert_eq!(
+        messages("let x: foo = 1"),
+        ["expected a dtype, found `foo`"]
+    );
     assert_eq!(messages("x = )"), ["unmatched `)`"]);
 }
 
@@ -713,23 +797,32 @@ fn missing_closing_paren() {
 
 #[test]
 fn unclosed_brackets_keep_the_tree() {
-    let (module, errors) = parse(0, "let a = 1
+    let (module, errors) = parse(
+        0,
+        "let a = 1
 fn f() {
   let x = 1
   x
-");
+",
+    );
     assert_eq!(errors.len(), 1);
     let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
     assert_eq!(shown, ["(let a 1)", "(fn f () {(let x 1); x})"]);
     // `let x = (1 +` then the end: one error, about the bracket.
-    assert_eq!(messages("let x = (1 +"), ["expected `)`, found end of input"]);
+    assert_eq!(
+        messages("let x = (1 +"),
+        ["expected `)`, found end of input"]
+    );
 }
 
 #[test]
 fn unmatched_closers_are_reported_and_skipped() {
     let (module, errors) = parse(0, "let a = 1\n}\nlet b = 2)\n{ ) }\nlet c = 3");
     let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
-    assert_eq!(messages, ["unmatched `}`", "unmatched `)`", "unmatched `)`"]);
+    assert_eq!(
+        messages,
+        ["unmatched `}`", "unmatched `)`", "unmatched `)`"]
+    );
     let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
     assert_eq!(shown, ["(let a 1)", "<error>", "{<error>}", "(let c 3)"]);
 }
@@ -776,7 +869,11 @@ fn all_errors_of_a_file_are_reported() {
     let shown: Vec<String> = module.stmts.iter().map(show_stmt).collect();
     assert_eq!(
         shown,
-        ["(let y 2)", "(fn f () {(let q <error>); q})", "(let w (< (< a b) c))"]
+        [
+            "(let y 2)",
+            "(fn f () {(let q <error>); q})",
+            "(let w (< (< a b) c))"
+        ]
     );
 }
 
@@ -809,7 +906,10 @@ fn spans() {
         panic!()
     };
     assert_eq!((rhs.span.start, rhs.span.end), (12, 17));
-    assert_eq!((module.stmts[1].span.start, module.stmts[1].span.end), (20, 26));
+    assert_eq!(
+        (module.stmts[1].span.start, module.stmts[1].span.end),
+        (20, 26)
+    );
     // Parentheses are part of the span of what they group.
     let module = parse_ok("(a + b) * c");
     let StmtKind::Expr(expr) = &module.stmts[0].kind else {
@@ -863,6 +963,12 @@ fn long_operator_chains_are_an_error_not_a_crash() {
     assert!(messages(&source)[0].starts_with("expression too deeply nested"));
     let source = format!("x = a{}", ".T".repeat(100_000));
     assert!(messages(&source)[0].starts_with("expression too deeply nested"));
+    let source = format!("x = {}c{}", "if ".repeat(100_000), " {}".repeat(100_000));
+    assert!(messages(&source)[0].starts_with("expression too deeply nested"));
+    let source = format!("x = {}c", "not ".repeat(100_000));
+    assert!(messages(&source)[0].starts_with("expression too deeply nested"));
+    let source = format!("x = 1{}", " else if c {}".repeat(100_000));
+    assert!(messages(&source)[0].starts_with("expression too deeply nested"));
     // Long flat lists and many statements are fine.
     let source = format!("x = [{}]", "1 + 1, ".repeat(10_000));
     parse_ok(&source);
@@ -899,12 +1005,17 @@ fn repl_needs_more_input() {
 // Robustness: nothing panics.
 
 const SOUP: &[&str] = &[
-    "let", "fn", "return", "if", "else", "for", "in", "while", "break", "continue", "import",
-    "as", "and", "or", "not", "true", "false", "assert", "f32", "i64", "bool", "x", "y", "_",
-    "0", "1.5", "7u8", "0xFF_u8", "1.", ".5", "\"s\"", "\"", "(", ")", "[", "]", "{", "}", ",",
-    ";", ":", ".", "..", "...", "->", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/",
-    "//", "%", "**", "@", "&", "|", "^", "~", "<<", ">>", "+=", "//=", "**=", "\n", "\n", " ",
-    "#c\n", "$", "é",
+    "let", "fn", "return", "if", "else", "for", "in", "while", "break", "continue", "import", "as",
+    "and", "or", "not", "true", "false", "assert", "f32", "i64", "bool", "x", "y", "_", "0", "1.5",
+    "7u8", "0xFF_u8", "1.", ".5", "\"s\"", "\"", "(", ")", "[", "]", "{", "}", ",", ";", ":", ".",
+    "..", "...", "->", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "//", "%", "**",
+    "@", "&", "|", "^", "~", "<<", ">>", "+=", "//=", "**=", "\n", "\n", " ", "#c\n", "$", "é",
+];
+
+/// Tokens that nest: brackets and prefix, binary and postfix operators.
+const NESTING_SOUP: &[&str] = &[
+    "(", "(", "[", "{", ")", "]", "}", "-", "not ", "~", "x", "1", "+", "**", " as f32", ".T",
+    "if ", " else ", ",", "\n", ":",
 ];
 
 proptest! {
@@ -926,6 +1037,17 @@ proptest! {
         let source: String = indices.iter().map(|&i| SOUP[i]).collect();
         let _ = parse(0, &source);
         let _ = needs_more_input(&source);
+    }
+
+    #[test]
+    fn deep_soup_gives_trees_that_recursive_passes_can_walk(
+        indices in prop::collection::vec(0..NESTING_SOUP.len(), 0..4000),
+    ) {
+        let source: String = indices.iter().map(|&i| NESTING_SOUP[i]).collect();
+        let (module, _) = parse(0, &source);
+        // Walking the tree recursively (and dropping it) must not overflow the stack.
+        let shown: usize = module.stmts.iter().map(|s| show_stmt(s).len()).sum();
+        prop_assert!(shown < usize::MAX);
     }
 
     #[test]
