@@ -2,10 +2,25 @@
 //! newline and nesting rules (`layout.rs`) and the lalrpop grammar (`grammar.lalrpop`).
 //!
 //! **The parser never fails**: `parse` returns a tree and every syntax error it found.
-//! Statements that do not parse are left out of the tree; malformed tokens become
-//! `ExprKind::Error`. Input nested deeper than `layout::MAX_NESTING` brackets or with more
-//! than `layout::MAX_EXPR_OPERATORS` operators in one expression is rejected before
-//! parsing, so that no later pass recurses too deep.
+//! Statements that do not parse are left out of the tree; malformed tokens (bad literals,
+//! stray characters, unmatched closers) are reported by the token pass and become
+//! `ExprKind::Error`, and the parse errors they would cause in the same statement are not
+//! reported again. Brackets left open at the end of input are reported once and closed, so
+//! the tree is kept. Input nested deeper than `layout::MAX_NESTING` brackets, or with more
+//! than `layout::MAX_EXPR_OPERATORS` operators in one expression, is rejected before
+//! parsing (an empty module and that one error), so that no later pass recurses too deep.
+//!
+//! Decisions where spec §1 is silent:
+//! - An integer literal with a float suffix (`3f64`, `0x10_f32`) is an `ExprKind::Float`
+//!   whose text is the decimal value, so that every float literal is rounded from digits.
+//! - On hex, octal and binary literals the suffix is what follows the last `_`, when that
+//!   is a dtype name: `0x1_f32` is 1 as f32; `0x1f32` is 0x1F32.
+//! - `1.` is an error even before a name (`1.sum()`), as the spec requires a digit after
+//!   the `.`; `1.e5` is reported as one bad literal.
+//! - Only brackets continue a line: a newline after a binary operator ends the statement
+//!   (and is reported as "expected expression, found newline").
+//! - A statement keyword (`let`, `fn`, `for`, ...) inside an open `(` or `[` ends the
+//!   statement there, so one missing `)` does not swallow the rest of the file.
 
 pub mod ast;
 mod layout;
