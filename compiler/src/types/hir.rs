@@ -112,6 +112,9 @@ pub struct FnInstance {
     /// For annotated parameters with named sizes: which axis of which parameter binds which
     /// local slot (a weak i64), checked for agreement at the call (spec §7).
     pub size_bindings: Vec<SizeBinding>,
+    /// Lengths fixed by annotations (`x: f64[3]`): (parameter index, axis, length), to check at
+    /// the call at run time when the argument's length is not known statically.
+    pub fixed_sizes: Vec<(usize, usize, u64)>,
     /// `None` when the function returns nothing.
     pub result: Option<Type>,
     pub body: Block,
@@ -192,14 +195,15 @@ pub enum StmtKind {
         cond: Expr,
         message: Option<String>,
     },
-    Print(Vec<PrintArg>),
-}
-
-#[derive(Clone, Debug)]
-pub enum PrintArg {
-    /// A string literal, printed as is.
-    Text(String),
-    Value(Expr),
+    /// `print(args…)`; an argument may be `ExprKind::Str`.
+    Print(Vec<Expr>),
+    /// A call of a user function instance that returns nothing (`result: None`), as a statement.
+    Call {
+        func: FnInstId,
+        args: Vec<Expr>,
+    },
+    /// A block used as a statement (its scope ends with it; it has no value).
+    Block(Block),
 }
 
 #[derive(Clone, Debug)]
@@ -235,7 +239,10 @@ pub enum ExprKind {
     /// `where(c, a, b)`; `a` and `b` have the result dtype.
     Where(Box<Expr>, Box<Expr>, Box<Expr>),
     /// Reductions of spec §8 (`mean`, `var`, `std`, `count_nonzero` included); `axes` are
-    /// normalized (non-negative, sorted) or `None` for all.
+    /// normalized (non-negative, sorted) or `None` for all. The checker converts `arg` first:
+    /// `sum`/`prod` to the accumulation dtype (= the result dtype), `mean`/`var`/`std` of
+    /// integers or bools to f64, `any`/`all` to bool; `min`/`max`/`argmin`/`argmax`/
+    /// `count_nonzero` take it as it is. `ddof` is an i64 expression (var/std only).
     Reduce {
         op: Reduction,
         arg: Box<Expr>,
@@ -276,6 +283,9 @@ pub enum ExprKind {
     /// A construct that parses and type-checks but is not executed yet: running it is a
     /// run-time error "`what` is not supported yet" at its span.
     Unsupported(String),
+    /// A string literal; appears only as a direct argument of `StmtKind::Print` (its `ty` is a
+    /// meaningless rank-0 bool).
+    Str(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
