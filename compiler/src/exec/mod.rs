@@ -15,7 +15,7 @@ use crate::ir::interp;
 use crate::ir::{BinaryOp, ReduceOp};
 use crate::lower::{self, KernelBuilder, Leaf};
 use crate::types::hir::{
-    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, PrintArg, Program, Reduction, Stmt, StmtKind,
+    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Program, Reduction, Stmt, StmtKind,
     VarRef,
 };
 use nx_runtime::{AllocError, Array, DType, Scalar, SliceRange};
@@ -179,9 +179,9 @@ impl Executor {
             StmtKind::Print(args) => {
                 let mut parts = Vec::with_capacity(args.len());
                 for arg in args {
-                    match arg {
-                        PrintArg::Text(text) => parts.push(text.clone()),
-                        PrintArg::Value(value) => parts.push(self.eval(value)?.format()),
+                    match &arg.kind {
+                        ExprKind::Str(text) => parts.push(text.clone()),
+                        _ => parts.push(self.eval(arg)?.format()),
                     }
                 }
                 self.write_line(stmt.span, &parts.join(" "))?;
@@ -241,6 +241,10 @@ impl Executor {
                     return Ok(self.exec_block(branch)?.0);
                 }
             }
+            StmtKind::Call { func, args } => {
+                self.call(*func, args, stmt.span)?;
+            }
+            StmtKind::Block(block) => return Ok(self.exec_block(block)?.0),
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::Return(value) => {
@@ -378,6 +382,7 @@ impl Executor {
                 Ok(Value::Scalar(Scalar::F64(self.epoch.elapsed().as_secs_f64())))
             }
             ExprKind::Unsupported(what) => Err(RuntimeError::new(span, format!("{what} is not supported yet"))),
+            ExprKind::Str(_) => Err(RuntimeError::new(span, "a string is not a value")),
             ExprKind::Const(_)
             | ExprKind::Unary(..)
             | ExprKind::Binary(..)
@@ -447,6 +452,15 @@ impl Executor {
         let mut frame: Vec<Option<Value>> = vec![None; instance.n_locals as usize];
         for (i, arg) in args.iter().enumerate() {
             frame[i] = Some(self.eval(arg)?);
+        }
+        for &(param, axis, expected) in &instance.fixed_sizes {
+            let actual = frame[param].as_ref().and_then(|v| v.shape().get(axis).copied()).unwrap_or(0);
+            if actual as u64 != expected {
+                return Err(RuntimeError::new(
+                    args[param].span,
+                    format!("`{}` expects length {expected} on axis {axis} of this argument, got {actual}", instance.name),
+                ));
+            }
         }
         for binding in &instance.size_bindings {
             let mut length: Option<(usize, usize)> = None;

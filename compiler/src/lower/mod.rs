@@ -6,7 +6,7 @@
 
 use crate::ir::{BinaryOp, BufId, BufRole, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
 use crate::types::hir::{
-    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, PrintArg, Reduction, Stmt, StmtKind, Type,
+    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Reduction, Stmt, StmtKind, Type,
 };
 use nx_runtime::{DType, Scalar};
 
@@ -298,13 +298,12 @@ impl KernelCollector<'_> {
             }
             StmtKind::Return(Some(value)) => self.expr(value),
             StmtKind::Assert { cond, .. } => self.expr(cond),
-            StmtKind::Print(args) => {
+            StmtKind::Print(args) | StmtKind::Call { args, .. } => {
                 for arg in args {
-                    if let PrintArg::Value(value) = arg {
-                        self.expr(value);
-                    }
+                    self.expr(arg);
                 }
             }
+            StmtKind::Block(block) => self.block(block),
             StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
         }
     }
@@ -421,7 +420,7 @@ impl KernelCollector<'_> {
                 self.block(else_);
             }
             ExprKind::Block(block) => self.block(block),
-            ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Clock | ExprKind::Unsupported(_) => {}
+            ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Clock | ExprKind::Unsupported(_) | ExprKind::Str(_) => {}
         }
     }
 }
