@@ -273,6 +273,10 @@ impl Emitter<'_> {
         }
     }
 
+    pub(super) fn init_axis_index_public(&mut self, axis: usize) {
+        self.init_axis_index(axis);
+    }
+
     fn init_axis_index(&mut self, axis: usize) {
         if let Some(variable) = self.axis_index[axis] {
             let start = if axis == 0 {

@@ -287,6 +287,7 @@ impl Jit {
         let Jit {
             module, context, ..
         } = self;
+        #[allow(clippy::result_large_err)]
         let defined = catch_unwind(AssertUnwindSafe(|| module.define_function(id, context)));
         let result = match defined {
             Ok(Ok(())) => Ok(()),

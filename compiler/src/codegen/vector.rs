@@ -74,17 +74,21 @@ pub fn plan(kernel: &Kernel) -> Option<VectorPlan> {
 }
 
 /// Whether Cranelift lowers this binary operation on 128-bit vectors of `dtype` (x86-64).
+/// Measured with the host flags `cranelift_native` sets on this machine (AVX-512 VL/DQ give
+/// 64-bit lane multiply, min/max and abs); where a lowering is missing elsewhere, compilation
+/// fails and `Jit::compile` retries without vectors. Integer division, power and per-lane
+/// variable shifts have no vector instructions at all and run per lane.
 pub(super) fn binary_is_native(op: BinaryOp, dtype: DType) -> bool {
     let is_float = dtype.is_float();
     match op {
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => true,
-        BinaryOp::Mul => is_float || matches!(dtype.size(), 2 | 4),
+        // x86 has no 8-bit lane multiply.
+        BinaryOp::Mul => is_float || dtype.size() >= 2,
         BinaryOp::Div | BinaryOp::Copysign => is_float,
-        BinaryOp::Min | BinaryOp::Max => is_float || dtype.size() <= 4,
+        BinaryOp::Min | BinaryOp::Max => true,
         BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
-        BinaryOp::Eq | BinaryOp::Ne => true,
-        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            is_float || dtype.is_signed() || dtype.size() <= 4
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            true
         }
     }
 }
@@ -385,12 +389,7 @@ impl Emitter<'_> {
             UnaryOp::Neg => self.builder.ins().ineg(x),
             // Masks and integers alike: all bits flip.
             UnaryOp::Not => self.builder.ins().bnot(x),
-            UnaryOp::Abs if dtype.is_signed() => {
-                if dtype.size() == 8 {
-                    return None;
-                }
-                self.builder.ins().iabs(x)
-            }
+            UnaryOp::Abs if dtype.is_signed() => self.builder.ins().iabs(x),
             UnaryOp::Abs => x,
             UnaryOp::Sign => {
                 let zero = self.vector_const(Scalar::zero(dtype));
