@@ -1,4 +1,5 @@
 //! nx compiler.
+pub mod codegen;
 pub mod diagnostics;
 pub mod ir;
 pub mod syntax;

@@ -18,6 +18,7 @@ pub mod array;
 pub mod buffer;
 pub mod dtype;
 pub mod format;
+pub mod mathlib;
 pub mod scalar;
 
 pub use array::{Array, Element, SliceRange, broadcast_shapes, format_type};

@@ -1,0 +1,518 @@
+//! The innermost loop's vector path: which kernels get one (`plan`), and vector code for the
+//! body on `lanes` consecutive points at a time in 128-bit vectors.
+//!
+//! All non-bool values and buffers of a vectorized kernel have one element size `width`; a
+//! vector holds `lanes = 16 / width` elements. Bool values are lane masks of that width
+//! (all ones for true), which is what vector comparisons produce. Operations Cranelift cannot
+//! lower on 128-bit vectors (integer division, calls, 64-bit float conversions, ...) run per
+//! lane with the scalar code (`scalar.rs`) inside the vector loop.
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Type, Value, types};
+use cranelift_entity::EntityRef;
+use nx_runtime::{DType, Scalar};
+
+use super::function::{Emitter, buffer_flags, inst_operands, scalar_type};
+use super::scalar::comparison;
+use crate::ir::{BinaryOp, Effect, Inst, Kernel, ReduceOp, UnaryOp};
+
+/// How a kernel's innermost loop is vectorized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VectorPlan {
+    /// The element size in bytes of every non-bool value.
+    pub width: usize,
+    /// Elements per 128-bit vector.
+    pub lanes: usize,
+}
+
+/// The vector plan of a kernel, or `None` when it gets scalar loops only: rank 0, mixed
+/// element sizes, or (for reductions) reductions the vector path does not cover.
+pub fn plan(kernel: &Kernel) -> Option<VectorPlan> {
+    if kernel.rank == 0 {
+        return None;
+    }
+    let mut sizes: Vec<usize> = Vec::new();
+    for data in kernel.values.values() {
+        if data.dtype != DType::Bool {
+            sizes.push(data.dtype.size());
+        }
+    }
+    for decl in kernel.bufs.values() {
+        if decl.dtype != DType::Bool && !decl.uniform {
+            sizes.push(decl.dtype.size());
+        }
+    }
+    sizes.sort_unstable();
+    sizes.dedup();
+    let width = match sizes.as_slice() {
+        [] => 1,
+        [width] => *width,
+        _ => return None,
+    };
+    if kernel.reduce_axes > 0 {
+        for effect in &kernel.effects {
+            let Effect::Reduce { op, value, .. } = effect else {
+                return None;
+            };
+            let dtype = kernel.dtype(*value);
+            let covered = match op {
+                ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Min | ReduceOp::Max => {
+                    dtype != DType::Bool
+                        && binary_is_native(super::super::ir::interp::reduce_combine_op(*op), dtype)
+                }
+                _ => false,
+            };
+            if !covered {
+                return None;
+            }
+        }
+    }
+    Some(VectorPlan {
+        width,
+        lanes: 16 / width,
+    })
+}
+
+/// Whether Cranelift lowers this binary operation on 128-bit vectors of `dtype` (x86-64).
+/// Measured with the host flags `cranelift_native` sets on this machine (AVX-512 VL/DQ give
+/// 64-bit lane multiply, min/max and abs); where a lowering is missing elsewhere, compilation
+/// fails and `Jit::compile` retries without vectors. Integer division, power and per-lane
+/// variable shifts have no vector instructions at all and run per lane.
+pub(super) fn binary_is_native(op: BinaryOp, dtype: DType) -> bool {
+    let is_float = dtype.is_float();
+    match op {
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => true,
+        // x86 has no 8-bit lane multiply.
+        BinaryOp::Mul => is_float || dtype.size() >= 2,
+        BinaryOp::Div | BinaryOp::Copysign => is_float,
+        BinaryOp::Min | BinaryOp::Max => true,
+        BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr => false,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            true
+        }
+    }
+}
+
+fn little_endian() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
+}
+
+impl Emitter<'_> {
+    fn plan_or_panic(&self) -> VectorPlan {
+        self.plan
+            .expect("vector code is emitted only for vectorized kernels")
+    }
+
+    /// The integer lane type of the kernel's width (the type of masks).
+    fn mask_lane_type(&self) -> Type {
+        Type::int_with_byte_size(self.plan_or_panic().width as u16).expect("1, 2, 4 or 8")
+    }
+
+    fn mask_type(&self) -> Type {
+        let plan = self.plan_or_panic();
+        self.mask_lane_type()
+            .by(plan.lanes as u32)
+            .expect("128 bits")
+    }
+
+    /// The vector type of a value of `dtype`: masks for bool.
+    pub(super) fn vector_type(&self, dtype: DType) -> Type {
+        if dtype == DType::Bool {
+            return self.mask_type();
+        }
+        let plan = self.plan_or_panic();
+        scalar_type(dtype).by(plan.lanes as u32).expect("128 bits")
+    }
+
+    fn bitcast(&mut self, ty: Type, value: Value) -> Value {
+        if self.builder.func.dfg.value_type(value) == ty {
+            value
+        } else {
+            self.builder.ins().bitcast(ty, little_endian(), value)
+        }
+    }
+
+    /// A scalar bool (0/1) as a mask lane (0 or all ones).
+    fn bool_to_mask_lane(&mut self, flag: Value) -> Value {
+        let lane_type = self.mask_lane_type();
+        let wide = if lane_type == types::I8 {
+            flag
+        } else {
+            self.builder.ins().uextend(lane_type, flag)
+        };
+        self.builder.ins().ineg(wide)
+    }
+
+    fn splat_scalar(&mut self, dtype: DType, scalar: Value) -> Value {
+        let ty = self.vector_type(dtype);
+        let lane = if dtype == DType::Bool {
+            self.bool_to_mask_lane(scalar)
+        } else {
+            scalar
+        };
+        self.builder.ins().splat(ty, lane)
+    }
+
+    fn vector_const(&mut self, scalar: Scalar) -> Value {
+        let lane = self.scalar_const(scalar);
+        self.splat_scalar(scalar.dtype(), lane)
+    }
+
+    /// Lane `lane` of a vector value as a scalar (bool as 0/1).
+    fn extract_scalar(&mut self, vector: Value, dtype: DType, lane: usize) -> Value {
+        let element = self.builder.ins().extractlane(vector, lane as u8);
+        if dtype == DType::Bool {
+            let zero = self.iconst(self.mask_lane_type(), 0);
+            self.builder.ins().icmp(IntCC::NotEqual, element, zero)
+        } else {
+            element
+        }
+    }
+
+    /// A vector from one scalar per lane (bool lanes given as 0/1).
+    fn gather_lanes(&mut self, dtype: DType, scalars: &[Value]) -> Value {
+        let ty = self.vector_type(dtype);
+        let mut lanes = Vec::with_capacity(scalars.len());
+        for scalar in scalars {
+            let lane = if dtype == DType::Bool {
+                self.bool_to_mask_lane(*scalar)
+            } else {
+                *scalar
+            };
+            lanes.push(lane);
+        }
+        let mut vector = self.builder.ins().splat(ty, lanes[0]);
+        for (index, lane) in lanes.iter().enumerate().skip(1) {
+            vector = self.builder.ins().insertlane(vector, *lane, index as u8);
+        }
+        vector
+    }
+
+    /// Loads `lanes` consecutive elements of a buffer starting `part` vectors in.
+    fn load_vector(&mut self, dtype: DType, address: Value, part: usize) -> Value {
+        let plan = self.plan_or_panic();
+        let offset = (part * plan.lanes * dtype.size()) as i32;
+        if dtype != DType::Bool {
+            let ty = self.vector_type(dtype);
+            return self.builder.ins().load(ty, buffer_flags(), address, offset);
+        }
+        if plan.width == 1 {
+            let bytes = self
+                .builder
+                .ins()
+                .load(types::I8X16, buffer_flags(), address, offset);
+            let zero = self.vector_const(Scalar::I8(0));
+            return self.builder.ins().icmp(IntCC::NotEqual, bytes, zero);
+        }
+        let mut flags = Vec::with_capacity(plan.lanes);
+        for lane in 0..plan.lanes {
+            flags.push(self.load_scalar(DType::Bool, address, offset + lane as i32));
+        }
+        self.gather_lanes(DType::Bool, &flags)
+    }
+
+    fn store_vector(&mut self, dtype: DType, vector: Value, address: Value, part: usize) {
+        let plan = self.plan_or_panic();
+        let offset = (part * plan.lanes * dtype.size()) as i32;
+        if dtype != DType::Bool {
+            self.builder
+                .ins()
+                .store(buffer_flags(), vector, address, offset);
+            return;
+        }
+        if plan.width == 1 {
+            let one = self.vector_const(Scalar::I8(1));
+            let bytes = self.builder.ins().band(vector, one);
+            self.builder
+                .ins()
+                .store(buffer_flags(), bytes, address, offset);
+            return;
+        }
+        for lane in 0..plan.lanes {
+            let flag = self.extract_scalar(vector, DType::Bool, lane);
+            self.builder
+                .ins()
+                .store(buffer_flags(), flag, address, offset + lane as i32);
+        }
+    }
+
+    /// The body at `lanes` consecutive points, `part` vectors into the current iteration.
+    pub(super) fn eval_vector_body(&mut self, pointers: &[Value], part: usize) -> Vec<Value> {
+        let kernel = self.kernel;
+        let plan = self.plan_or_panic();
+        let innermost = kernel.rank - 1;
+        let mut values: Vec<Value> = Vec::with_capacity(kernel.values.len());
+        for data in kernel.values.values() {
+            let value = match &data.inst {
+                Inst::Load(buf) => match self.uniform_values[buf.index()] {
+                    Some(scalar) => self.splat_scalar(data.dtype, scalar),
+                    None => {
+                        let slot = self.moving_slot(*buf).expect("non-uniform bufs move");
+                        self.load_vector(data.dtype, pointers[slot], part)
+                    }
+                },
+                Inst::Const(scalar) => self.vector_const(*scalar),
+                Inst::AxisIndex(axis) => {
+                    let variable = self.axis_index[*axis].expect("declared in the entry");
+                    let index = self.builder.use_var(variable);
+                    let splat = self.builder.ins().splat(types::I64X2, index);
+                    if *axis == innermost {
+                        // Lanes are consecutive indices; `part` is lanes further on.
+                        let first = (part * plan.lanes) as i64;
+                        let offsets = [first, first + 1];
+                        let lane0 = self.iconst(types::I64, offsets[0]);
+                        let lane1 = self.iconst(types::I64, offsets[1]);
+                        let step = self.builder.ins().splat(types::I64X2, lane0);
+                        let step = self.builder.ins().insertlane(step, lane1, 1);
+                        self.builder.ins().iadd(splat, step)
+                    } else {
+                        splat
+                    }
+                }
+                inst => {
+                    let operands: Vec<Value> = inst_operands(inst)
+                        .iter()
+                        .map(|operand| values[operand.index()])
+                        .collect();
+                    match self.vector_op(inst, data.dtype, &operands) {
+                        Some(value) => value,
+                        None => self.vector_op_per_lane(inst, data.dtype, &operands),
+                    }
+                }
+            };
+            values.push(value);
+        }
+        values
+    }
+
+    pub(super) fn emit_vector_stores(&mut self, values: &[Value], pointers: &[Value], part: usize) {
+        for effect in &self.kernel.effects {
+            if let Effect::Store { buf, value } = effect {
+                let slot = self.moving_slot(*buf).expect("outputs are never uniform");
+                let dtype = self.kernel.bufs[*buf].dtype;
+                self.store_vector(dtype, values[value.index()], pointers[slot], part);
+            }
+        }
+    }
+
+    /// Scalar code per lane, for operations without a vector lowering.
+    fn vector_op_per_lane(&mut self, inst: &Inst, dtype: DType, operands: &[Value]) -> Value {
+        let plan = self.plan_or_panic();
+        let operand_dtypes: Vec<DType> = inst_operands(inst)
+            .iter()
+            .map(|operand| self.kernel.dtype(*operand))
+            .collect();
+        let mut results = Vec::with_capacity(plan.lanes);
+        for lane in 0..plan.lanes {
+            let scalars: Vec<Value> = operands
+                .iter()
+                .zip(&operand_dtypes)
+                .map(|(vector, operand_dtype)| self.extract_scalar(*vector, *operand_dtype, lane))
+                .collect();
+            results.push(self.scalar_op(inst, dtype, &scalars));
+        }
+        self.gather_lanes(dtype, &results)
+    }
+
+    /// Native vector code for an operation, or `None` to fall back to per-lane scalar code.
+    fn vector_op(&mut self, inst: &Inst, dtype: DType, operands: &[Value]) -> Option<Value> {
+        match inst {
+            Inst::Unary(op, operand) => {
+                let operand_dtype = self.kernel.dtype(*operand);
+                self.vector_unary(*op, operand_dtype, operands[0])
+            }
+            Inst::Binary(op, lhs, _) => {
+                let operand_dtype = self.kernel.dtype(*lhs);
+                if !binary_is_native(*op, operand_dtype) && operand_dtype != DType::Bool {
+                    return None;
+                }
+                Some(self.vector_binary(*op, operand_dtype, operands[0], operands[1]))
+            }
+            Inst::Select(..) => {
+                let ty = self.vector_type(dtype);
+                let mask = self.bitcast(ty, operands[0]);
+                Some(self.builder.ins().bitselect(mask, operands[1], operands[2]))
+            }
+            Inst::Cast(operand) => {
+                let from = self.kernel.dtype(*operand);
+                self.vector_cast(operands[0], from, dtype)
+            }
+            Inst::Math(..) => None,
+            Inst::Load(_) | Inst::Const(_) | Inst::AxisIndex(_) => None,
+        }
+    }
+
+    /// A mask (of the kernel's width) as a vector of `ty`'s lane type, for `bitselect`.
+    fn float_select(&mut self, mask: Value, if_true: Value, if_false: Value) -> Value {
+        let ty = self.builder.func.dfg.value_type(if_true);
+        let mask = self.bitcast(ty, mask);
+        self.builder.ins().bitselect(mask, if_true, if_false)
+    }
+
+    fn vector_unary(&mut self, op: UnaryOp, dtype: DType, x: Value) -> Option<Value> {
+        if dtype.is_float() {
+            let value = match op {
+                UnaryOp::Neg => self.builder.ins().fneg(x),
+                UnaryOp::Abs => self.builder.ins().fabs(x),
+                UnaryOp::Sign => {
+                    let zero = self.vector_const(Scalar::zero(dtype));
+                    let one = self.vector_const(Scalar::one(dtype));
+                    let minus_one = self.vector_const(Scalar::from_f64(dtype, -1.0));
+                    let is_zero = self.builder.ins().fcmp(FloatCC::Equal, x, zero);
+                    let zero_or_x = self.float_select(is_zero, zero, x);
+                    let is_negative = self.builder.ins().fcmp(FloatCC::LessThan, x, zero);
+                    let below = self.float_select(is_negative, minus_one, zero_or_x);
+                    let is_positive = self.builder.ins().fcmp(FloatCC::GreaterThan, x, zero);
+                    self.float_select(is_positive, one, below)
+                }
+                UnaryOp::Sqrt => self.builder.ins().sqrt(x),
+                UnaryOp::Floor => self.builder.ins().floor(x),
+                UnaryOp::Ceil => self.builder.ins().ceil(x),
+                UnaryOp::Trunc => self.builder.ins().trunc(x),
+                UnaryOp::Round => self.builder.ins().nearest(x),
+                UnaryOp::IsNan => self.builder.ins().fcmp(FloatCC::Unordered, x, x),
+                UnaryOp::IsInf | UnaryOp::IsFinite => {
+                    let magnitude = self.builder.ins().fabs(x);
+                    let infinity = self.vector_const(Scalar::from_f64(dtype, f64::INFINITY));
+                    let condition = if op == UnaryOp::IsInf {
+                        FloatCC::Equal
+                    } else {
+                        FloatCC::LessThan
+                    };
+                    self.builder.ins().fcmp(condition, magnitude, infinity)
+                }
+                UnaryOp::Not => return None,
+            };
+            return Some(value);
+        }
+        let value = match op {
+            UnaryOp::Neg => self.builder.ins().ineg(x),
+            // Masks and integers alike: all bits flip.
+            UnaryOp::Not => self.builder.ins().bnot(x),
+            UnaryOp::Abs if dtype.is_signed() => self.builder.ins().iabs(x),
+            UnaryOp::Abs => x,
+            UnaryOp::Sign => {
+                let zero = self.vector_const(Scalar::zero(dtype));
+                if dtype.is_signed() {
+                    // Comparison masks are -1 where true: sign = (x < 0) - (x > 0) as masks.
+                    let positive = self.builder.ins().icmp(IntCC::SignedGreaterThan, x, zero);
+                    let negative = self.builder.ins().icmp(IntCC::SignedLessThan, x, zero);
+                    self.builder.ins().isub(negative, positive)
+                } else {
+                    let nonzero = self.builder.ins().icmp(IntCC::NotEqual, x, zero);
+                    self.builder.ins().ineg(nonzero)
+                }
+            }
+            UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Round => x,
+            UnaryOp::IsNan | UnaryOp::IsInf => self.vector_const(Scalar::Bool(false)),
+            UnaryOp::IsFinite => self.vector_const(Scalar::Bool(true)),
+            UnaryOp::Sqrt => return None,
+        };
+        Some(value)
+    }
+
+    /// A binary operation that `binary_is_native` accepts (or any on bool masks).
+    pub(super) fn vector_binary(
+        &mut self,
+        op: BinaryOp,
+        dtype: DType,
+        a: Value,
+        b: Value,
+    ) -> Value {
+        if let Some(condition) = comparison(op) {
+            return if dtype.is_float() {
+                self.builder.ins().fcmp(condition.float(), a, b)
+            } else {
+                // Masks compare unsigned: false (0) < true (all ones).
+                self.builder
+                    .ins()
+                    .icmp(condition.int(dtype.is_signed()), a, b)
+            };
+        }
+        if dtype == DType::Bool {
+            return match op {
+                BinaryOp::And | BinaryOp::Min => self.builder.ins().band(a, b),
+                BinaryOp::Or | BinaryOp::Max => self.builder.ins().bor(a, b),
+                _ => self.builder.ins().bxor(a, b),
+            };
+        }
+        if dtype.is_float() {
+            return match op {
+                BinaryOp::Add => self.builder.ins().fadd(a, b),
+                BinaryOp::Sub => self.builder.ins().fsub(a, b),
+                BinaryOp::Mul => self.builder.ins().fmul(a, b),
+                BinaryOp::Div => self.builder.ins().fdiv(a, b),
+                BinaryOp::Min => self.builder.ins().fmin(a, b),
+                BinaryOp::Max => self.builder.ins().fmax(a, b),
+                BinaryOp::Copysign => {
+                    let ty = self.builder.func.dfg.value_type(a);
+                    let int_type = self.mask_type();
+                    let sign_bit = 1i64 << (dtype.bits() - 1);
+                    let lane = self.iconst(self.mask_lane_type(), sign_bit);
+                    let sign_mask = self.builder.ins().splat(int_type, lane);
+                    let a_bits = self.bitcast(int_type, a);
+                    let b_bits = self.bitcast(int_type, b);
+                    let magnitude = self.builder.ins().band_not(a_bits, sign_mask);
+                    let sign = self.builder.ins().band(b_bits, sign_mask);
+                    let bits = self.builder.ins().bor(magnitude, sign);
+                    self.bitcast(ty, bits)
+                }
+                _ => unreachable!("binary_is_native rejects {op:?} on floats"),
+            };
+        }
+        let signed = dtype.is_signed();
+        match op {
+            BinaryOp::Add => self.builder.ins().iadd(a, b),
+            BinaryOp::Sub => self.builder.ins().isub(a, b),
+            BinaryOp::Mul => self.builder.ins().imul(a, b),
+            BinaryOp::Min if signed => self.builder.ins().smin(a, b),
+            BinaryOp::Min => self.builder.ins().umin(a, b),
+            BinaryOp::Max if signed => self.builder.ins().smax(a, b),
+            BinaryOp::Max => self.builder.ins().umax(a, b),
+            BinaryOp::And => self.builder.ins().band(a, b),
+            BinaryOp::Or => self.builder.ins().bor(a, b),
+            BinaryOp::Xor => self.builder.ins().bxor(a, b),
+            _ => unreachable!("binary_is_native rejects {op:?} on {dtype}"),
+        }
+    }
+
+    /// Casts between dtypes of the kernel's width (or bool), where a vector lowering exists.
+    fn vector_cast(&mut self, x: Value, from: DType, to: DType) -> Option<Value> {
+        if from == to {
+            return Some(x);
+        }
+        let to_type = self.vector_type(to);
+        if to == DType::Bool {
+            let zero = self.vector_const(Scalar::zero(from));
+            return Some(if from.is_float() {
+                self.builder.ins().fcmp(FloatCC::NotEqual, x, zero)
+            } else {
+                self.builder.ins().icmp(IntCC::NotEqual, x, zero)
+            });
+        }
+        if from == DType::Bool {
+            return Some(if to.is_float() {
+                // All ones & bits(1.0) = 1.0; zero stays 0.0.
+                let one = self.vector_const(Scalar::one(to));
+                let mask = self.bitcast(to_type, x);
+                self.builder.ins().band(mask, one)
+            } else {
+                self.builder.ins().ineg(x)
+            });
+        }
+        match (from.is_float(), to.is_float()) {
+            // Same width: i64 <-> u64 and the like keep their bits.
+            (false, false) => Some(x),
+            (false, true) if from == DType::I32 => {
+                Some(self.builder.ins().fcvt_from_sint(to_type, x))
+            }
+            (true, false) if from == DType::F32 && to == DType::I32 => {
+                Some(self.builder.ins().fcvt_to_sint_sat(to_type, x))
+            }
+            (true, false) if from == DType::F32 && to == DType::U32 => {
+                Some(self.builder.ins().fcvt_to_uint_sat(to_type, x))
+            }
+            _ => None,
+        }
+    }
+}

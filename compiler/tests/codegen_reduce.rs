@@ -1,0 +1,283 @@
+//! Reductions: the JIT agrees bit for bit with the reference interpreter for every reduction,
+//! dtype, number of reduced axes and layout, and float sums follow the documented fixed order
+//! (checked against an independent implementation).
+
+mod codegen_common;
+
+use codegen_common::{Layout, Rng, TestBuffer, check_against_interpreter};
+use nx_compiler::codegen::Jit;
+use nx_compiler::ir::verify::verify;
+use nx_compiler::ir::{
+    BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, ReduceOp, UnaryOp,
+};
+use nx_runtime::DType;
+
+const REDUCE_OPS: [ReduceOp; 8] = [
+    ReduceOp::Sum,
+    ReduceOp::Prod,
+    ReduceOp::Min,
+    ReduceOp::Max,
+    ReduceOp::Any,
+    ReduceOp::All,
+    ReduceOp::ArgMin,
+    ReduceOp::ArgMax,
+];
+
+fn reduce_kernel(op: ReduceOp, dtype: DType, rank: usize, reduce_axes: usize) -> Kernel {
+    let result = match op {
+        ReduceOp::ArgMin | ReduceOp::ArgMax => DType::I64,
+        _ => dtype,
+    };
+    let mut kernel = Kernel::new("reduce", rank);
+    kernel.reduce_axes = reduce_axes;
+    let input = kernel.add_buf(dtype, BufRole::Input, false);
+    let output = kernel.add_buf(result, BufRole::Output, false);
+    let value = kernel.add_value(Inst::Load(input), dtype);
+    kernel.effects.push(Effect::Reduce {
+        op,
+        buf: output,
+        value,
+    });
+    kernel
+}
+
+fn shapes(rank: usize, reduce_axes: usize) -> Vec<Vec<usize>> {
+    match (rank, reduce_axes) {
+        (1, _) => [0, 1, 3, 9, 255, 256, 257, 1000, 3000]
+            .iter()
+            .map(|&length| vec![length])
+            .collect(),
+        (2, 1) => vec![vec![3, 0], vec![3, 7], vec![2, 1000], vec![0, 5]],
+        (2, _) => vec![vec![3, 101], vec![7, 300], vec![1, 0]],
+        (3, 1) => vec![vec![2, 3, 37], vec![2, 2, 600]],
+        (3, 2) => vec![vec![2, 3, 37], vec![2, 5, 131]],
+        _ => vec![vec![2, 3, 37], vec![3, 4, 99]],
+    }
+}
+
+#[test]
+fn every_reduction_agrees_with_the_interpreter() {
+    let mut jit = Jit::new().unwrap();
+    let mut rng = Rng(0xfeed_beef_1234_5678);
+    let mut checked = 0;
+    for dtype in DType::ALL {
+        for op in REDUCE_OPS {
+            for (rank, reduce_axes) in [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)] {
+                let kernel = reduce_kernel(op, dtype, rank, reduce_axes);
+                if verify(&kernel).is_err() {
+                    continue;
+                }
+                let compiled = jit
+                    .compile(&kernel)
+                    .unwrap_or_else(|error| panic!("{error}\n{kernel}"));
+                for shape in shapes(rank, reduce_axes) {
+                    for layout in [Layout::Contiguous, Layout::Strided(2), Layout::Reversed] {
+                        check_against_interpreter(
+                            &kernel,
+                            &compiled,
+                            &shape,
+                            &[layout],
+                            Layout::Contiguous,
+                            &mut rng,
+                        );
+                    }
+                }
+                let shape = shapes(rank, reduce_axes).pop().unwrap();
+                for layout in [Layout::Transposed, Layout::Broadcast] {
+                    check_against_interpreter(
+                        &kernel,
+                        &compiled,
+                        &shape,
+                        &[layout],
+                        Layout::Strided(2),
+                        &mut rng,
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 200, "{checked}");
+}
+
+#[test]
+fn float_sums_and_products_are_vectorized() {
+    let mut jit = Jit::new().unwrap();
+    for dtype in [DType::F64, DType::F32, DType::I64, DType::I32] {
+        for op in [ReduceOp::Sum, ReduceOp::Min, ReduceOp::Max] {
+            let compiled = jit.compile(&reduce_kernel(op, dtype, 2, 1)).unwrap();
+            assert!(compiled.is_vectorized(), "{op:?} {dtype}");
+        }
+    }
+}
+
+/// `sum(x)`, `sum(x * x)`, `max(x)` and `argmax(x)` in one pass; then the vectorizable trio.
+#[test]
+fn sibling_reductions_in_one_kernel() {
+    let mut jit = Jit::new().unwrap();
+    let mut rng = Rng(42);
+    for dtype in [DType::F64, DType::F32, DType::I32] {
+        for with_argmax in [true, false] {
+            let mut kernel = Kernel::new("siblings", 2);
+            kernel.reduce_axes = 1;
+            let input = kernel.add_buf(dtype, BufRole::Input, false);
+            let x = kernel.add_value(Inst::Load(input), dtype);
+            let square = kernel.add_value(Inst::Binary(BinaryOp::Mul, x, x), dtype);
+            let negated = kernel.add_value(Inst::Unary(UnaryOp::Neg, x), dtype);
+            let mut outputs = vec![
+                (ReduceOp::Sum, x),
+                (ReduceOp::Sum, square),
+                (ReduceOp::Max, negated),
+            ];
+            if with_argmax {
+                outputs.push((ReduceOp::ArgMax, x));
+            }
+            for (op, value) in outputs {
+                let out_dtype = if op == ReduceOp::ArgMax {
+                    DType::I64
+                } else {
+                    dtype
+                };
+                let buf = kernel.add_buf(out_dtype, BufRole::Output, false);
+                kernel.effects.push(Effect::Reduce { op, buf, value });
+            }
+            verify(&kernel).unwrap();
+            let compiled = jit.compile(&kernel).unwrap();
+            assert_eq!(compiled.is_vectorized(), !with_argmax);
+            for shape in [[3usize, 0], [3, 5], [2, 1000], [2, 4097]] {
+                for layout in [Layout::Contiguous, Layout::Strided(3)] {
+                    check_against_interpreter(
+                        &kernel,
+                        &compiled,
+                        &shape,
+                        &[layout],
+                        Layout::Contiguous,
+                        &mut rng,
+                    );
+                }
+            }
+        }
+    }
+}
+
+// `below + result` spells the documented order; `+=` would read as the other one.
+#[allow(clippy::assign_op_pattern)]
+/// The documented order, written independently of the interpreter: blocks of 256, lanes
+/// `j % 4`, pairwise lanes, binary-counter cascade, fold from the top.
+fn documented_f64_sum(values: &[f64]) -> f64 {
+    let mut stack: Vec<f64> = Vec::new();
+    let mut blocks = 0u64;
+    for block in values.chunks(256) {
+        let mut lanes = [0.0f64; 4];
+        for (j, value) in block.iter().enumerate() {
+            lanes[j % 4] += value;
+        }
+        stack.push((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+        blocks += 1;
+        for _ in 0..blocks.trailing_zeros() {
+            let upper = stack.pop().unwrap();
+            let lower = stack.pop().unwrap();
+            stack.push(lower + upper);
+        }
+    }
+    let mut result = match stack.pop() {
+        Some(top) => top,
+        None => return 0.0,
+    };
+    while let Some(below) = stack.pop() {
+        result = below + result;
+    }
+    result
+}
+
+#[allow(clippy::assign_op_pattern)]
+fn documented_f32_sum(values: &[f32]) -> f32 {
+    let mut stack: Vec<f32> = Vec::new();
+    let mut blocks = 0u64;
+    for block in values.chunks(512) {
+        let mut lanes = [0.0f32; 8];
+        for (j, value) in block.iter().enumerate() {
+            lanes[j % 8] += value;
+        }
+        let quarter = |a: usize| lanes[a] + lanes[a + 1];
+        stack.push((quarter(0) + quarter(2)) + (quarter(4) + quarter(6)));
+        blocks += 1;
+        for _ in 0..blocks.trailing_zeros() {
+            let upper = stack.pop().unwrap();
+            let lower = stack.pop().unwrap();
+            stack.push(lower + upper);
+        }
+    }
+    let mut result = match stack.pop() {
+        Some(top) => top,
+        None => return 0.0,
+    };
+    while let Some(below) = stack.pop() {
+        result = below + result;
+    }
+    result
+}
+
+fn run_sum(jit: &mut Jit, dtype: DType, shape: &[usize], data: &mut TestBuffer) -> Vec<u64> {
+    let kernel = reduce_kernel(ReduceOp::Sum, dtype, shape.len(), shape.len());
+    let compiled = jit.compile(&kernel).unwrap();
+    let mut output = TestBuffer::new(dtype, shape, Layout::Contiguous, &vec![true; shape.len()]);
+    let views: Vec<BufView> = vec![data.view(), output.view()];
+    // SAFETY: the buffers cover the domain; the output has zero strides.
+    let status = unsafe { compiled.run(shape, &views) };
+    assert_eq!(status, KernelStatus::Ok);
+    output.storage
+}
+
+#[test]
+fn fixed_order_sum_of_a_million_values() {
+    let mut jit = Jit::new().unwrap();
+    let count = 1_000_003;
+    // Values of wildly different magnitudes, so any other order gives other bits.
+    let values: Vec<f64> = (0..count)
+        .map(|i| {
+            let i = i as f64;
+            (i * 0.618_033_988_75).sin() * 10f64.powi((i as i64 % 17) as i32 - 8)
+        })
+        .collect();
+    let expected = documented_f64_sum(&values);
+    let naive: f64 = values.iter().sum();
+    assert_ne!(
+        expected.to_bits(),
+        naive.to_bits(),
+        "the test needs order-sensitive data"
+    );
+    for shape in [vec![count], vec![1, count]] {
+        let mut data = TestBuffer::new(
+            DType::F64,
+            &shape,
+            Layout::Contiguous,
+            &vec![false; shape.len()],
+        );
+        for (index, value) in values.iter().enumerate() {
+            data.storage[index] = value.to_bits();
+        }
+        let result = run_sum(&mut jit, DType::F64, &shape, &mut data);
+        assert_eq!(f64::from_bits(result[0]).to_bits(), expected.to_bits());
+    }
+    // As a 2-d reduction whose rows (1009 elements) cut blocks and lane phases anywhere.
+    let rows = 991;
+    let shape = [rows, 1009];
+    let mut data = TestBuffer::new(DType::F64, &shape, Layout::Contiguous, &[false, false]);
+    for (slot, value) in data.storage.iter_mut().zip(&values[..rows * 1009]) {
+        *slot = value.to_bits();
+    }
+    let result = run_sum(&mut jit, DType::F64, &shape, &mut data);
+    let expected = documented_f64_sum(&values[..rows * 1009]);
+    assert_eq!(f64::from_bits(result[0]).to_bits(), expected.to_bits());
+
+    let values: Vec<f32> = values.iter().map(|&value| value as f32).collect();
+    let mut data = TestBuffer::new(DType::F32, &[count], Layout::Contiguous, &[false]);
+    for (index, value) in values.iter().enumerate() {
+        // SAFETY: `count` f32 elements fit.
+        unsafe { data.view().ptr.cast::<f32>().add(index).write(*value) };
+    }
+    let result = run_sum(&mut jit, DType::F32, &[count], &mut data);
+    let result = f32::from_bits(result[0] as u32);
+    assert_eq!(result.to_bits(), documented_f32_sum(&values).to_bits());
+}

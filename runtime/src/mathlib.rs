@@ -1,0 +1,277 @@
+//! The math library that compiled kernels and the reference interpreter share: one
+//! `extern "C"` function per (function, float dtype), so JIT code and the interpreter call
+//! the very same code and agree bit for bit. Built on the `libm` crate (pure Rust,
+//! deterministic on every machine) rather than the platform's C library.
+//!
+//! Names: the function `exp` on f64 is the symbol `nx_exp_f64`. `floordiv` and `mod` are
+//! the float `//` and `%` of the spec (Python's `divmod`, as NumPy computes it); `nx_ipow`
+//! is integer power with wrapping.
+
+/// A one-operand math function on f64.
+pub type UnaryF64 = extern "C" fn(f64) -> f64;
+/// A one-operand math function on f32.
+pub type UnaryF32 = extern "C" fn(f32) -> f32;
+/// A two-operand math function on f64.
+pub type BinaryF64 = extern "C" fn(f64, f64) -> f64;
+/// A two-operand math function on f32.
+pub type BinaryF32 = extern "C" fn(f32, f32) -> f32;
+
+/// Defines `nx_<name>_f64` and `nx_<name>_f32` as thin wrappers of libm's `f64` and `f32`
+/// functions, and lists them in `UNARY_F64`/`UNARY_F32` (or the binary tables).
+macro_rules! unary_functions {
+    ($(($name:literal, $f64_fn:ident, $f32_fn:ident, $libm64:ident, $libm32:ident)),* $(,)?) => {
+        $(
+            pub extern "C" fn $f64_fn(x: f64) -> f64 {
+                libm::$libm64(x)
+            }
+            pub extern "C" fn $f32_fn(x: f32) -> f32 {
+                libm::$libm32(x)
+            }
+        )*
+        const UNARY_F64: &[(&str, UnaryF64)] = &[$(($name, $f64_fn)),*];
+        const UNARY_F32: &[(&str, UnaryF32)] = &[$(($name, $f32_fn)),*];
+    };
+}
+
+macro_rules! binary_functions {
+    ($(($name:literal, $f64_fn:ident, $f32_fn:ident, $libm64:ident, $libm32:ident)),* $(,)?) => {
+        $(
+            pub extern "C" fn $f64_fn(x: f64, y: f64) -> f64 {
+                libm::$libm64(x, y)
+            }
+            pub extern "C" fn $f32_fn(x: f32, y: f32) -> f32 {
+                libm::$libm32(x, y)
+            }
+        )*
+        const LIBM_BINARY_F64: &[(&str, BinaryF64)] = &[$(($name, $f64_fn)),*];
+        const LIBM_BINARY_F32: &[(&str, BinaryF32)] = &[$(($name, $f32_fn)),*];
+    };
+}
+
+unary_functions! {
+    ("exp", nx_exp_f64, nx_exp_f32, exp, expf),
+    ("exp2", nx_exp2_f64, nx_exp2_f32, exp2, exp2f),
+    ("expm1", nx_expm1_f64, nx_expm1_f32, expm1, expm1f),
+    ("log", nx_log_f64, nx_log_f32, log, logf),
+    ("log2", nx_log2_f64, nx_log2_f32, log2, log2f),
+    ("log10", nx_log10_f64, nx_log10_f32, log10, log10f),
+    ("log1p", nx_log1p_f64, nx_log1p_f32, log1p, log1pf),
+    ("sin", nx_sin_f64, nx_sin_f32, sin, sinf),
+    ("cos", nx_cos_f64, nx_cos_f32, cos, cosf),
+    ("tan", nx_tan_f64, nx_tan_f32, tan, tanf),
+    ("asin", nx_asin_f64, nx_asin_f32, asin, asinf),
+    ("acos", nx_acos_f64, nx_acos_f32, acos, acosf),
+    ("atan", nx_atan_f64, nx_atan_f32, atan, atanf),
+    ("sinh", nx_sinh_f64, nx_sinh_f32, sinh, sinhf),
+    ("cosh", nx_cosh_f64, nx_cosh_f32, cosh, coshf),
+    ("tanh", nx_tanh_f64, nx_tanh_f32, tanh, tanhf),
+    ("erf", nx_erf_f64, nx_erf_f32, erf, erff),
+    ("erfc", nx_erfc_f64, nx_erfc_f32, erfc, erfcf),
+    ("cbrt", nx_cbrt_f64, nx_cbrt_f32, cbrt, cbrtf),
+}
+
+binary_functions! {
+    ("atan2", nx_atan2_f64, nx_atan2_f32, atan2, atan2f),
+    ("hypot", nx_hypot_f64, nx_hypot_f32, hypot, hypotf),
+    ("pow", nx_pow_f64, nx_pow_f32, pow, powf),
+}
+
+/// Float floor division `a // b` as NumPy's `npy_floor_divide` (Python's `divmod`):
+/// `1.0 // 0.1` is `9.0`; division by zero gives `a / b` (`±inf` or `nan`).
+pub extern "C" fn nx_floordiv_f64(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        return a / b;
+    }
+    divmod_f64(a, b).0
+}
+
+/// Float modulo `a % b` as NumPy's `npy_remainder`: the sign of the divisor; `x % 0.0` is
+/// `nan` (what `fmod` gives).
+pub extern "C" fn nx_mod_f64(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        return libm::fmod(a, b);
+    }
+    divmod_f64(a, b).1
+}
+
+pub extern "C" fn nx_floordiv_f32(a: f32, b: f32) -> f32 {
+    if b == 0.0 {
+        return a / b;
+    }
+    divmod_f32(a, b).0
+}
+
+pub extern "C" fn nx_mod_f32(a: f32, b: f32) -> f32 {
+    if b == 0.0 {
+        return libm::fmodf(a, b);
+    }
+    divmod_f32(a, b).1
+}
+
+/// NumPy's `npy_divmod` for a nonzero divisor, transcribed line for line.
+fn divmod_f64(a: f64, b: f64) -> (f64, f64) {
+    let mut modulus = libm::fmod(a, b);
+    // `a - mod` is very nearly an integer multiple of `b`.
+    let mut div = (a - modulus) / b;
+    // C's `if (mod)` is true for nan too.
+    if modulus != 0.0 || modulus.is_nan() {
+        // Python's convention: the remainder has the sign of the divisor.
+        if (b < 0.0) != (modulus < 0.0) {
+            modulus += b;
+            div -= 1.0;
+        }
+    } else {
+        modulus = libm::copysign(0.0, b);
+    }
+    let floordiv = if div != 0.0 || div.is_nan() {
+        let mut floordiv = libm::floor(div);
+        // Snap the quotient to the nearest integral value.
+        if div - floordiv > 0.5 {
+            floordiv += 1.0;
+        }
+        floordiv
+    } else {
+        libm::copysign(0.0, a / b)
+    };
+    (floordiv, modulus)
+}
+
+fn divmod_f32(a: f32, b: f32) -> (f32, f32) {
+    let mut modulus = libm::fmodf(a, b);
+    let mut div = (a - modulus) / b;
+    if modulus != 0.0 || modulus.is_nan() {
+        if (b < 0.0) != (modulus < 0.0) {
+            modulus += b;
+            div -= 1.0;
+        }
+    } else {
+        modulus = libm::copysignf(0.0, b);
+    }
+    let floordiv = if div != 0.0 || div.is_nan() {
+        let mut floordiv = libm::floorf(div);
+        if div - floordiv > 0.5 {
+            floordiv += 1.0;
+        }
+        floordiv
+    } else {
+        libm::copysignf(0.0, a / b)
+    };
+    (floordiv, modulus)
+}
+
+/// Integer power by squaring, wrapping modulo 2^64. Because wrapping arithmetic is a ring,
+/// truncating the result to a narrower integer gives exactly that integer's wrapping
+/// repeated multiplication, for signed bases (sign-extended) and unsigned ones alike. The
+/// caller checks negative exponents first; `exponent` is taken as unsigned.
+pub extern "C" fn nx_ipow(base: u64, exponent: u64) -> u64 {
+    let mut result: u64 = 1;
+    let mut square = base;
+    let mut remaining = exponent;
+    while remaining != 0 {
+        if remaining & 1 == 1 {
+            result = result.wrapping_mul(square);
+        }
+        square = square.wrapping_mul(square);
+        remaining >>= 1;
+    }
+    result
+}
+
+const EXTRA_BINARY_F64: &[(&str, BinaryF64)] =
+    &[("floordiv", nx_floordiv_f64), ("mod", nx_mod_f64)];
+const EXTRA_BINARY_F32: &[(&str, BinaryF32)] =
+    &[("floordiv", nx_floordiv_f32), ("mod", nx_mod_f32)];
+
+/// The symbol of function `name` for f64 (`is_f64`) or f32: `nx_exp_f64`.
+pub fn symbol_name(name: &str, is_f64: bool) -> String {
+    let suffix = if is_f64 { "f64" } else { "f32" };
+    format!("nx_{name}_{suffix}")
+}
+
+pub fn unary_f64(name: &str) -> Option<UnaryF64> {
+    UNARY_F64
+        .iter()
+        .find(|entry| entry.0 == name)
+        .map(|entry| entry.1)
+}
+
+pub fn unary_f32(name: &str) -> Option<UnaryF32> {
+    UNARY_F32
+        .iter()
+        .find(|entry| entry.0 == name)
+        .map(|entry| entry.1)
+}
+
+pub fn binary_f64(name: &str) -> Option<BinaryF64> {
+    LIBM_BINARY_F64
+        .iter()
+        .chain(EXTRA_BINARY_F64)
+        .find(|entry| entry.0 == name)
+        .map(|entry| entry.1)
+}
+
+pub fn binary_f32(name: &str) -> Option<BinaryF32> {
+    LIBM_BINARY_F32
+        .iter()
+        .chain(EXTRA_BINARY_F32)
+        .find(|entry| entry.0 == name)
+        .map(|entry| entry.1)
+}
+
+/// Every symbol a kernel may call, with its address, for `JITBuilder::symbol`.
+pub fn all_symbols() -> Vec<(String, *const u8)> {
+    let mut symbols = Vec::new();
+    for (name, function) in UNARY_F64 {
+        symbols.push((symbol_name(name, true), *function as *const u8));
+    }
+    for (name, function) in UNARY_F32 {
+        symbols.push((symbol_name(name, false), *function as *const u8));
+    }
+    for (name, function) in LIBM_BINARY_F64.iter().chain(EXTRA_BINARY_F64) {
+        symbols.push((symbol_name(name, true), *function as *const u8));
+    }
+    for (name, function) in LIBM_BINARY_F32.iter().chain(EXTRA_BINARY_F32) {
+        symbols.push((symbol_name(name, false), *function as *const u8));
+    }
+    symbols.push(("nx_ipow".to_string(), nx_ipow as *const u8));
+    symbols
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_float_divmod() {
+        assert_eq!(nx_floordiv_f64(1.0, 0.1), 9.0);
+        assert_eq!(nx_mod_f64(-1.0, 3.0), 2.0);
+        assert_eq!(nx_mod_f64(1.0, -3.0), -2.0);
+        assert_eq!(nx_floordiv_f64(-1.0, 3.0), -1.0);
+        assert_eq!(nx_floordiv_f64(1.0, 0.0), f64::INFINITY);
+        assert!(nx_floordiv_f64(0.0, 0.0).is_nan());
+        assert!(nx_mod_f64(1.0, 0.0).is_nan());
+        assert_eq!(nx_floordiv_f64(-1.0, f64::INFINITY), -1.0);
+        assert!(nx_mod_f64(-0.0, 1.0).to_bits() == 0.0f64.to_bits());
+        assert!(nx_mod_f64(0.0, -1.0).to_bits() == (-0.0f64).to_bits());
+        assert_eq!(nx_floordiv_f32(7.0, 2.0), 3.0);
+        assert_eq!(nx_mod_f32(-7.0, 2.0), 1.0);
+    }
+
+    #[test]
+    fn integer_power_wraps() {
+        assert_eq!(nx_ipow(3, 4), 81);
+        assert_eq!(nx_ipow(2, 64), 0);
+        assert_eq!(nx_ipow((-2i64) as u64, 3) as i64, -8);
+        assert_eq!(nx_ipow(7, 0), 1);
+        assert_eq!(nx_ipow(0, 0), 1);
+        assert_eq!(nx_ipow(3, 5) as u8, 243);
+    }
+
+    #[test]
+    fn lookup_tables() {
+        assert_eq!(unary_f64("exp").map(|f| f(0.0)), Some(1.0));
+        assert_eq!(binary_f32("pow").map(|f| f(2.0, 3.0)), Some(8.0));
+        assert!(unary_f64("nope").is_none());
+        assert_eq!(all_symbols().len(), 2 * (19 + 3 + 2) + 1);
+    }
+}
