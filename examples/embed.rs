@@ -14,7 +14,8 @@ fn main() -> Result<(), nx::Error> {
     let vwap = session.get::<f64>("vwap")?;
     println!("volume-weighted average price: {}", vwap[[]]);
 
-    let scaled = session.eval_array::<f64>("(prices - min(prices)) / (max(prices) - min(prices))")?;
+    let scaled =
+        session.eval_array::<f64>("(prices - min(prices)) / (max(prices) - min(prices))")?;
     println!("normalized prices: {scaled}");
 
     // Errors are values, rendered against the source; the session keeps its bindings.

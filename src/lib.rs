@@ -53,7 +53,11 @@ impl std::error::Error for Error {}
 impl Error {
     fn usage(message: impl Into<String>) -> Error {
         let message = message.into();
-        Error { kind: ErrorKind::Usage, rendered: format!("error: {message}\n"), diagnostics: Vec::new() }
+        Error {
+            kind: ErrorKind::Usage,
+            rendered: format!("error: {message}\n"),
+            diagnostics: Vec::new(),
+        }
     }
 }
 
@@ -68,7 +72,10 @@ struct CapturedWriter(Arc<Mutex<Vec<u8>>>);
 
 impl Write for CapturedWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("output lock poisoned"))?.extend_from_slice(bytes);
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("output lock poisoned"))?
+            .extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
@@ -120,7 +127,10 @@ impl Session {
     pub fn take_output(&mut self) -> String {
         match &self.output {
             Output::Captured(buffer) => {
-                let mut bytes = buffer.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default();
+                let mut bytes = buffer
+                    .lock()
+                    .map(|mut b| std::mem::take(&mut *b))
+                    .unwrap_or_default();
                 String::from_utf8(std::mem::take(&mut bytes)).unwrap_or_default()
             }
             Output::Stdout => String::new(),
@@ -158,7 +168,9 @@ impl Session {
         let text = std::fs::read_to_string(path)
             .map_err(|err| Error::usage(format!("cannot read `{}`: {err}", path.display())))?;
         let snapshot = self.checker.clone();
-        let result = self.compile(&path.display().to_string(), &text, false).map(|_| ());
+        let result = self
+            .compile(&path.display().to_string(), &text, false)
+            .map(|_| ());
         self.checker = snapshot;
         result
     }
@@ -177,26 +189,41 @@ impl Session {
         self.checker = snapshot;
         let program = program?;
         let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions);
-        Ok(kernels.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("\n"))
+        Ok(kernels
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 
     /// The static type of an expression (the REPL's `:type`).
     pub fn type_of(&mut self, source: &str) -> Result<String, Error> {
         let file = self.sources.add("<type>", source);
         let expr = self.parse_single_expr(file, source)?;
-        self.checker.type_of(&expr).map(|ty| ty.to_string()).map_err(|d| self.error(ErrorKind::Compile, d))
+        self.checker
+            .type_of(&expr)
+            .map(|ty| ty.to_string())
+            .map_err(|d| self.error(ErrorKind::Compile, d))
     }
 
     /// Bound names and their static types (the REPL's `:vars`).
     pub fn vars(&self) -> Vec<(String, String)> {
-        self.checker.globals().into_iter().map(|(name, ty)| (name, ty.to_string())).collect()
+        self.checker
+            .globals()
+            .into_iter()
+            .map(|(name, ty)| (name, ty.to_string()))
+            .collect()
     }
 
     /// Binds a host array as an nx variable without copying it: the session keeps the array
     /// alive and reads its memory in place; nx writes never reach it (copy-on-write).
     pub fn bind<T: Element>(&mut self, name: &str, array: ndarray::ArrayD<T>) -> Result<(), Error> {
         let value = array_from_ndarray(array);
-        let dims = value.shape().iter().map(|&d| hir::Dim::Known(d as u64)).collect();
+        let dims = value
+            .shape()
+            .iter()
+            .map(|&d| hir::Dim::Known(d as u64))
+            .collect();
         let ty = hir::Type::array(T::DTYPE, dims);
         let slot = self.checker.bind_global(name, ty).map_err(Error::usage)?;
         self.executor.set_global(slot, Value::from_array(value));
@@ -205,8 +232,12 @@ impl Session {
 
     /// Binds a host scalar as an nx rank-0 variable.
     pub fn bind_scalar<T: Element>(&mut self, name: &str, value: T) -> Result<(), Error> {
-        let slot = self.checker.bind_global(name, hir::Type::scalar(T::DTYPE)).map_err(Error::usage)?;
-        self.executor.set_global(slot, Value::Scalar(value.to_scalar()));
+        let slot = self
+            .checker
+            .bind_global(name, hir::Type::scalar(T::DTYPE))
+            .map_err(Error::usage)?;
+        self.executor
+            .set_global(slot, Value::Scalar(value.to_scalar()));
         Ok(())
     }
 
@@ -216,12 +247,19 @@ impl Session {
         let expr = self.parse_single_expr(file, source)?;
         let snapshot = self.checker.clone();
         let module = syntax::ast::Module {
-            stmts: vec![syntax::ast::Stmt { span: expr.span, kind: syntax::ast::StmtKind::Expr(expr) }],
+            stmts: vec![syntax::ast::Stmt {
+                span: expr.span,
+                kind: syntax::ast::StmtKind::Expr(expr),
+            }],
         };
         let program = self.check_module(&module, false);
         self.checker = snapshot;
         let program = program?;
-        let Some(hir::Stmt { kind: StmtKind::Expr { value, .. }, .. }) = program.stmts.first() else {
+        let Some(hir::Stmt {
+            kind: StmtKind::Expr { value, .. },
+            ..
+        }) = program.stmts.first()
+        else {
             return Err(Error::usage("expected an expression"));
         };
         let value = value.clone();
@@ -273,33 +311,56 @@ impl Session {
         self.check_module(&module, repl)
     }
 
-    fn check_module(&mut self, module: &syntax::ast::Module, repl: bool) -> Result<hir::Program, Error> {
+    fn check_module(
+        &mut self,
+        module: &syntax::ast::Module,
+        repl: bool,
+    ) -> Result<hir::Program, Error> {
         let base_dir = self.base_dir.clone();
         let sources = &mut self.sources;
         let checker = &mut self.checker;
         let result = on_big_stack(|| {
-            let mut loader = |from: FileId, path: &str, span: Span| load_import(sources, &base_dir, from, path, span);
+            let mut loader = |from: FileId, path: &str, span: Span| {
+                load_import(sources, &base_dir, from, path, span)
+            };
             checker.check(module, repl, &mut loader)
         });
         result.map_err(|diagnostics| self.error(ErrorKind::Compile, diagnostics))
     }
 
-    fn parse_single_expr(&mut self, file: FileId, source: &str) -> Result<syntax::ast::Expr, Error> {
+    fn parse_single_expr(
+        &mut self,
+        file: FileId,
+        source: &str,
+    ) -> Result<syntax::ast::Expr, Error> {
         let (module, errors) = on_big_stack(|| syntax::parse(file, source));
         if !errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, errors));
         }
         match module.stmts.as_slice() {
-            [syntax::ast::Stmt { kind: syntax::ast::StmtKind::Expr(expr), .. }] => Ok(expr.clone()),
+            [
+                syntax::ast::Stmt {
+                    kind: syntax::ast::StmtKind::Expr(expr),
+                    ..
+                },
+            ] => Ok(expr.clone()),
             _ => Err(self.error(
                 ErrorKind::Compile,
-                vec![Diagnostic::new(Stage::Syntax, Span::new(file, 0, source.len()), "expected one expression")],
+                vec![Diagnostic::new(
+                    Stage::Syntax,
+                    Span::new(file, 0, source.len()),
+                    "expected one expression",
+                )],
             )),
         }
     }
 
     fn error(&self, kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> Error {
-        Error { kind, rendered: self.sources.render(&diagnostics), diagnostics }
+        Error {
+            kind,
+            rendered: self.sources.render(&diagnostics),
+            diagnostics,
+        }
     }
 
     /// Runs kernels in the reference interpreter instead of the JIT (slow; the oracle of the
@@ -324,7 +385,11 @@ fn load_import(
     span: Span,
 ) -> Result<(FileId, syntax::ast::Module), Diagnostic> {
     let importer = Path::new(sources.name(from));
-    let dir = if importer.exists() { importer.parent().unwrap_or(base_dir).to_path_buf() } else { base_dir.to_path_buf() };
+    let dir = if importer.exists() {
+        importer.parent().unwrap_or(base_dir).to_path_buf()
+    } else {
+        base_dir.to_path_buf()
+    };
     let full = dir.join(path);
     let canonical = full.canonicalize().unwrap_or(full.clone());
     let text = std::fs::read_to_string(&canonical)
@@ -361,7 +426,11 @@ fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 
 /// Wraps a host array's memory as an nx array without copying (C-order or any strides).
 fn array_from_ndarray<T: Element>(array: ndarray::ArrayD<T>) -> Array {
-    let array = if array.is_standard_layout() { array } else { array.as_standard_layout().into_owned() };
+    let array = if array.is_standard_layout() {
+        array
+    } else {
+        array.as_standard_layout().into_owned()
+    };
     let shape = array.shape().to_vec();
     let strides: Vec<isize> = array.strides().to_vec();
     let mut array = array;
@@ -384,7 +453,8 @@ fn ndarray_from_value<T: Element>(value: &Value) -> Result<ndarray::ArrayD<T>, E
     }
     let array = value.to_array();
     let data: Vec<T> = array.to_vec();
-    ndarray::ArrayD::from_shape_vec(array.shape().to_vec(), data).map_err(|err| Error::usage(err.to_string()))
+    ndarray::ArrayD::from_shape_vec(array.shape().to_vec(), data)
+        .map_err(|err| Error::usage(err.to_string()))
 }
 
 /// For the REPL: true when `source` is an unfinished statement (an open bracket or brace).

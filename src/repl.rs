@@ -32,7 +32,10 @@ pub fn run(mut session: Session) -> ExitCode {
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
-    println!("nx {} — :help for help, :quit to leave", env!("CARGO_PKG_VERSION"));
+    println!(
+        "nx {} — :help for help, :quit to leave",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { ">>> " } else { "... " };
@@ -78,7 +81,9 @@ fn handle(session: &mut Session, input: &str) -> bool {
         }
         return true;
     };
-    let (name, argument) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
+    let (name, argument) = command
+        .split_once(char::is_whitespace)
+        .unwrap_or((command, ""));
     let argument = argument.trim();
     match name {
         "quit" | "q" | "exit" => return false,

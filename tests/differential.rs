@@ -21,7 +21,12 @@ const VARIABLES: &[(&str, DType, &[usize])] = &[
 
 fn leaf() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(VARIABLES.iter().map(|(name, _, _)| name.to_string()).collect::<Vec<_>>()),
+        prop::sample::select(
+            VARIABLES
+                .iter()
+                .map(|(name, _, _)| name.to_string())
+                .collect::<Vec<_>>()
+        ),
         (-4i32..5).prop_map(|v| v.to_string()),
         (-8i32..9).prop_map(|v| format!("{:.1}", v as f64 / 4.0)),
     ]
@@ -30,15 +35,41 @@ fn leaf() -> impl Strategy<Value = String> {
 fn expression() -> impl Strategy<Value = String> {
     leaf().prop_recursive(4, 24, 3, |inner| {
         prop_oneof![
-            (inner.clone(), prop::sample::select(vec!["+", "-", "*", "/", "//", "%"]), inner.clone())
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/", "//", "%"]),
+                inner.clone()
+            )
                 .prop_map(|(l, op, r)| format!("({l} {op} {r})")),
-            (inner.clone(), prop::sample::select(vec!["<", ">=", "=="]), inner.clone(), inner.clone(), inner.clone())
+            (
+                inner.clone(),
+                prop::sample::select(vec!["<", ">=", "=="]),
+                inner.clone(),
+                inner.clone(),
+                inner.clone()
+            )
                 .prop_map(|(l, op, r, t, f)| format!("where({l} {op} {r}, {t}, {f})")),
-            (prop::sample::select(vec!["abs", "sqrt", "exp", "sin", "floor", "-", "square", "sign"]), inner.clone())
-                .prop_map(|(f, x)| if f == "-" { format!("(-{x})") } else { format!("{f}({x})") }),
-            (prop::sample::select(vec!["minimum", "maximum", "atan2", "hypot"]), inner.clone(), inner.clone())
+            (
+                prop::sample::select(vec![
+                    "abs", "sqrt", "exp", "sin", "floor", "-", "square", "sign"
+                ]),
+                inner.clone()
+            )
+                .prop_map(|(f, x)| if f == "-" {
+                    format!("(-{x})")
+                } else {
+                    format!("{f}({x})")
+                }),
+            (
+                prop::sample::select(vec!["minimum", "maximum", "atan2", "hypot"]),
+                inner.clone(),
+                inner.clone()
+            )
                 .prop_map(|(f, x, y)| format!("{f}({x}, {y})")),
-            (inner.clone(), prop::sample::select(vec!["f32", "f64", "i32", "i64", "u8", "bool"]))
+            (
+                inner.clone(),
+                prop::sample::select(vec!["f32", "f64", "i32", "i64", "u8", "bool"])
+            )
                 .prop_map(|(x, t)| format!("({x} as {t})")),
         ]
     })
@@ -46,7 +77,9 @@ fn expression() -> impl Strategy<Value = String> {
 
 fn reduction() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(vec!["sum", "prod", "min", "max", "mean", "any", "all", "argmax", "argmin"]),
+        prop::sample::select(vec![
+            "sum", "prod", "min", "max", "mean", "any", "all", "argmax", "argmin",
+        ]),
         expression(),
         prop::sample::select(vec!["", ", axis=0", ", axis=-1", ", axis=1, keepdims=true"]),
     )
@@ -59,7 +92,9 @@ fn session(reference: bool) -> Session {
     session.use_reference_interpreter(reference);
     let mut seed = 12345u64;
     let mut next = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((seed >> 33) % 17) as f64 / 2.0 - 4.0
     };
     for (name, dtype, shape) in VARIABLES {
@@ -87,7 +122,10 @@ fn bits(value: &Value) -> (Vec<usize>, Vec<String>) {
 }
 
 fn outcome(session: &mut Session, source: &str) -> Result<(Vec<usize>, Vec<String>), String> {
-    session.eval(source).map(|v| bits(&v)).map_err(|e| e.rendered)
+    session
+        .eval(source)
+        .map(|v| bits(&v))
+        .map_err(|e| e.rendered)
 }
 
 proptest! {

@@ -12,7 +12,10 @@ fn nx() -> Command {
 }
 
 fn programs(dir: &Path, found: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -34,7 +37,11 @@ struct Expectation {
 }
 
 fn expectation(source: &str) -> Option<Expectation> {
-    let rest = source.lines().next()?.strip_prefix("# expect-error:")?.trim();
+    let rest = source
+        .lines()
+        .next()?
+        .strip_prefix("# expect-error:")?
+        .trim();
     let mut parts = rest.splitn(3, ' ');
     let stage = parts.next()?.to_string();
     let (line, column) = parts.next()?.split_once(':')?;
@@ -70,10 +77,15 @@ fn check_program(path: &Path) -> Vec<String> {
             }
             let location = format!("{}:{}:{}", path.display(), expect.line, expect.column);
             if !stderr.contains(&location) {
-                problems.push(format!("expected a diagnostic at {location}, stderr:\n{stderr}"));
+                problems.push(format!(
+                    "expected a diagnostic at {location}, stderr:\n{stderr}"
+                ));
             }
             if !stderr.to_lowercase().contains(&expect.phrase) {
-                problems.push(format!("expected the phrase `{}` in:\n{stderr}", expect.phrase));
+                problems.push(format!(
+                    "expected the phrase `{}` in:\n{stderr}",
+                    expect.phrase
+                ));
             }
             let check = nx().arg("check").arg(path).output().unwrap();
             let check_failed = check.status.code() == Some(1);
@@ -94,7 +106,10 @@ fn check_program(path: &Path) -> Vec<String> {
                         "diagnostic differs from {}:\n--- pinned\n{pinned}--- actual\n{stderr}",
                         snapshot.display()
                     )),
-                    Err(_) => problems.push(format!("no snapshot {} (bless with NX_BLESS=1)", snapshot.display())),
+                    Err(_) => problems.push(format!(
+                        "no snapshot {} (bless with NX_BLESS=1)",
+                        snapshot.display()
+                    )),
                 }
             }
         }
@@ -107,16 +122,37 @@ fn golden_programs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
     let mut found = Vec::new();
     programs(&root, &mut found);
-    assert!(found.len() >= 80, "expected the program corpus, found {} programs", found.len());
+    assert!(
+        found.len() >= 80,
+        "expected the program corpus, found {} programs",
+        found.len()
+    );
     let mut failures = Vec::new();
     for path in &found {
-        let relative = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_path_buf();
+        let relative = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(path)
+            .to_path_buf();
         // Run from the repository root so diagnostics name `tests/programs/...` paths.
         let problems = check_program(&relative);
         if !problems.is_empty() {
-            failures.push(format!("== {}\n{}", relative.display(), problems.join("\n")));
+            failures.push(format!(
+                "== {}\n{}",
+                relative.display(),
+                problems.join("\n")
+            ));
         }
     }
-    println!("{} passed, {} failed", found.len() - failures.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} programs failed:\n{}", failures.len(), found.len(), failures.join("\n"));
+    println!(
+        "{} passed, {} failed",
+        found.len() - failures.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs failed:\n{}",
+        failures.len(),
+        found.len(),
+        failures.join("\n")
+    );
 }

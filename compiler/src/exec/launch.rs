@@ -24,8 +24,14 @@ impl Executor {
             return Ok(Value::Array(out));
         }
         let out_ptr = out.make_mut().map_err(alloc_error(expr.span))?;
-        let mut views: Vec<BufView> = arrays.iter().map(|a| input_view(a, &domain, None)).collect();
-        views.push(BufView { ptr: out_ptr, byte_strides: out.byte_strides() });
+        let mut views: Vec<BufView> = arrays
+            .iter()
+            .map(|a| input_view(a, &domain, None))
+            .collect();
+        views.push(BufView {
+            ptr: out_ptr,
+            byte_strides: out.byte_strides(),
+        });
         self.run_kernel(&kernel, &domain, &views, expr.span)?;
         Ok(Value::from_array(out))
     }
@@ -65,7 +71,10 @@ impl Executor {
                 ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax => {
                     return Err(RuntimeError::new(
                         span,
-                        format!("zero-size array to reduction operation {} which has no identity", reduce_name(op)),
+                        format!(
+                            "zero-size array to reduction operation {} which has no identity",
+                            reduce_name(op)
+                        ),
                     ));
                 }
             };
@@ -73,18 +82,28 @@ impl Executor {
         }
         let domain: Vec<usize> = permutation.iter().map(|&axis| arg_shape[axis]).collect();
         let out_ptr = out.make_mut().map_err(alloc_error(span))?;
-        let mut views: Vec<BufView> =
-            arrays.iter().map(|a| input_view(a, &arg_shape, Some(&permutation))).collect();
+        let mut views: Vec<BufView> = arrays
+            .iter()
+            .map(|a| input_view(a, &arg_shape, Some(&permutation)))
+            .collect();
         let mut out_strides = out.byte_strides();
         out_strides.resize(rank, 0);
-        views.push(BufView { ptr: out_ptr, byte_strides: out_strides });
+        views.push(BufView {
+            ptr: out_ptr,
+            byte_strides: out_strides,
+        });
         self.run_kernel(&kernel, &domain, &views, span)?;
         Ok((out, arg_shape))
     }
 
     /// Writes `source` (already broadcast to `region`'s shape) into `region`, a view of a buffer
     /// this executor owns uniquely (after copy-on-write).
-    pub(crate) fn copy_into(&mut self, region: &Array, source: &Array, span: Span) -> ExecResult<()> {
+    pub(crate) fn copy_into(
+        &mut self,
+        region: &Array,
+        source: &Array,
+        span: Span,
+    ) -> ExecResult<()> {
         let dtype = region.dtype();
         if region.size() == 0 {
             return Ok(());
@@ -97,17 +116,30 @@ impl Executor {
             return Ok(());
         }
         let mut builder = KernelBuilder::new("copy", region.ndim());
-        let loaded = builder.input(Leaf::Extra { index: 0, dtype: source.dtype(), rank: source.ndim() });
+        let loaded = builder.input(Leaf::Extra {
+            index: 0,
+            dtype: source.dtype(),
+            rank: source.ndim(),
+        });
         let (kernel, _) = builder.finish_store(loaded, dtype);
         let domain = region.shape().to_vec();
         let views = vec![
             input_view(source, &domain, None),
-            BufView { ptr: region.data_ptr() as *mut u8, byte_strides: region.byte_strides() },
+            BufView {
+                ptr: region.data_ptr() as *mut u8,
+                byte_strides: region.byte_strides(),
+            },
         ];
         self.run_kernel(&kernel, &domain, &views, span)
     }
 
-    fn run_kernel(&mut self, kernel: &Kernel, domain: &[usize], views: &[BufView], span: Span) -> ExecResult<()> {
+    fn run_kernel(
+        &mut self,
+        kernel: &Kernel,
+        domain: &[usize],
+        views: &[BufView],
+        span: Span,
+    ) -> ExecResult<()> {
         if self.options.reference_interpreter {
             // SAFETY: as for the compiled kernel below; the interpreter addresses exactly the
             // same elements.
@@ -166,7 +198,10 @@ fn input_view(array: &Array, shape: &[usize], permutation: Option<&[usize]>) -> 
         Some(axes) => broadcast.permuted(axes),
         None => broadcast,
     };
-    BufView { ptr: view.data_ptr() as *mut u8, byte_strides: view.byte_strides() }
+    BufView {
+        ptr: view.data_ptr() as *mut u8,
+        byte_strides: view.byte_strides(),
+    }
 }
 
 /// The broadcast shape of a kernel's leaves; on a mismatch, the error names the innermost
@@ -185,14 +220,20 @@ fn domain_shape(root: &Expr, leaves: &[Leaf<'_>], arrays: &[Array]) -> ExecResul
                 }
                 tree_shape(root, &leaf_shapes)?;
                 // Extras broadcast by construction, so the tree walk finds the mismatch.
-                return Err(RuntimeError::new(root.span, "operands could not be broadcast together"));
+                return Err(RuntimeError::new(
+                    root.span,
+                    "operands could not be broadcast together",
+                ));
             }
         }
     }
     Ok(shape)
 }
 
-fn tree_shape(expr: &Expr, leaf_shapes: &HashMap<*const Expr, Vec<usize>>) -> ExecResult<Vec<usize>> {
+fn tree_shape(
+    expr: &Expr,
+    leaf_shapes: &HashMap<*const Expr, Vec<usize>>,
+) -> ExecResult<Vec<usize>> {
     if let Some(shape) = leaf_shapes.get(&(expr as *const Expr)) {
         return Ok(shape.clone());
     }

@@ -30,7 +30,10 @@ pub struct RuntimeError {
 
 impl RuntimeError {
     pub fn new(span: Span, message: impl Into<String>) -> RuntimeError {
-        RuntimeError { span, message: message.into() }
+        RuntimeError {
+            span,
+            message: message.into(),
+        }
     }
 
     pub fn to_diagnostic(&self) -> Diagnostic {
@@ -141,7 +144,8 @@ impl Executor {
     }
 
     fn write_line(&mut self, span: Span, line: &str) -> ExecResult<()> {
-        writeln!(self.out, "{line}").map_err(|err| RuntimeError::new(span, format!("cannot write output: {err}")))
+        writeln!(self.out, "{line}")
+            .map_err(|err| RuntimeError::new(span, format!("cannot write output: {err}")))
     }
 
     // ---- statements -------------------------------------------------------------------------
@@ -186,14 +190,23 @@ impl Executor {
                 }
                 self.write_line(stmt.span, &parts.join(" "))?;
             }
-            StmtKind::ForRange { var, start, end, step, body } => {
+            StmtKind::ForRange {
+                var,
+                start,
+                end,
+                step,
+                body,
+            } => {
                 let start = self.eval(start)?.scalar().as_i128().unwrap_or(0) as i64;
                 let end = self.eval(end)?.scalar().as_i128().unwrap_or(0) as i64;
                 let step = match step {
                     Some(step_expr) => {
                         let step = self.eval(step_expr)?.scalar().as_i128().unwrap_or(0) as i64;
                         if step == 0 {
-                            return Err(RuntimeError::new(step_expr.span, "range step must not be zero"));
+                            return Err(RuntimeError::new(
+                                step_expr.span,
+                                "range step must not be zero",
+                            ));
                         }
                         step
                     }
@@ -236,7 +249,11 @@ impl Executor {
                 }
             },
             StmtKind::If { cond, then, else_ } => {
-                let branch = if self.eval(cond)?.scalar().as_bool() { Some(then) } else { else_.as_ref() };
+                let branch = if self.eval(cond)?.scalar().as_bool() {
+                    Some(then)
+                } else {
+                    else_.as_ref()
+                };
                 if let Some(branch) = branch {
                     return Ok(self.exec_block(branch)?.0);
                 }
@@ -280,7 +297,10 @@ impl Executor {
         match var {
             VarRef::Global(slot) => self.set_global(slot, value),
             VarRef::Local(slot) => {
-                let frame = self.frames.last_mut().expect("local variable outside a function frame");
+                let frame = self
+                    .frames
+                    .last_mut()
+                    .expect("local variable outside a function frame");
                 let slot = slot as usize;
                 if frame.len() <= slot {
                     frame.resize(slot + 1, None);
@@ -300,14 +320,20 @@ impl Executor {
                 .and_then(|v| v.clone()),
         };
         // A binding whose statement failed in the REPL has no value; reading it is an error.
-        value.ok_or_else(|| RuntimeError::new(span, "this variable has no value (its definition failed)"))
+        value.ok_or_else(|| {
+            RuntimeError::new(span, "this variable has no value (its definition failed)")
+        })
     }
 
     // ---- expressions ------------------------------------------------------------------------
 
     pub(crate) fn eval(&mut self, expr: &Expr) -> ExecResult<Value> {
         if lower::is_elementwise(expr) {
-            return if expr.ty.is_scalar() { self.eval_scalar_op(expr) } else { self.launch_elementwise(expr) };
+            return if expr.ty.is_scalar() {
+                self.eval_scalar_op(expr)
+            } else {
+                self.launch_elementwise(expr)
+            };
         }
         let span = expr.span;
         match &expr.kind {
@@ -318,7 +344,9 @@ impl Executor {
                 if lhs != *and {
                     return Ok(Value::Scalar(Scalar::Bool(lhs)));
                 }
-                Ok(Value::Scalar(Scalar::Bool(self.eval(rhs)?.scalar().as_bool())))
+                Ok(Value::Scalar(Scalar::Bool(
+                    self.eval(rhs)?.scalar().as_bool(),
+                )))
             }
             ExprKind::AdoptWeak(inner) => {
                 let value = self.eval(inner)?.scalar();
@@ -329,12 +357,21 @@ impl Executor {
                 {
                     return Err(RuntimeError::new(
                         span,
-                        format!("integer {v} does not fit in {} (out of bounds for the operand's dtype)", target.name()),
+                        format!(
+                            "integer {v} does not fit in {} (out of bounds for the operand's dtype)",
+                            target.name()
+                        ),
                     ));
                 }
                 Ok(Value::Scalar(value.cast(target)))
             }
-            ExprKind::Reduce { op, arg, axes, keepdims, ddof } => {
+            ExprKind::Reduce {
+                op,
+                arg,
+                axes,
+                keepdims,
+                ddof,
+            } => {
                 let ddof = match ddof {
                     Some(d) => self.eval(d)?.scalar().as_f64(),
                     None => 0.0,
@@ -352,7 +389,11 @@ impl Executor {
             }
             ExprKind::List(items) => self.eval_list(expr, items),
             ExprKind::If { cond, then, else_ } => {
-                let branch = if self.eval(cond)?.scalar().as_bool() { then } else { else_ };
+                let branch = if self.eval(cond)?.scalar().as_bool() {
+                    then
+                } else {
+                    else_
+                };
                 let (flow, value) = self.exec_block(branch)?;
                 self.value_of_block(flow, value, span)
             }
@@ -361,7 +402,12 @@ impl Executor {
                 self.value_of_block(flow, value, span)
             }
             ExprKind::Shape(inner) => {
-                let shape: Vec<i64> = self.eval(inner)?.shape().iter().map(|&d| d as i64).collect();
+                let shape: Vec<i64> = self
+                    .eval(inner)?
+                    .shape()
+                    .iter()
+                    .map(|&d| d as i64)
+                    .collect();
                 Ok(Value::Array(Array::from_vec(&[shape.len()], shape)))
             }
             ExprKind::Transpose(inner) => {
@@ -371,31 +417,42 @@ impl Executor {
             }
             ExprKind::Len(inner) => {
                 let value = self.eval(inner)?;
-                Ok(Value::Scalar(Scalar::I64(value.shape().first().copied().unwrap_or(0) as i64)))
+                Ok(Value::Scalar(Scalar::I64(
+                    value.shape().first().copied().unwrap_or(0) as i64,
+                )))
             }
             ExprKind::Size(inner) => {
                 let value = self.eval(inner)?;
-                Ok(Value::Scalar(Scalar::I64(value.shape().iter().product::<usize>() as i64)))
+                Ok(Value::Scalar(Scalar::I64(
+                    value.shape().iter().product::<usize>() as i64,
+                )))
             }
             ExprKind::Clock => {
                 let _ = self.out.flush();
-                Ok(Value::Scalar(Scalar::F64(self.epoch.elapsed().as_secs_f64())))
+                Ok(Value::Scalar(Scalar::F64(
+                    self.epoch.elapsed().as_secs_f64(),
+                )))
             }
-            ExprKind::Unsupported(what) => Err(RuntimeError::new(span, format!("{what} is not supported yet"))),
+            ExprKind::Unsupported(what) => Err(RuntimeError::new(
+                span,
+                format!("{what} is not supported yet"),
+            )),
             ExprKind::Str(_) => Err(RuntimeError::new(span, "a string is not a value")),
             ExprKind::Const(_)
             | ExprKind::Unary(..)
             | ExprKind::Binary(..)
             | ExprKind::Cast(_)
             | ExprKind::Math(..)
-            | ExprKind::Where(..) => {
-                // Only `@` reaches here: the other operators are elementwise.
-                Err(RuntimeError::new(span, "matrix multiplication (`@`) is not supported yet"))
-            }
+            | ExprKind::Where(..) => unreachable!("elementwise nodes are evaluated above"),
         }
     }
 
-    fn value_of_block(&mut self, flow: Flow, value: Option<Value>, span: Span) -> ExecResult<Value> {
+    fn value_of_block(
+        &mut self,
+        flow: Flow,
+        value: Option<Value>,
+        span: Span,
+    ) -> ExecResult<Value> {
         match (flow, value) {
             (Flow::Return(Some(v)), _) => Ok(v),
             (_, Some(v)) => Ok(v),
@@ -407,7 +464,8 @@ impl Executor {
     fn eval_scalar_op(&mut self, expr: &Expr) -> ExecResult<Value> {
         let span = expr.span;
         let dtype = expr.ty.dtype;
-        let status_error = |status: crate::ir::KernelStatus| RuntimeError::new(span, status.message());
+        let status_error =
+            |status: crate::ir::KernelStatus| RuntimeError::new(span, status.message());
         let result = match &expr.kind {
             ExprKind::Const(value) => *value,
             ExprKind::Unary(op, arg) => {
@@ -447,18 +505,29 @@ impl Executor {
         Ok(Value::Scalar(result))
     }
 
-    fn call(&mut self, func: crate::types::hir::FnInstId, args: &[Expr], span: Span) -> ExecResult<Option<Value>> {
+    fn call(
+        &mut self,
+        func: crate::types::hir::FnInstId,
+        args: &[Expr],
+        span: Span,
+    ) -> ExecResult<Option<Value>> {
         let instance = self.functions[func.0 as usize].clone();
         let mut frame: Vec<Option<Value>> = vec![None; instance.n_locals as usize];
         for (i, arg) in args.iter().enumerate() {
             frame[i] = Some(self.eval(arg)?);
         }
         for &(param, axis, expected) in &instance.fixed_sizes {
-            let actual = frame[param].as_ref().and_then(|v| v.shape().get(axis).copied()).unwrap_or(0);
+            let actual = frame[param]
+                .as_ref()
+                .and_then(|v| v.shape().get(axis).copied())
+                .unwrap_or(0);
             if actual as u64 != expected {
                 return Err(RuntimeError::new(
                     args[param].span,
-                    format!("`{}` expects length {expected} on axis {axis} of this argument, got {actual}", instance.name),
+                    format!(
+                        "`{}` expects length {expected} on axis {axis} of this argument, got {actual}",
+                        instance.name
+                    ),
                 ));
             }
         }
@@ -544,7 +613,10 @@ impl Executor {
                     axis += base.ndim().saturating_sub(consumed);
                 }
                 IndexItem::Array(index) => {
-                    return Err(RuntimeError::new(index.span, "indexing with an array is not supported yet"));
+                    return Err(RuntimeError::new(
+                        index.span,
+                        "indexing with an array is not supported yet",
+                    ));
                 }
             }
         }
@@ -553,12 +625,24 @@ impl Executor {
 
     fn eval_opt_i64(&mut self, expr: Option<&Expr>) -> ExecResult<Option<i64>> {
         match expr {
-            Some(expr) => Ok(Some(self.eval(expr)?.scalar().cast(DType::I64).as_i128().unwrap_or(0) as i64)),
+            Some(expr) => Ok(Some(
+                self.eval(expr)?
+                    .scalar()
+                    .cast(DType::I64)
+                    .as_i128()
+                    .unwrap_or(0) as i64,
+            )),
             None => Ok(None),
         }
     }
 
-    fn assign_index(&mut self, var: VarRef, items: &[IndexItem], value: Value, span: Span) -> ExecResult<()> {
+    fn assign_index(
+        &mut self,
+        var: VarRef,
+        items: &[IndexItem],
+        value: Value,
+        span: Span,
+    ) -> ExecResult<()> {
         let mut target = self.load(var, span)?.to_array();
         // Copy-on-write first, so the view below addresses this variable's own buffer.
         target.make_mut().map_err(alloc_error(span))?;
@@ -585,12 +669,19 @@ impl Executor {
         let value = self.eval(shape)?;
         let dims: Vec<i64> = match &value {
             Value::Scalar(s) => vec![s.cast(DType::I64).as_i128().unwrap_or(0) as i64],
-            Value::Array(a) => a.iter().map(|s| s.cast(DType::I64).as_i128().unwrap_or(0) as i64).collect(),
+            Value::Array(a) => a
+                .iter()
+                .map(|s| s.cast(DType::I64).as_i128().unwrap_or(0) as i64)
+                .collect(),
         };
         dims.iter()
             .map(|&d| {
-                usize::try_from(d)
-                    .map_err(|_| RuntimeError::new(shape.span, format!("negative dimensions are not allowed (got {d})")))
+                usize::try_from(d).map_err(|_| {
+                    RuntimeError::new(
+                        shape.span,
+                        format!("negative dimensions are not allowed (got {d})"),
+                    )
+                })
             })
             .collect()
     }
@@ -611,20 +702,35 @@ impl Executor {
                 let step = self.eval(step)?.scalar();
                 arange(start, stop, step, dtype, span)?
             }
-            Creation::Linspace { start, stop, num, endpoint } => {
+            Creation::Linspace {
+                start,
+                stop,
+                num,
+                endpoint,
+            } => {
                 let start = self.eval(start)?.scalar().as_f64();
                 let stop = self.eval(stop)?.scalar().as_f64();
                 let num_value = self.eval(num)?.scalar().as_i128().unwrap_or(0);
-                let num = usize::try_from(num_value)
-                    .map_err(|_| RuntimeError::new(span, format!("number of samples, {num_value}, must be non-negative")))?;
+                let num = usize::try_from(num_value).map_err(|_| {
+                    RuntimeError::new(
+                        span,
+                        format!("number of samples, {num_value}, must be non-negative"),
+                    )
+                })?;
                 checked_elements(&[num], dtype, span)?;
                 let values = linspace(start, stop, num, *endpoint);
-                Array::from_vec(&[num], values).cast(dtype).map_err(alloc_error(span))?
+                Array::from_vec(&[num], values)
+                    .cast(dtype)
+                    .map_err(alloc_error(span))?
             }
             Creation::Eye { n } => {
                 let n_value = self.eval(n)?.scalar().as_i128().unwrap_or(0);
-                let n = usize::try_from(n_value)
-                    .map_err(|_| RuntimeError::new(span, format!("negative dimensions are not allowed (got {n_value})")))?;
+                let n = usize::try_from(n_value).map_err(|_| {
+                    RuntimeError::new(
+                        span,
+                        format!("negative dimensions are not allowed (got {n_value})"),
+                    )
+                })?;
                 checked_elements(&[n, n], dtype, span)?;
                 let mut array = Array::zeros(dtype, &[n, n]).map_err(alloc_error(span))?;
                 let ptr = array.make_mut().map_err(alloc_error(span))?;
@@ -647,7 +753,10 @@ impl Executor {
         for item in items {
             values.push(self.eval(item)?);
         }
-        let item_shape: Vec<usize> = values.first().map(|v| v.shape().to_vec()).unwrap_or_default();
+        let item_shape: Vec<usize> = values
+            .first()
+            .map(|v| v.shape().to_vec())
+            .unwrap_or_default();
         for (value, item) in values.iter().zip(items) {
             if value.shape() != item_shape.as_slice() {
                 return Err(RuntimeError::new(
@@ -706,7 +815,16 @@ impl Executor {
                 let value = builder.lower_tree(arg);
                 let nonzero = builder.cast(value, DType::Bool);
                 let counted = builder.cast(nonzero, DType::I64);
-                self.launch_reduce(arg, builder, counted, ReduceOp::Sum, DType::I64, axes, &[], span)?
+                self.launch_reduce(
+                    arg,
+                    builder,
+                    counted,
+                    ReduceOp::Sum,
+                    DType::I64,
+                    axes,
+                    &[],
+                    span,
+                )?
             }
             Reduction::Mean | Reduction::Var | Reduction::Std => {
                 let (sum, count) = self.sum_for_mean(arg, axes, out_dtype, span)?;
@@ -714,21 +832,45 @@ impl Executor {
                 if reduction == Reduction::Mean {
                     mean
                 } else {
-                    let variance = self.variance(arg, axes, &mean, count as f64 - ddof, out_dtype, span)?;
-                    if reduction == Reduction::Std { map_f64(&variance, f64::sqrt, span)? } else { variance }
+                    let variance =
+                        self.variance(arg, axes, &mean, count as f64 - ddof, out_dtype, span)?;
+                    if reduction == Reduction::Std {
+                        map_f64(&variance, f64::sqrt, span)?
+                    } else {
+                        variance
+                    }
                 }
             }
         };
-        let result = if keepdims { keep_dims(&result, rank, axes, span)? } else { result };
+        let result = if keepdims {
+            keep_dims(&result, rank, axes, span)?
+        } else {
+            result
+        };
         Ok(Value::from_array(result))
     }
 
     /// Sum of `arg` over `axes` in the mean's dtype, and how many elements each sum covers.
-    fn sum_for_mean(&mut self, arg: &Expr, axes: &[usize], dtype: DType, span: Span) -> ExecResult<(Array, usize)> {
+    fn sum_for_mean(
+        &mut self,
+        arg: &Expr,
+        axes: &[usize],
+        dtype: DType,
+        span: Span,
+    ) -> ExecResult<(Array, usize)> {
         let mut builder = KernelBuilder::new("mean", arg.ty.rank());
         let value = builder.lower_tree(arg);
         let value = builder.cast(value, dtype);
-        let (sum, arg_shape) = self.launch_reduce_with_shape(arg, builder, value, ReduceOp::Sum, dtype, axes, &[], span)?;
+        let (sum, arg_shape) = self.launch_reduce_with_shape(
+            arg,
+            builder,
+            value,
+            ReduceOp::Sum,
+            dtype,
+            axes,
+            &[],
+            span,
+        )?;
         let count = axes.iter().map(|&a| arg_shape[a]).product();
         Ok((sum, count))
     }
@@ -748,10 +890,23 @@ impl Executor {
         let mut builder = KernelBuilder::new("var", rank);
         let value = builder.lower_tree(arg);
         let value = builder.cast(value, dtype);
-        let mean_value = builder.input(Leaf::Extra { index: 0, dtype, rank });
+        let mean_value = builder.input(Leaf::Extra {
+            index: 0,
+            dtype,
+            rank,
+        });
         let deviation = builder.binary(BinaryOp::Sub, value, mean_value, dtype);
         let squared = builder.binary(BinaryOp::Mul, deviation, deviation, dtype);
-        let sum = self.launch_reduce(arg, builder, squared, ReduceOp::Sum, dtype, axes, &[mean_kept], span)?;
+        let sum = self.launch_reduce(
+            arg,
+            builder,
+            squared,
+            ReduceOp::Sum,
+            dtype,
+            axes,
+            &[mean_kept],
+            span,
+        )?;
         let divisor = if divisor > 0.0 { divisor } else { 0.0 };
         divide_all(&sum, divisor, dtype, span)
     }
@@ -768,7 +923,9 @@ impl Executor {
         extras: &[Array],
         span: Span,
     ) -> ExecResult<Array> {
-        Ok(self.launch_reduce_with_shape(root, builder, value, op, out_dtype, axes, extras, span)?.0)
+        Ok(self
+            .launch_reduce_with_shape(root, builder, value, op, out_dtype, axes, extras, span)?
+            .0)
     }
 }
 
@@ -805,17 +962,29 @@ fn checked_elements(shape: &[usize], dtype: DType, span: Span) -> ExecResult<usi
         .ok_or_else(|| RuntimeError::new(span, "memory exhausted: array too large"))
 }
 
-fn arange(start: Scalar, stop: Scalar, step: Scalar, dtype: DType, span: Span) -> ExecResult<Array> {
+fn arange(
+    start: Scalar,
+    stop: Scalar,
+    step: Scalar,
+    dtype: DType,
+    span: Span,
+) -> ExecResult<Array> {
     if dtype.is_float() {
         let (start, stop, step) = (start.as_f64(), stop.as_f64(), step.as_f64());
         if step == 0.0 || step.is_nan() {
             return Err(RuntimeError::new(span, "arange step must not be zero"));
         }
         let n = ((stop - start) / step).ceil();
-        let n = if n.is_finite() && n > 0.0 { n as usize } else { 0 };
+        let n = if n.is_finite() && n > 0.0 {
+            n as usize
+        } else {
+            0
+        };
         checked_elements(&[n], dtype, span)?;
         let values: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
-        Array::from_vec(&[n], values).cast(dtype).map_err(alloc_error(span))
+        Array::from_vec(&[n], values)
+            .cast(dtype)
+            .map_err(alloc_error(span))
     } else {
         let (start, stop, step) = (
             start.as_i128().unwrap_or(0),
@@ -846,7 +1015,9 @@ fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> Vec<f64> {
     let mut values: Vec<f64> = if div > 0 {
         let step = delta / div as f64;
         if step == 0.0 {
-            (0..num).map(|i| (i as f64 / div as f64) * delta + start).collect()
+            (0..num)
+                .map(|i| (i as f64 / div as f64) * delta + start)
+                .collect()
         } else {
             (0..num).map(|i| i as f64 * step + start).collect()
         }

@@ -34,7 +34,11 @@ impl Value {
 
     /// Normalizes a rank-0 array to a scalar, so rank-0 values are always `Scalar`.
     pub fn from_array(array: Array) -> Value {
-        if array.ndim() == 0 { Value::Scalar(array.scalar_value()) } else { Value::Array(array) }
+        if array.ndim() == 0 {
+            Value::Scalar(array.scalar_value())
+        } else {
+            Value::Array(array)
+        }
     }
 
     /// The scalar of a rank-0 value. The checker guarantees rank 0 where this is called.

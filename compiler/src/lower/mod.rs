@@ -17,7 +17,11 @@ pub enum Leaf<'e> {
     Expr(&'e Expr),
     /// An array the executor already holds (e.g. a mean broadcast back for `var`), with its
     /// dtype and rank.
-    Extra { index: usize, dtype: DType, rank: usize },
+    Extra {
+        index: usize,
+        dtype: DType,
+        rank: usize,
+    },
 }
 
 impl Leaf<'_> {
@@ -50,8 +54,8 @@ pub fn is_elementwise(expr: &Expr) -> bool {
         | ExprKind::Unary(..)
         | ExprKind::Cast(_)
         | ExprKind::Math(..)
-        | ExprKind::Where(..) => true,
-        ExprKind::Binary(op, ..) => *op != BinaryOp::MatMul,
+        | ExprKind::Where(..)
+        | ExprKind::Binary(..) => true,
         // Rank-0 `and`/`or` short-circuit, so only the array form is a plain elementwise op.
         ExprKind::Logical { lhs, rhs, .. } => !(lhs.ty.is_scalar() && rhs.ty.is_scalar()),
         _ => false,
@@ -131,7 +135,8 @@ impl<'e> KernelBuilder<'e> {
                 let cond = self.lower_tree(cond);
                 let then = self.lower_tree(then);
                 let otherwise = self.lower_tree(otherwise);
-                self.kernel.add_value(Inst::Select(cond, then, otherwise), dtype)
+                self.kernel
+                    .add_value(Inst::Select(cond, then, otherwise), dtype)
             }
             _ => self.input(Leaf::Expr(expr)),
         }
@@ -147,7 +152,11 @@ impl<'e> KernelBuilder<'e> {
         let negative = self.binary(BinaryOp::Lt, signed, zero, DType::Bool);
         let as_unsigned = self.cast(signed, DType::U64);
         let unsigned = self.cast(unsigned, DType::U64);
-        let (lhs_u, rhs_u) = if lhs_signed { (as_unsigned, unsigned) } else { (unsigned, as_unsigned) };
+        let (lhs_u, rhs_u) = if lhs_signed {
+            (as_unsigned, unsigned)
+        } else {
+            (unsigned, as_unsigned)
+        };
         let unsigned_result = self.binary(op, lhs_u, rhs_u, DType::Bool);
         // When the signed side is negative the answer is fixed by which side it is on.
         let signed_is_smaller_side_true = match op {
@@ -229,16 +238,23 @@ pub fn reduce_kernel<'e>(
         value = builder.cast(value, DType::Bool);
     }
     // ArgMin/ArgMax compare the argument's own values; the i64 is the output's dtype only.
-    let value_dtype = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) { arg.ty.dtype } else { acc };
+    let value_dtype = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+        arg.ty.dtype
+    } else {
+        acc
+    };
     let value = builder.cast(value, value_dtype);
     builder.finish_reduce(op, value, acc, reduce_axes)
 }
 
-
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
 /// elementwise tree is one kernel and each reduction one kernel with its producer fused.
 pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<Kernel> {
-    let mut collector = KernelCollector { kernels: Vec::new(), functions, visited_functions: Vec::new() };
+    let mut collector = KernelCollector {
+        kernels: Vec::new(),
+        functions,
+        visited_functions: Vec::new(),
+    };
     for stmt in stmts {
         collector.stmt(stmt);
     }
@@ -273,7 +289,13 @@ impl KernelCollector<'_> {
                 self.index_items(items);
                 self.expr(value);
             }
-            StmtKind::ForRange { start, end, step, body, .. } => {
+            StmtKind::ForRange {
+                start,
+                end,
+                step,
+                body,
+                ..
+            } => {
                 self.expr(start);
                 self.expr(end);
                 if let Some(step) = step {
@@ -343,7 +365,12 @@ impl KernelCollector<'_> {
             return;
         }
         match &expr.kind {
-            ExprKind::Reduce { op: Reduction::Plain(op), arg, axes, .. } => {
+            ExprKind::Reduce {
+                op: Reduction::Plain(op),
+                arg,
+                axes,
+                ..
+            } => {
                 let reduce_axes = axes.as_ref().map_or(arg.ty.rank(), |a| a.len());
                 let (kernel, leaves) = reduce_kernel("", *op, arg, reduce_axes);
                 self.push(kernel);
@@ -403,7 +430,9 @@ impl KernelCollector<'_> {
                     self.expr(stop);
                     self.expr(step);
                 }
-                Creation::Linspace { start, stop, num, .. } => {
+                Creation::Linspace {
+                    start, stop, num, ..
+                } => {
                     self.expr(start);
                     self.expr(stop);
                     self.expr(num);
@@ -420,7 +449,11 @@ impl KernelCollector<'_> {
                 self.block(else_);
             }
             ExprKind::Block(block) => self.block(block),
-            ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Clock | ExprKind::Unsupported(_) | ExprKind::Str(_) => {}
+            ExprKind::Const(_)
+            | ExprKind::Var(_)
+            | ExprKind::Clock
+            | ExprKind::Unsupported(_)
+            | ExprKind::Str(_) => {}
         }
     }
 }

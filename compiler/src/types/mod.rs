@@ -18,6 +18,7 @@
 //! run the whole pipeline (including dropping the HIR) on a thread with a large stack.
 
 pub mod hir;
+mod host;
 
 mod builtins;
 mod context;
