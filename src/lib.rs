@@ -395,9 +395,13 @@ fn load_import(
     let text = std::fs::read_to_string(&canonical)
         .map_err(|err| Diagnostic::type_error(span, format!("cannot import `{path}`: {err}")))?;
     let name = canonical.display().to_string();
-    // The same file imported twice must get the same id, so the checker can run it once.
+    // The same file imported twice (or the script importing itself back) must get the same
+    // id, so the checker runs it once and sees cycles.
     for id in 0..sources.len() {
-        if sources.name(id) == name {
+        if Path::new(sources.name(id))
+            .canonicalize()
+            .is_ok_and(|existing| existing == canonical)
+        {
             let (module, _) = syntax::parse(id, sources.text(id));
             return Ok((id, module));
         }

@@ -3,7 +3,7 @@
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, Config};
+use codespan_reporting::term::{self, Chars, Config};
 
 /// Index of a file in a `SourceMap`.
 pub type FileId = usize;
@@ -77,7 +77,11 @@ impl SourceMap {
 
     /// Renders diagnostics as `error: msg` / `--> file:line:col` / source line / caret / hints.
     pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
-        let config = Config::default();
+        // ASCII drawing gives the `--> file:line:col` form of spec §10.
+        let config = Config {
+            chars: Chars::ascii(),
+            ..Config::default()
+        };
         let mut out = String::new();
         for diagnostic in diagnostics {
             // Rendering only fails for spans outside their file, which would be a compiler bug;

@@ -277,7 +277,7 @@ impl Executor {
                         Some(text) => format!("assertion failed: {text}"),
                         None => "assertion failed".to_string(),
                     };
-                    return Err(RuntimeError::new(cond.span, message));
+                    return Err(RuntimeError::new(stmt.span, message));
                 }
             }
         }
@@ -575,7 +575,9 @@ impl Executor {
             .filter(|item| matches!(item, IndexItem::Int(_) | IndexItem::Slice { .. }))
             .count();
         let mut view = base.clone();
+        // `axis` walks the view being built; `source_axis` counts axes of `base` for messages.
         let mut axis = 0usize;
+        let mut source_axis = 0usize;
         for item in items {
             match item {
                 IndexItem::Int(index_expr) => {
@@ -585,12 +587,13 @@ impl Executor {
                         RuntimeError::new(
                             index_expr.span,
                             format!(
-                                "index {} is out of bounds for axis {axis} with size {len}",
+                                "index {} is out of bounds for axis {source_axis} with size {len}",
                                 nx_runtime::format_scalar(index)
                             ),
                         )
                     })?;
                     view = view.index_axis(axis, index);
+                    source_axis += 1;
                 }
                 IndexItem::Slice { start, stop, step } => {
                     let start = self.eval_opt_i64(start.as_ref())?;
@@ -604,13 +607,16 @@ impl Executor {
                     let range = SliceRange::normalize(len, start, stop, step_value);
                     view = view.slice_axis(axis, range);
                     axis += 1;
+                    source_axis += 1;
                 }
                 IndexItem::NewAxis => {
                     view = view.insert_axis(axis);
                     axis += 1;
                 }
                 IndexItem::Ellipsis => {
-                    axis += base.ndim().saturating_sub(consumed);
+                    let whole = base.ndim().saturating_sub(consumed);
+                    axis += whole;
+                    source_axis += whole;
                 }
                 IndexItem::Array(index) => {
                     return Err(RuntimeError::new(
