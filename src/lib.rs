@@ -185,9 +185,9 @@ impl Session {
     /// The loop IR of source text, checked against this session (the REPL's `:ir`).
     pub fn ir_of(&mut self, name: &str, source: &str) -> Result<String, Error> {
         let snapshot = self.checker.clone();
-        let program = self.compile(name, source, false);
+        let compiled = self.compile(name, source, false);
         self.checker = snapshot;
-        let program = program?;
+        let (_, program) = compiled?;
         let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions);
         Ok(kernels
             .iter()
@@ -286,29 +286,47 @@ impl Session {
 
     fn run_named(&mut self, name: &str, source: &str, repl: bool) -> Result<(), Error> {
         let snapshot = self.checker.clone();
-        let program = self.compile(name, source, repl)?;
+        let (module, program) = self.compile(name, source, repl)?;
         let executor = &mut self.executor;
         let result = on_big_stack(|| executor.run(&program));
-        match result {
-            Ok(()) => Ok(()),
-            Err(err) => {
-                // Bindings introduced by the failed input must not stay visible without a value:
-                // roll the checker back and keep only values of earlier bindings.
-                if repl {
-                    self.checker = snapshot;
-                }
-                Err(self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
+        let Err((failed_index, err)) = result else {
+            return Ok(());
+        };
+        if repl {
+            // The statements before the failing one ran and keep their bindings; the failing
+            // one and those after it must not leave names bound without values. Re-checking
+            // the completed prefix from the snapshot gives the same slots, as checking is
+            // deterministic.
+            self.checker = snapshot;
+            let failed_span = program.stmts[failed_index].span;
+            let prefix_len = module
+                .stmts
+                .iter()
+                .position(|stmt| stmt.span == failed_span);
+            if let Some(prefix_len) = prefix_len {
+                let prefix = syntax::ast::Module {
+                    stmts: module.stmts[..prefix_len].to_vec(),
+                };
+                // On failure (not expected) the checker stays at the snapshot: a full rollback.
+                let _ = self.check_module(&prefix, repl);
             }
         }
+        Err(self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
     }
 
-    fn compile(&mut self, name: &str, source: &str, repl: bool) -> Result<hir::Program, Error> {
+    fn compile(
+        &mut self,
+        name: &str,
+        source: &str,
+        repl: bool,
+    ) -> Result<(syntax::ast::Module, hir::Program), Error> {
         let file = self.sources.add(name, source);
         let (module, syntax_errors) = on_big_stack(|| syntax::parse(file, source));
         if !syntax_errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, syntax_errors));
         }
-        self.check_module(&module, repl)
+        let program = self.check_module(&module, repl)?;
+        Ok((module, program))
     }
 
     fn check_module(

@@ -111,22 +111,20 @@ impl Executor {
     }
 
     /// Runs a checked program. Top-level expression statements marked `show` are written to
-    /// the output as `value : type`. A failing statement leaves the globals as they were before it.
-    pub fn run(&mut self, program: &Program) -> ExecResult<()> {
+    /// the output as `value : type`. A failing statement leaves the globals as they were before
+    /// it; the error comes with the index of that top-level statement.
+    pub fn run(&mut self, program: &Program) -> Result<(), (usize, RuntimeError)> {
         self.functions = program.functions.clone();
         if self.globals.len() < program.n_globals as usize {
             self.globals.resize(program.n_globals as usize, None);
         }
-        for stmt in &program.stmts {
+        for (index, stmt) in program.stmts.iter().enumerate() {
             let before = self.snapshot();
             self.frames.clear();
-            match self.exec_stmt(stmt) {
-                Ok(_) => {}
-                Err(err) => {
-                    self.restore(before);
-                    let _ = self.out.flush();
-                    return Err(err);
-                }
+            if let Err(err) = self.exec_stmt(stmt) {
+                self.restore(before);
+                let _ = self.out.flush();
+                return Err((index, err));
             }
         }
         let _ = self.out.flush();
