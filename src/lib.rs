@@ -175,25 +175,32 @@ impl Session {
         result
     }
 
-    /// The loop IR kernels a file would launch (`nx ir`), printed.
-    pub fn ir_of_file(&mut self, path: &Path) -> Result<String, Error> {
+    /// The loop IR kernels a file would launch (`nx ir`), printed; with `clif`, the Cranelift
+    /// IR generated for each of them instead.
+    pub fn ir_of_file(&mut self, path: &Path, clif: bool) -> Result<String, Error> {
         let text = std::fs::read_to_string(path)
             .map_err(|err| Error::usage(format!("cannot read `{}`: {err}", path.display())))?;
-        self.ir_of(&path.display().to_string(), &text)
+        self.ir_of(&path.display().to_string(), &text, clif)
     }
 
-    /// The loop IR of source text, checked against this session (the REPL's `:ir`).
-    pub fn ir_of(&mut self, name: &str, source: &str) -> Result<String, Error> {
+    /// The loop IR (or Cranelift IR) of source text, checked against this session (the REPL's
+    /// `:ir` and `:clif`). Nothing runs.
+    pub fn ir_of(&mut self, name: &str, source: &str, clif: bool) -> Result<String, Error> {
         let snapshot = self.checker.clone();
         let compiled = self.compile(name, source, false);
         self.checker = snapshot;
         let (_, program) = compiled?;
         let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions);
-        Ok(kernels
-            .iter()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"))
+        let mut texts = Vec::with_capacity(kernels.len());
+        for kernel in &kernels {
+            if clif {
+                let text = self.executor.clif_text(kernel).map_err(Error::usage)?;
+                texts.push(format!("; {}\n{text}", kernel.name));
+            } else {
+                texts.push(kernel.to_string());
+            }
+        }
+        Ok(texts.join("\n"))
     }
 
     /// The static type of an expression (the REPL's `:type`).

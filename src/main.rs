@@ -66,13 +66,9 @@ fn main() -> ExitCode {
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => session.run_file(file),
         (Some(Command::Check { file }), _, _) => session.check_file(file),
-        (Some(Command::Ir { file, clif }), _, _) => {
-            if *clif {
-                eprintln!("error: --clif is not supported yet");
-                return ExitCode::from(2);
-            }
-            session.ir_of_file(file).map(|text| println!("{text}"))
-        }
+        (Some(Command::Ir { file, clif }), _, _) => session
+            .ir_of_file(file, *clif)
+            .map(|text| println!("{text}")),
         (None, None, Some(code)) => session.run(code),
         (None, None, None) => return repl::run(session),
     };

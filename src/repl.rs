@@ -15,6 +15,7 @@ nx REPL — enter statements or expressions; an open bracket or brace continues 
   :quit           leave (also Ctrl-D)
   :type EXPR      the static type of an expression
   :ir EXPR        the loop IR kernels of a statement or expression
+  :clif EXPR      the Cranelift IR of those kernels
   :time STMT      run a statement and report how long it took
   :vars           bound variables and their types
   :reset          forget every binding and function
@@ -92,7 +93,7 @@ fn handle(session: &mut Session, input: &str) -> bool {
             Ok(ty) => println!("{ty}"),
             Err(err) => eprint!("{}", err.rendered),
         },
-        "ir" => match session.ir_of("<repl>", argument) {
+        "ir" | "clif" => match session.ir_of("<repl>", argument, name == "clif") {
             Ok(text) if text.is_empty() => println!("(no kernels: scalar work runs directly)"),
             Ok(text) => println!("{text}"),
             Err(err) => eprint!("{}", err.rendered),
@@ -121,7 +122,6 @@ fn handle(session: &mut Session, input: &str) -> bool {
                 eprint!("{}", err.rendered);
             }
         }
-        "clif" => eprintln!("error: :clif is not supported yet"),
         _ => eprintln!("error: unknown command `:{name}` (try :help)"),
     }
     true

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
 use crate::diagnostics::Span;
 use crate::ir::interp::interpret;
-use crate::ir::{BufView, Kernel, KernelStatus, ReduceOp, ValueId};
+use crate::ir::{BufView, Effect, Kernel, KernelStatus, ReduceOp};
 use crate::lower::{self, KernelBuilder, Leaf};
 use crate::types::hir::{Expr, ExprKind};
-use nx_runtime::{Array, DType, Scalar, broadcast_shapes, format_type};
+use nx_runtime::{Array, Scalar, broadcast_shapes, format_type};
 
 impl Executor {
     /// Runs the fused elementwise kernel of an array-valued elementwise expression.
@@ -38,20 +38,19 @@ impl Executor {
 
     /// Runs a reduction kernel over `axes` of the domain of `root` (the reduced argument);
     /// returns the result (kept axes only) and the argument's shape.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn launch_reduce_with_shape(
+    pub(crate) fn launch_reduce(
         &mut self,
         root: &Expr,
-        builder: KernelBuilder<'_>,
-        value: ValueId,
-        op: ReduceOp,
-        out_dtype: DType,
+        (kernel, leaves): (Kernel, Vec<Leaf<'_>>),
         axes: &[usize],
         extras: &[Array],
         span: Span,
     ) -> ExecResult<(Array, Vec<usize>)> {
-        let rank = builder.kernel.rank;
-        let (kernel, leaves) = builder.finish_reduce(op, value, out_dtype, axes.len());
+        let rank = kernel.rank;
+        let Some(&Effect::Reduce { op, buf, .. }) = kernel.effects.first() else {
+            unreachable!("a reduction kernel has a reduce effect");
+        };
+        let out_dtype = kernel.bufs[buf].dtype;
         let arrays = self.evaluate_leaves(&leaves, extras)?;
         let arg_shape = domain_shape(root, &leaves, &arrays)?;
         let kept: Vec<usize> = (0..rank).filter(|axis| !axes.contains(axis)).collect();

@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use crate::codegen::Jit;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::ir::BinaryOp;
 use crate::ir::interp;
-use crate::ir::{BinaryOp, ReduceOp};
-use crate::lower::{self, KernelBuilder, Leaf};
+use crate::lower;
 use crate::types::hir::{
     Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Program, Reduction, Stmt, StmtKind,
     VarRef,
@@ -99,6 +99,11 @@ impl Executor {
             self.globals.resize(slot + 1, None);
         }
         self.globals[slot] = Some(value);
+    }
+
+    /// The Cranelift IR the JIT generates for a kernel (`nx ir --clif`).
+    pub fn clif_text(&mut self, kernel: &crate::ir::Kernel) -> Result<String, String> {
+        self.jit.clif_text(kernel).map_err(|err| err.to_string())
     }
 
     /// Snapshot of all global values, for rolling back a failed REPL statement.
@@ -802,42 +807,28 @@ impl Executor {
         let all_axes: Vec<usize> = (0..rank).collect();
         let axes = axes.unwrap_or(&all_axes);
         let out_dtype = expr.ty.dtype;
+        let mut kernels =
+            lower::reduction_kernels(reduction, arg, out_dtype, axes.len()).into_iter();
+        let mut next_kernel = || {
+            kernels
+                .next()
+                .expect("reduction_kernels gives each step a kernel")
+        };
+        let (first, arg_shape) = self.launch_reduce(arg, next_kernel(), axes, &[], span)?;
         let result = match reduction {
-            Reduction::Plain(op) => {
-                let mut builder = KernelBuilder::new("reduce", rank);
-                let mut value = builder.lower_tree(arg);
-                let acc = lower::accumulator_dtype(op, &arg.ty);
-                let folded = match op {
-                    ReduceOp::ArgMin | ReduceOp::ArgMax => arg.ty.dtype,
-                    _ => acc,
-                };
-                value = builder.cast(value, folded);
-                self.launch_reduce(arg, builder, value, op, acc, axes, &[], span)?
-            }
-            Reduction::CountNonzero => {
-                let mut builder = KernelBuilder::new("count_nonzero", rank);
-                let value = builder.lower_tree(arg);
-                let nonzero = builder.cast(value, DType::Bool);
-                let counted = builder.cast(nonzero, DType::I64);
-                self.launch_reduce(
-                    arg,
-                    builder,
-                    counted,
-                    ReduceOp::Sum,
-                    DType::I64,
-                    axes,
-                    &[],
-                    span,
-                )?
-            }
+            Reduction::Plain(_) | Reduction::CountNonzero => first,
             Reduction::Mean | Reduction::Var | Reduction::Std => {
-                let (sum, count) = self.sum_for_mean(arg, axes, out_dtype, span)?;
-                let mean = divide_all(&sum, count as f64, out_dtype, span)?;
+                let count: usize = axes.iter().map(|&axis| arg_shape[axis]).product();
+                let mean = divide_all(&first, count as f64, out_dtype, span)?;
                 if reduction == Reduction::Mean {
                     mean
                 } else {
-                    let variance =
-                        self.variance(arg, axes, &mean, count as f64 - ddof, out_dtype, span)?;
+                    let mean_kept = keep_dims(&mean, rank, axes, span)?;
+                    let (deviations, _) =
+                        self.launch_reduce(arg, next_kernel(), axes, &[mean_kept], span)?;
+                    // NumPy divides by max(n - ddof, 0), giving inf or nan when that is 0.
+                    let divisor = (count as f64 - ddof).max(0.0);
+                    let variance = divide_all(&deviations, divisor, out_dtype, span)?;
                     if reduction == Reduction::Std {
                         map_f64(&variance, f64::sqrt, span)?
                     } else {
@@ -852,84 +843,6 @@ impl Executor {
             result
         };
         Ok(Value::from_array(result))
-    }
-
-    /// Sum of `arg` over `axes` in the mean's dtype, and how many elements each sum covers.
-    fn sum_for_mean(
-        &mut self,
-        arg: &Expr,
-        axes: &[usize],
-        dtype: DType,
-        span: Span,
-    ) -> ExecResult<(Array, usize)> {
-        let mut builder = KernelBuilder::new("mean", arg.ty.rank());
-        let value = builder.lower_tree(arg);
-        let value = builder.cast(value, dtype);
-        let (sum, arg_shape) = self.launch_reduce_with_shape(
-            arg,
-            builder,
-            value,
-            ReduceOp::Sum,
-            dtype,
-            axes,
-            &[],
-            span,
-        )?;
-        let count = axes.iter().map(|&a| arg_shape[a]).product();
-        Ok((sum, count))
-    }
-
-    /// `sum((arg - mean)**2) / divisor`, with `mean` broadcast back over the reduced axes.
-    fn variance(
-        &mut self,
-        arg: &Expr,
-        axes: &[usize],
-        mean: &Array,
-        divisor: f64,
-        dtype: DType,
-        span: Span,
-    ) -> ExecResult<Array> {
-        let rank = arg.ty.rank();
-        let mean_kept = keep_dims(mean, rank, axes, span)?;
-        let mut builder = KernelBuilder::new("var", rank);
-        let value = builder.lower_tree(arg);
-        let value = builder.cast(value, dtype);
-        let mean_value = builder.input(Leaf::Extra {
-            index: 0,
-            dtype,
-            rank,
-        });
-        let deviation = builder.binary(BinaryOp::Sub, value, mean_value, dtype);
-        let squared = builder.binary(BinaryOp::Mul, deviation, deviation, dtype);
-        let sum = self.launch_reduce(
-            arg,
-            builder,
-            squared,
-            ReduceOp::Sum,
-            dtype,
-            axes,
-            &[mean_kept],
-            span,
-        )?;
-        let divisor = if divisor > 0.0 { divisor } else { 0.0 };
-        divide_all(&sum, divisor, dtype, span)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn launch_reduce(
-        &mut self,
-        root: &Expr,
-        builder: KernelBuilder<'_>,
-        value: crate::ir::ValueId,
-        op: ReduceOp,
-        out_dtype: DType,
-        axes: &[usize],
-        extras: &[Array],
-        span: Span,
-    ) -> ExecResult<Array> {
-        Ok(self
-            .launch_reduce_with_shape(root, builder, value, op, out_dtype, axes, extras, span)?
-            .0)
     }
 }
 

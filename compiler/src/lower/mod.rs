@@ -247,6 +247,51 @@ pub fn reduce_kernel<'e>(
     builder.finish_reduce(op, value, acc, reduce_axes)
 }
 
+/// The kernels of one reduction, in launch order. `sum`-like reductions are one kernel; `mean`
+/// is the sum in the result dtype (the executor divides); `var` and `std` are that sum and then
+/// the sum of squared deviations, whose input `Leaf::Extra { index: 0 }` is the mean with the
+/// reduced axes kept (length 1) so it broadcasts back over them. All kernels of one reduction
+/// read the same leaves of `arg`.
+pub fn reduction_kernels<'e>(
+    reduction: Reduction,
+    arg: &'e Expr,
+    out_dtype: DType,
+    reduce_axes: usize,
+) -> Vec<(Kernel, Vec<Leaf<'e>>)> {
+    let rank = arg.ty.rank();
+    let sum_in = |name: &str| {
+        let mut builder = KernelBuilder::new(name, rank);
+        let value = builder.lower_tree(arg);
+        let value = builder.cast(value, out_dtype);
+        builder.finish_reduce(ReduceOp::Sum, value, out_dtype, reduce_axes)
+    };
+    match reduction {
+        Reduction::Plain(op) => vec![reduce_kernel("reduce", op, arg, reduce_axes)],
+        Reduction::CountNonzero => {
+            let mut builder = KernelBuilder::new("count_nonzero", rank);
+            let value = builder.lower_tree(arg);
+            let nonzero = builder.cast(value, DType::Bool);
+            let counted = builder.cast(nonzero, DType::I64);
+            vec![builder.finish_reduce(ReduceOp::Sum, counted, DType::I64, reduce_axes)]
+        }
+        Reduction::Mean => vec![sum_in("mean")],
+        Reduction::Var | Reduction::Std => {
+            let mut builder = KernelBuilder::new("variance", rank);
+            let value = builder.lower_tree(arg);
+            let value = builder.cast(value, out_dtype);
+            let mean = builder.input(Leaf::Extra {
+                index: 0,
+                dtype: out_dtype,
+                rank,
+            });
+            let deviation = builder.binary(BinaryOp::Sub, value, mean, out_dtype);
+            let squared = builder.binary(BinaryOp::Mul, deviation, deviation, out_dtype);
+            let deviations = builder.finish_reduce(ReduceOp::Sum, squared, out_dtype, reduce_axes);
+            vec![sum_in("mean"), deviations]
+        }
+    }
+}
+
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
 /// elementwise tree is one kernel and each reduction one kernel with its producer fused.
 pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<Kernel> {
@@ -365,16 +410,14 @@ impl KernelCollector<'_> {
             return;
         }
         match &expr.kind {
-            ExprKind::Reduce {
-                op: Reduction::Plain(op),
-                arg,
-                axes,
-                ..
-            } => {
+            ExprKind::Reduce { op, arg, axes, .. } => {
                 let reduce_axes = axes.as_ref().map_or(arg.ty.rank(), |a| a.len());
-                let (kernel, leaves) = reduce_kernel("", *op, arg, reduce_axes);
-                self.push(kernel);
-                self.leaves(leaves);
+                let mut shared_leaves = None;
+                for (kernel, leaves) in reduction_kernels(*op, arg, expr.ty.dtype, reduce_axes) {
+                    self.push(kernel);
+                    shared_leaves.get_or_insert(leaves);
+                }
+                self.leaves(shared_leaves.unwrap_or_default());
             }
             ExprKind::Call { func, args } => {
                 for arg in args {
