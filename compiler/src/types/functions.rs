@@ -474,7 +474,7 @@ impl Cx<'_> {
                     });
                     bound.push(BoundArg { value, span });
                 }
-                (None, None) => {
+                (None, None) if ok => {
                     self.report(
                         Diagnostic::type_error(
                             span,
@@ -487,6 +487,7 @@ impl Cx<'_> {
                     );
                     ok = false;
                 }
+                (None, None) => {}
             }
         }
         if ok { Some(bound) } else { None }
