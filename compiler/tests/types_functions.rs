@@ -222,3 +222,11 @@ fn function_locals_use_local_slots() {
     assert_eq!(f.n_locals, 3);
     assert_eq!(program.n_globals, 0);
 }
+
+#[test]
+fn redefinitions_in_a_later_input_replace_earlier_ones() {
+    let mut checker = nx_compiler::types::Checker::new();
+    check_ok_with(&mut checker, "fn f(x) = x\nfn g(x) = f(x)");
+    let program = check_ok_with(&mut checker, "fn f(x) = x * 2.5\nlet r = g(1)");
+    assert_eq!(last_expr(&program).ty.to_string(), "f64");
+}
