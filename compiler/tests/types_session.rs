@@ -232,3 +232,14 @@ fn deep_bracket_nesting_does_not_overflow() {
         check_ok(&source);
     });
 }
+
+#[test]
+fn importing_the_main_file_back_is_a_cycle() {
+    // The loader returns the main file's own FileId (0) for "main.nx".
+    let mut files = FakeFiles::new(&[("b.nx", "import \"main.nx\"")]);
+    files.files.insert("main.nx".to_string(), (0, "import \"b.nx\"".to_string()));
+    let errors = Checker::new()
+        .check(&parse(0, "import \"b.nx\""), false, &mut |f, p, s| files.load(f, p, s))
+        .unwrap_err();
+    assert_eq!(errors[0].message, "import cycle: main.nx → b.nx → main.nx");
+}

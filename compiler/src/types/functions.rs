@@ -29,7 +29,7 @@ impl Cx<'_> {
     /// in the main file or a REPL input they resolve in the session's namespace at the call,
     /// like its global variables, so a later definition replaces an earlier one everywhere.
     pub(crate) fn hoist_functions(&mut self, module: &ast::Module) -> Vec<DefId> {
-        let lexical = !self.import_stack.is_empty();
+        let lexical = self.import_stack.len() > 1;
         let mut module_fns: HashMap<String, DefId> = HashMap::new();
         let mut first_span: HashMap<String, Span> = HashMap::new();
         let mut ids = Vec::new();
