@@ -55,9 +55,15 @@ fn list_literals() {
         assert_eq!(ty("", expr), expected, "{expr}");
     }
     let (message, _) = one_error("[zeros(3), zeros(4)]");
-    assert_eq!(message, "list items must have the same shape: this is f64[4], the first item is f64[3]");
+    assert_eq!(
+        message,
+        "list items must have the same shape: this is f64[4], the first item is f64[3]"
+    );
     let (message, _) = one_error("[zeros(3), 1.0]");
-    assert_eq!(message, "list items must have the same rank: this is f64, the first item is f64[3]");
+    assert_eq!(
+        message,
+        "list items must have the same rank: this is f64, the first item is f64[3]"
+    );
     let (message, _) = one_error("[1u8, 256]");
     assert_eq!(message, "integer 256 does not fit in u8");
 }
@@ -80,7 +86,9 @@ fn reductions_axes_and_keepdims() {
         assert_eq!(ty(p, expr), expected, "{expr}");
     }
     let program = check_ok(&format!("{p}\nlet s = sum(m, axis=-1)"));
-    let hir::ExprKind::Reduce { axes, keepdims, .. } = &last_expr(&program).kind else { panic!() };
+    let hir::ExprKind::Reduce { axes, keepdims, .. } = &last_expr(&program).kind else {
+        panic!()
+    };
     assert_eq!(axes.as_deref(), Some(&[2usize][..]));
     assert!(!keepdims);
 }
@@ -116,13 +124,25 @@ fn indexing_types_and_sizes() {
         assert_eq!(ty(p, expr), expected, "{expr}");
     }
     let program = check_ok(&format!("{p}\nlet r = m[m > 0.0]"));
-    assert!(matches!(last_expr(&program).kind, hir::ExprKind::Unsupported(_)));
+    assert!(matches!(
+        last_expr(&program).kind,
+        hir::ExprKind::Unsupported(_)
+    ));
     let program = check_ok(&format!("{p}\nlet r = a[1:i]"));
-    assert!(matches!(last_expr(&program).kind, hir::ExprKind::Index { .. }));
+    assert!(matches!(
+        last_expr(&program).kind,
+        hir::ExprKind::Index { .. }
+    ));
     let (message, _) = one_error(&format!("{p}\nm[zeros(3) > 0.0]"));
-    assert_eq!(message, "boolean index bool[3] does not match axis 0 of f64[4, 5] (length 4)");
+    assert_eq!(
+        message,
+        "boolean index bool[3] does not match axis 0 of f64[4, 5] (length 4)"
+    );
     let (message, _) = one_error(&format!("{p}\nm[[0], [1]]"));
-    assert_eq!(message, "at most one array index is allowed per indexing expression");
+    assert_eq!(
+        message,
+        "at most one array index is allowed per indexing expression"
+    );
 }
 
 #[test]
@@ -138,7 +158,10 @@ fn properties() {
     assert_eq!(ty(p, "zeros(len(m))"), "f64[4]");
     assert_eq!(ty(p, "zeros(len(v))"), "f64[_]");
     let program = check_ok(&format!("{p}\nlet r = m.ndim"));
-    assert!(matches!(last_expr(&program).kind, hir::ExprKind::Const(nx_runtime::Scalar::I64(2))));
+    assert!(matches!(
+        last_expr(&program).kind,
+        hir::ExprKind::Const(nx_runtime::Scalar::I64(2))
+    ));
     let program = check_ok(&format!("{p}\nlet r = v.size"));
     assert!(matches!(last_expr(&program).kind, hir::ExprKind::Size(_)));
     let (message, at) = one_error(&format!("{p}\nm.foo"));
@@ -183,15 +206,26 @@ fn not_yet_executed_builtins_type_check() {
         assert_eq!(ty(p, expr), expected, "{expr}");
     }
     let program = check_ok(&format!("{p}\nlet r = a @ b"));
-    assert!(matches!(&last_expr(&program).kind, hir::ExprKind::Unsupported(name) if name == "matmul"));
+    assert!(
+        matches!(&last_expr(&program).kind, hir::ExprKind::Unsupported(name) if name == "matmul")
+    );
     let (message, _) = one_error(&format!("{p}\na @ a"));
-    assert_eq!(message, "cannot multiply f64[2, 3] and f64[2, 3] as matrices: inner dimensions differ: 3 and 2");
+    assert_eq!(
+        message,
+        "cannot multiply f64[2, 3] and f64[2, 3] as matrices: inner dimensions differ: 3 and 2"
+    );
     let (message, _) = one_error(&format!("{p}\nreshape(a, [4, 2])"));
-    assert_eq!(message, "cannot reshape f64[2, 3] (6 elements) into f64[4, 2]");
+    assert_eq!(
+        message,
+        "cannot reshape f64[2, 3] (6 elements) into f64[4, 2]"
+    );
     let (message, _) = one_error(&format!("{p}\nbroadcast_to(v, [4, 2])"));
     assert_eq!(message, "cannot broadcast f64[3] to f64[4, 2]");
     let (message, _) = one_error("load(\"/nonexistent/x.npy\")");
-    assert_eq!(message, "cannot tell the type of this `load` when the program is checked");
+    assert_eq!(
+        message,
+        "cannot tell the type of this `load` when the program is checked"
+    );
     check_ok("let x: f32[_, _] = load(\"/nonexistent/x.npy\")");
     check_ok("save(\"x.npy\", zeros(3))");
 }
@@ -199,10 +233,14 @@ fn not_yet_executed_builtins_type_check() {
 #[test]
 fn print_and_assert() {
     let program = check_ok("print(\"x =\", 1, zeros(2))\nassert 1 < 2, \"math\"");
-    let hir::StmtKind::Print(args) = &program.stmts[0].kind else { panic!() };
+    let hir::StmtKind::Print(args) = &program.stmts[0].kind else {
+        panic!()
+    };
     assert!(matches!(&args[0].kind, hir::ExprKind::Str(s) if s == "x ="));
     assert_eq!(args.len(), 3);
-    let hir::StmtKind::Assert { message, .. } = &program.stmts[1].kind else { panic!() };
+    let hir::StmtKind::Assert { message, .. } = &program.stmts[1].kind else {
+        panic!()
+    };
     assert_eq!(message.as_deref(), Some("math"));
 }
 
@@ -211,7 +249,10 @@ fn square_evaluates_its_argument_once() {
     let program = check_ok("fn f() = 2.0\nlet s = square(f())");
     assert!(matches!(last_expr(&program).kind, hir::ExprKind::Block(_)));
     let program = check_ok("let x = 3\nlet s = square(x)");
-    assert!(matches!(last_expr(&program).kind, hir::ExprKind::Binary(..)));
+    assert!(matches!(
+        last_expr(&program).kind,
+        hir::ExprKind::Binary(..)
+    ));
     assert_eq!(last_expr(&program).ty.to_string(), "i64");
 }
 
@@ -219,7 +260,13 @@ fn square_evaluates_its_argument_once() {
 fn loops_forget_static_sizes_of_what_they_rebind() {
     // After the loop `x` may be any length: adding a 3-vector must not be a static error.
     check_ok("let x = zeros(3)\nfor i in 0..3 { x = concat([x, x]) }\nlet y = x + zeros(5)");
-    assert_eq!(ty("let x = zeros(3)\nwhile len(x) < 10 { x = concat([x, x]) }", "x"), "f64[_]");
+    assert_eq!(
+        ty(
+            "let x = zeros(3)\nwhile len(x) < 10 { x = concat([x, x]) }",
+            "x"
+        ),
+        "f64[_]"
+    );
     // A rebinding outside loops keeps what is known for sure.
     assert_eq!(ty("let x = zeros(3)\nx = ones(3)", "x"), "f64[3]");
     assert_eq!(ty("let x = zeros(3)\nx = ones(4)", "x"), "f64[_]");

@@ -12,7 +12,11 @@ fn unknown_name_with_suggestion() {
     let (message, at) = one_error("let value = 1\nprint(valeu + 1)");
     assert_eq!(message, "cannot find `valeu` in this scope");
     assert_eq!(at, "valeu");
-    assert!(hints("let value = 1\nprint(valeu + 1)").iter().any(|h| h.contains("did you mean `value`?")));
+    assert!(
+        hints("let value = 1\nprint(valeu + 1)")
+            .iter()
+            .any(|h| h.contains("did you mean `value`?"))
+    );
 }
 
 #[test]
@@ -20,7 +24,11 @@ fn unknown_function_with_suggestion() {
     let (message, at) = one_error("let x = zeros(3)\nprint(summ(x))");
     assert_eq!(message, "cannot find function `summ`");
     assert_eq!(at, "summ");
-    assert!(hints("print(summ(zeros(3)))").iter().any(|h| h.contains("`sum`")));
+    assert!(
+        hints("print(summ(zeros(3)))")
+            .iter()
+            .any(|h| h.contains("`sum`"))
+    );
 }
 
 #[test]
@@ -30,7 +38,10 @@ fn broadcast_error_names_both_shapes() {
     assert_eq!(errors[0].message, "cannot broadcast f64[3] with f64[4]");
     assert_eq!(errors[0].notes.len(), 2);
     let source = "let a = zeros(3)\nlet b = zeros(4)\nlet c = a + b";
-    assert_eq!(&source[errors[0].span.start as usize..errors[0].span.end as usize], " + ");
+    assert_eq!(
+        &source[errors[0].span.start as usize..errors[0].span.end as usize],
+        " + "
+    );
     // 2-D against 1-D
     let (message, _) = one_error("zeros([2, 3]) * ones(2)");
     assert_eq!(message, "cannot broadcast f64[2, 3] with f64[2]");
@@ -73,7 +84,10 @@ fn bitwise_and_shift_operand_kinds() {
 #[test]
 fn negative_constant_integer_power() {
     let (message, at) = one_error("2 ** -1");
-    assert_eq!(message, "integers to negative integer powers are not allowed");
+    assert_eq!(
+        message,
+        "integers to negative integer powers are not allowed"
+    );
     assert_eq!(at, "-1");
     check_ok("2.0 ** -1");
     check_ok("let k = -1\n2 ** k");
@@ -82,22 +96,47 @@ fn negative_constant_integer_power() {
 #[test]
 fn conditions_must_be_rank0_bool() {
     let (message, at) = one_error("let a = zeros(3)\nif a > 0.0 { print(1) }");
-    assert_eq!(message, "the condition of `if` must be a rank-0 bool, found bool[3]");
+    assert_eq!(
+        message,
+        "the condition of `if` must be a rank-0 bool, found bool[3]"
+    );
     assert_eq!(at, "a > 0.0");
-    assert!(hints("if zeros(3) > 0.0 { print(1) }").iter().any(|h| h.contains("any(") && h.contains("all(")));
+    assert!(
+        hints("if zeros(3) > 0.0 { print(1) }")
+            .iter()
+            .any(|h| h.contains("any(") && h.contains("all("))
+    );
     let (message, _) = one_error("while 1 { }");
-    assert_eq!(message, "the condition of `while` must be a rank-0 bool, found i64");
+    assert_eq!(
+        message,
+        "the condition of `while` must be a rank-0 bool, found i64"
+    );
     let (message, _) = one_error("assert zeros(2) == 0.0, \"x\"");
-    assert_eq!(message, "the condition of `assert` must be a rank-0 bool, found bool[2]");
+    assert_eq!(
+        message,
+        "the condition of `assert` must be a rank-0 bool, found bool[2]"
+    );
 }
 
 #[test]
 fn if_expression_branches() {
     assert_eq!(ty("let c = true", "if c { 1 } else { 2.5 }"), "f64");
-    assert_eq!(ty("let c = true\nlet x = zeros(3, dtype=f32)", "if c { x } else { 2 * x }"), "f32[3]");
-    assert_eq!(ty("let c = true", "if c { zeros(3) } else { zeros(4) }"), "f64[_]");
+    assert_eq!(
+        ty(
+            "let c = true\nlet x = zeros(3, dtype=f32)",
+            "if c { x } else { 2 * x }"
+        ),
+        "f32[3]"
+    );
+    assert_eq!(
+        ty("let c = true", "if c { zeros(3) } else { zeros(4) }"),
+        "f64[_]"
+    );
     let (message, _) = one_error("let c = true\nlet y = if c { zeros(3) } else { 1.0 }");
-    assert_eq!(message, "`if` branches must have the same rank: f64[3] and f64");
+    assert_eq!(
+        message,
+        "`if` branches must have the same rank: f64[3] and f64"
+    );
     let (message, at) = one_error("let c = true\nlet y = if c { 1 }");
     assert_eq!(message, "`if` without `else` has no value");
     assert_eq!(at, "if c { 1 }");
@@ -112,11 +151,18 @@ fn assignment_errors() {
     let (message, at) = one_error("let a = zeros([2, 2])\na[0][1] = 1.0");
     assert_eq!(message, "cannot assign to an index of an index");
     assert_eq!(at, "a[0][1]");
-    assert!(hints("let a = zeros([2, 2])\na[0][1] = 1.0").iter().any(|h| h.contains("a[0, 1]")));
+    assert!(
+        hints("let a = zeros([2, 2])\na[0][1] = 1.0")
+            .iter()
+            .any(|h| h.contains("a[0, 1]"))
+    );
     let (message, _) = one_error("pi = 3.0");
     assert_eq!(message, "cannot assign to the predeclared constant `pi`");
     let (message, at) = one_error("let x = zeros(3)\nx = 1.0");
-    assert_eq!(message, "cannot assign f64 to `x` of type f64[3]: the rank must stay 1");
+    assert_eq!(
+        message,
+        "cannot assign f64 to `x` of type f64[3]: the rank must stay 1"
+    );
     assert_eq!(at, "1.0");
     let (message, at) = one_error("let x = zeros(3, dtype=i32)\nx = zeros(3)");
     assert_eq!(message, "cannot assign f64[3] to `x` of type i32[3]");
@@ -130,7 +176,10 @@ fn assignment_errors() {
     let (message, _) = one_error("1 = 2");
     assert_eq!(message, "cannot assign to this expression");
     let (message, _) = one_error("let a = zeros(3)\na[0:2] = zeros(3)");
-    assert_eq!(message, "cannot assign f64[3] to a selection of type f64[2]");
+    assert_eq!(
+        message,
+        "cannot assign f64[3] to a selection of type f64[2]"
+    );
 }
 
 #[test]
@@ -161,7 +210,10 @@ fn index_errors() {
     assert_eq!(message, "an index must be an integer, found f64");
     assert_eq!(at, "1.5");
     let (message, _) = one_error("let a = zeros(3)\na[0, 1]");
-    assert_eq!(message, "too many indices for f64[3]: 2 given, but it has rank 1");
+    assert_eq!(
+        message,
+        "too many indices for f64[3]: 2 given, but it has rank 1"
+    );
     let (message, _) = one_error("let a = zeros(3)\na[::0]");
     assert_eq!(message, "slice step cannot be zero");
     let (message, _) = one_error("let a = zeros([2, 2])\na[..., ...]");
@@ -213,7 +265,10 @@ fn reductions_axis_errors() {
     let (message, _) = one_error("let k = 0\nsum(zeros([2, 3]), axis=k)");
     assert_eq!(message, "`axis=` must be a constant integer");
     let (message, _) = one_error("sum(zeros(3), keepdims=1)");
-    assert_eq!(message, "`keepdims=` must be the constant `true` or `false`");
+    assert_eq!(
+        message,
+        "`keepdims=` must be the constant `true` or `false`"
+    );
 }
 
 #[test]
@@ -222,26 +277,40 @@ fn builtin_argument_errors() {
     assert_eq!(message, "`zeros` has no argument `dtyp`");
     assert_eq!(at, "dtyp");
     let (message, _) = one_error("sum(zeros(3), 0)");
-    assert_eq!(message, "`sum` takes 1 positional argument but 2 were given");
+    assert_eq!(
+        message,
+        "`sum` takes 1 positional argument but 2 were given"
+    );
     let (message, _) = one_error("full(3)");
     assert_eq!(message, "missing argument `value` in the call of `full`");
     let (message, _) = one_error("zeros(2.5)");
-    assert_eq!(message, "a shape must be an integer or a list of integers, found f64");
+    assert_eq!(
+        message,
+        "a shape must be an integer or a list of integers, found f64"
+    );
     let (message, _) = one_error("zeros(-1)");
     assert_eq!(message, "a size cannot be negative, found -1");
     let (message, _) = one_error("zeros(3, dtype=3)");
     assert_eq!(message, "`dtype=` expects a dtype name");
     let (message, _) = one_error("let x = print(1)");
-    assert_eq!(message, "`print` returns nothing; its result cannot be used");
+    assert_eq!(
+        message,
+        "`print` returns nothing; its result cannot be used"
+    );
     let (message, _) = one_error("len(1.0)");
     assert_eq!(message, "`len` of a rank-0 value (f64)");
     let (message, _) = one_error("where(zeros(3), 1, 2)");
-    assert_eq!(message, "the condition of `where` must be bool, found f64[3]");
+    assert_eq!(
+        message,
+        "the condition of `where` must be bool, found f64[3]"
+    );
 }
 
 #[test]
 fn all_errors_are_reported_at_once() {
-    let errors = check_err("let a = foo\nlet b = 1 + true + true\nlet c = bar(1)\nprint(a, b, c)\nlet d = zeros(3) + zeros(2)");
+    let errors = check_err(
+        "let a = foo\nlet b = 1 + true + true\nlet c = bar(1)\nprint(a, b, c)\nlet d = zeros(3) + zeros(2)",
+    );
     let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(
         messages,
@@ -265,26 +334,40 @@ fn no_cascades_from_erroneous_bindings() {
 fn never_panics_on_error_nodes() {
     use nx_compiler::diagnostics::Span;
     use nx_compiler::syntax::ast;
-    let error = ast::Expr { kind: ast::ExprKind::Error, span: Span::default() };
+    let error = ast::Expr {
+        kind: ast::ExprKind::Error,
+        span: Span::default(),
+    };
     let module = ast::Module {
         stmts: vec![
-            ast::Stmt { kind: ast::StmtKind::Expr(error.clone()), span: Span::default() },
+            ast::Stmt {
+                kind: ast::StmtKind::Expr(error.clone()),
+                span: Span::default(),
+            },
             ast::Stmt {
                 kind: ast::StmtKind::Let {
-                    name: ast::Ident { name: "x".into(), span: Span::default() },
+                    name: ast::Ident {
+                        name: "x".into(),
+                        span: Span::default(),
+                    },
                     annotation: None,
                     value: error.clone(),
                 },
                 span: Span::default(),
             },
             ast::Stmt {
-                kind: ast::StmtKind::Assign { target: error.clone(), op: None, value: error.clone() },
+                kind: ast::StmtKind::Assign {
+                    target: error.clone(),
+                    op: None,
+                    value: error.clone(),
+                },
                 span: Span::default(),
             },
         ],
     };
     let mut checker = nx_compiler::types::Checker::new();
-    let mut loader = |_: usize, _: &str, s: Span| Err(nx_compiler::diagnostics::Diagnostic::type_error(s, "no"));
+    let mut loader =
+        |_: usize, _: &str, s: Span| Err(nx_compiler::diagnostics::Diagnostic::type_error(s, "no"));
     // Errors were reported by the parser; the checker adds none and does not panic.
     let result = checker.check(&module, false, &mut loader);
     assert!(result.is_ok());

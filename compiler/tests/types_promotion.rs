@@ -99,14 +99,21 @@ fn comparisons_give_bool() {
 #[test]
 fn weak_literal_adopting_becomes_a_constant_of_that_dtype() {
     let program = check_ok(&format!("{PRELUDE}\nu8a + 1"));
-    let hir::ExprKind::Binary(_, _, rhs) = &last_expr(&program).kind else { panic!() };
-    assert!(matches!(rhs.kind, hir::ExprKind::Const(nx_runtime::Scalar::U8(1))), "{rhs:?}");
+    let hir::ExprKind::Binary(_, _, rhs) = &last_expr(&program).kind else {
+        panic!()
+    };
+    assert!(
+        matches!(rhs.kind, hir::ExprKind::Const(nx_runtime::Scalar::U8(1))),
+        "{rhs:?}"
+    );
 }
 
 #[test]
 fn weak_variable_adopting_a_narrower_int_is_adopt_weak() {
     let program = check_ok(&format!("{PRELUDE}\nu8a + w"));
-    let hir::ExprKind::Binary(_, _, rhs) = &last_expr(&program).kind else { panic!() };
+    let hir::ExprKind::Binary(_, _, rhs) = &last_expr(&program).kind else {
+        panic!()
+    };
     assert!(matches!(rhs.kind, hir::ExprKind::AdoptWeak(_)), "{rhs:?}");
     assert_eq!(rhs.ty.dtype, nx_runtime::DType::U8);
 }
@@ -114,7 +121,9 @@ fn weak_variable_adopting_a_narrower_int_is_adopt_weak() {
 #[test]
 fn strong_operands_get_explicit_casts() {
     let program = check_ok(&format!("{PRELUDE}\ni32a + f32a"));
-    let hir::ExprKind::Binary(_, lhs, rhs) = &last_expr(&program).kind else { panic!() };
+    let hir::ExprKind::Binary(_, lhs, rhs) = &last_expr(&program).kind else {
+        panic!()
+    };
     assert!(matches!(lhs.kind, hir::ExprKind::Cast(_)));
     assert!(matches!(rhs.kind, hir::ExprKind::Cast(_)));
     assert_eq!(lhs.ty.dtype, nx_runtime::DType::F64);
@@ -123,7 +132,9 @@ fn strong_operands_get_explicit_casts() {
 #[test]
 fn mixed_sign_64_bit_comparison_keeps_dtypes() {
     let program = check_ok(&format!("{PRELUDE}\ni64a < u64a"));
-    let hir::ExprKind::Binary(_, lhs, rhs) = &last_expr(&program).kind else { panic!() };
+    let hir::ExprKind::Binary(_, lhs, rhs) = &last_expr(&program).kind else {
+        panic!()
+    };
     assert_eq!(lhs.ty.dtype, nx_runtime::DType::I64);
     assert_eq!(rhs.ty.dtype, nx_runtime::DType::U64);
 }
@@ -131,9 +142,15 @@ fn mixed_sign_64_bit_comparison_keeps_dtypes() {
 #[test]
 fn constant_folding_of_weak_literals() {
     let program = check_ok("2 * 3 + 1");
-    assert!(matches!(last_expr(&program).kind, hir::ExprKind::Const(nx_runtime::Scalar::I64(7))));
+    assert!(matches!(
+        last_expr(&program).kind,
+        hir::ExprKind::Const(nx_runtime::Scalar::I64(7))
+    ));
     let program = check_ok("-128i8");
-    assert!(matches!(last_expr(&program).kind, hir::ExprKind::Const(nx_runtime::Scalar::I8(-128))));
+    assert!(matches!(
+        last_expr(&program).kind,
+        hir::ExprKind::Const(nx_runtime::Scalar::I8(-128))
+    ));
 }
 
 #[test]

@@ -5,7 +5,9 @@ use types_support::*;
 fn smoke() {
     assert_eq!(ty("let x = zeros(3)", "x + 1"), "f64[3]");
     assert_eq!(ty_weak("", "1 + 2"), "i64 (weak)");
-    let p = check_ok("let x = 1\nx = x + 1\nprint(x, \"hi\")\nfn f(a, b = 2.0) = a * b\nlet y = f(zeros([2, 3], dtype=f32))\ny");
+    let p = check_ok(
+        "let x = 1\nx = x + 1\nprint(x, \"hi\")\nfn f(a, b = 2.0) = a * b\nlet y = f(zeros([2, 3], dtype=f32))\ny",
+    );
     assert_eq!(last_expr(&p).ty.to_string(), "f32[_, _]");
 }
 
@@ -41,7 +43,13 @@ while k < 10 { k += 1 }
 assert k == 10, \"k\"
 print(-2.5 as u8, -1i64 < 1u64, 1.0 // 0.1, 7 // -2, 7 % -2)",
     );
-    assert_eq!(ty("fn softmax(v) {\n let e = exp(v - max(v, axis=-1, keepdims=true))\n e / sum(e, axis=-1, keepdims=true)\n}", "softmax(zeros([3, 4], dtype=f32))"), "f32[_, _]");
+    assert_eq!(
+        ty(
+            "fn softmax(v) {\n let e = exp(v - max(v, axis=-1, keepdims=true))\n e / sum(e, axis=-1, keepdims=true)\n}",
+            "softmax(zeros([3, 4], dtype=f32))"
+        ),
+        "f32[_, _]"
+    );
     assert_eq!(ty("", "7 // -2"), "i64");
     assert_eq!(ty_weak("", "7 % -2"), "i64 (weak)");
 }
@@ -50,7 +58,14 @@ print(-2.5 as u8, -1i64 < 1u64, 1.0 // 0.1, 7 // -2, 7 % -2)",
 fn integer_constant_folding_follows_python() {
     use nx_compiler::types::hir::ExprKind;
     use nx_runtime::Scalar;
-    for (source, expected) in [("7 // -2", -4i64), ("7 % -2", -1), ("-7 // 2", -4), ("-7 % 2", 1), ("6 // 3", 2), ("2 - 5 * 3", -13)] {
+    for (source, expected) in [
+        ("7 // -2", -4i64),
+        ("7 % -2", -1),
+        ("-7 // 2", -4),
+        ("-7 % 2", 1),
+        ("6 // 3", 2),
+        ("2 - 5 * 3", -13),
+    ] {
         let program = check_ok(&format!("let r = {source}"));
         match last_expr(&program).kind {
             ExprKind::Const(Scalar::I64(v)) => assert_eq!(v, expected, "{source}"),

@@ -61,7 +61,11 @@ impl Cx<'_> {
             ids.push(id);
         }
         let module_fns = Arc::new(module_fns);
-        let own_fns = if lexical { module_fns.clone() } else { Arc::new(HashMap::new()) };
+        let own_fns = if lexical {
+            module_fns.clone()
+        } else {
+            Arc::new(HashMap::new())
+        };
         for id in &ids {
             self.ck.defs[id.0 as usize].module_fns = own_fns.clone();
         }

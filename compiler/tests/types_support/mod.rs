@@ -9,12 +9,18 @@ use nx_compiler::types::{Checker, hir};
 
 pub fn parse(file: FileId, source: &str) -> ast::Module {
     let (module, errors) = syntax::parse(file, source);
-    assert!(errors.is_empty(), "syntax errors in test source {source:?}: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "syntax errors in test source {source:?}: {errors:?}"
+    );
     module
 }
 
 fn no_imports(_: FileId, path: &str, span: Span) -> Result<(FileId, ast::Module), Diagnostic> {
-    Err(Diagnostic::type_error(span, format!("cannot read `{path}`")))
+    Err(Diagnostic::type_error(
+        span,
+        format!("cannot read `{path}`"),
+    ))
 }
 
 /// Checks a script; panics on errors.
@@ -27,7 +33,10 @@ pub fn check_ok_with(checker: &mut Checker, source: &str) -> hir::Program {
     let module = parse(0, source);
     match checker.check(&module, false, &mut no_imports) {
         Ok(program) => program,
-        Err(errors) => panic!("unexpected type errors for {source:?}:\n{}", describe(source, &errors)),
+        Err(errors) => panic!(
+            "unexpected type errors for {source:?}:\n{}",
+            describe(source, &errors)
+        ),
     }
 }
 
@@ -44,16 +53,26 @@ pub fn check_err(source: &str) -> Vec<Diagnostic> {
 /// The one error of a script: (message, the source text under its span).
 pub fn one_error(source: &str) -> (String, String) {
     let errors = check_err(source);
-    assert_eq!(errors.len(), 1, "expected one error for {source:?}:\n{}", describe(source, &errors));
+    assert_eq!(
+        errors.len(),
+        1,
+        "expected one error for {source:?}:\n{}",
+        describe(source, &errors)
+    );
     let e = &errors[0];
-    (e.message.clone(), source[e.span.start as usize..e.span.end as usize].to_string())
+    (
+        e.message.clone(),
+        source[e.span.start as usize..e.span.end as usize].to_string(),
+    )
 }
 
 pub fn describe(source: &str, errors: &[Diagnostic]) -> String {
     errors
         .iter()
         .map(|e| {
-            let text = source.get(e.span.start as usize..e.span.end as usize).unwrap_or("?");
+            let text = source
+                .get(e.span.start as usize..e.span.end as usize)
+                .unwrap_or("?");
             format!("  {} @ {:?} hints={:?}", e.message, text, e.hints)
         })
         .collect::<Vec<_>>()
@@ -87,7 +106,11 @@ pub fn ty(prelude: &str, expr: &str) -> String {
 pub fn ty_weak(prelude: &str, expr: &str) -> String {
     let program = check_ok(&format!("{prelude}\nlet result_of_test = {expr}\n"));
     let t = &last_expr(&program).ty;
-    if t.weak { format!("{t} (weak)") } else { t.to_string() }
+    if t.weak {
+        format!("{t} (weak)")
+    } else {
+        t.to_string()
+    }
 }
 
 /// A fake file system for imports.
@@ -103,14 +126,25 @@ impl FakeFiles {
             .enumerate()
             .map(|(i, (name, text))| (name.to_string(), (i + 1, text.to_string())))
             .collect();
-        FakeFiles { files, loads: Vec::new() }
+        FakeFiles {
+            files,
+            loads: Vec::new(),
+        }
     }
 
-    pub fn load(&mut self, _from: FileId, path: &str, span: Span) -> Result<(FileId, ast::Module), Diagnostic> {
+    pub fn load(
+        &mut self,
+        _from: FileId,
+        path: &str,
+        span: Span,
+    ) -> Result<(FileId, ast::Module), Diagnostic> {
         self.loads.push(path.to_string());
         match self.files.get(path) {
             Some((id, text)) => Ok((*id, parse(*id, text))),
-            None => Err(Diagnostic::type_error(span, format!("cannot read `{path}`"))),
+            None => Err(Diagnostic::type_error(
+                span,
+                format!("cannot read `{path}`"),
+            )),
         }
     }
 }
