@@ -287,7 +287,7 @@ impl Cx<'_> {
         }
         for (i, param) in sig.positional.iter().enumerate().take(sig.required) {
             // `arange(stop=5)` is fine: the one required argument may come as `stop`.
-            if slots[i].is_none() && !(name == "arange" && slots[1].is_some()) {
+            if ok && slots[i].is_none() && !(name == "arange" && slots[1].is_some()) {
                 self.error(
                     span,
                     format!("missing argument `{param}` in the call of `{name}`"),
@@ -388,16 +388,35 @@ impl Cx<'_> {
         }
     }
 
+    /// Dispatches to one group of built-ins (kept apart so that each stack frame on the
+    /// recursion through nested calls stays small).
     fn builtin_value(
         &mut self,
         name: &str,
         bound: &[Option<&ast::Expr>],
         span: Span,
     ) -> Option<Expr> {
-        if let Some(math) = float_fn(name) {
-            let x = self.expr(bound[0]?)?;
-            return self.float_unary(x, UnaryOrMath::Math(math), name, span);
+        match name {
+            "zeros" | "ones" | "full" | "arange" | "linspace" | "eye" | "rand" | "randn"
+            | "randint" => self.builtin_creation(name, bound, span),
+            "sum" | "prod" | "mean" | "var" | "std" | "min" | "max" | "argmin" | "argmax"
+            | "any" | "all" | "count_nonzero" => self.reduction(name, bound, span),
+            "cumsum" | "cumprod" | "sort" | "argsort" | "reshape" | "ravel" | "transpose"
+            | "concat" | "stack" | "broadcast_to" | "len" => self.builtin_shape(name, bound, span),
+            "matmul" | "dot" | "outer" | "norm" | "allclose" | "array_equal" | "load" | "clock" => {
+                self.builtin_other(name, bound, span)
+            }
+            _ => self.builtin_elementwise(name, bound, span),
         }
+    }
+
+    #[inline(never)]
+    fn builtin_creation(
+        &mut self,
+        name: &str,
+        bound: &[Option<&ast::Expr>],
+        span: Span,
+    ) -> Option<Expr> {
         match name {
             "zeros" | "ones" => {
                 let shape = self.shape_arg(bound[0]?, false);
@@ -453,9 +472,30 @@ impl Cx<'_> {
                 let shape = self.shape_arg(bound[2]?, false);
                 let seed = self.seed_arg(bound[3]);
                 let (_, dims) = shape?;
-                (low?, high?, seed?);
+                low?;
+                high?;
+                seed?;
                 Some(unsupported(name, Type::array(DType::I64, dims), span))
             }
+            _ => {
+                self.error(span, format!("`{name}` cannot be used here"));
+                None
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn builtin_elementwise(
+        &mut self,
+        name: &str,
+        bound: &[Option<&ast::Expr>],
+        span: Span,
+    ) -> Option<Expr> {
+        if let Some(math) = float_fn(name) {
+            let x = self.expr(bound[0]?)?;
+            return self.float_unary(x, UnaryOrMath::Math(math), name, span);
+        }
+        match name {
             "sqrt" => {
                 let x = self.expr(bound[0]?)?;
                 self.float_unary(x, UnaryOrMath::Unary(UnaryOp::Sqrt), name, span)
@@ -521,13 +561,23 @@ impl Cx<'_> {
                 let b = self.expr(bound[2]?);
                 self.where_(c?, a?, b?, span)
             }
-            "sum" | "prod" | "mean" | "var" | "std" | "min" | "max" | "argmin" | "argmax"
-            | "any" | "all" | "count_nonzero" => self.reduction(name, bound, span),
+            _ => {
+                self.error(span, format!("`{name}` cannot be used here"));
+                None
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn builtin_shape(
+        &mut self,
+        name: &str,
+        bound: &[Option<&ast::Expr>],
+        span: Span,
+    ) -> Option<Expr> {
+        match name {
             "cumsum" | "cumprod" => {
                 let x = self.expr(bound[0]?)?;
-                if x.ty.dtype.is_bool() && false {
-                    return None;
-                }
                 let dtype = sum_dtype(x.ty.dtype);
                 let dims = match bound[1] {
                     Some(axis) => {
@@ -657,6 +707,21 @@ impl Cx<'_> {
                     )),
                 }
             }
+            _ => {
+                self.error(span, format!("`{name}` cannot be used here"));
+                None
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn builtin_other(
+        &mut self,
+        name: &str,
+        bound: &[Option<&ast::Expr>],
+        span: Span,
+    ) -> Option<Expr> {
+        match name {
             "matmul" => {
                 let a = self.expr(bound[0]?);
                 let b = self.expr(bound[1]?);
@@ -732,7 +797,8 @@ impl Cx<'_> {
             "array_equal" => {
                 let a = self.expr(bound[0]?);
                 let b = self.expr(bound[1]?);
-                (a?, b?);
+                a?;
+                b?;
                 Some(unsupported(name, Type::scalar(DType::Bool), span))
             }
             "load" => self.load(bound, span),
@@ -1289,6 +1355,7 @@ impl Cx<'_> {
         Some(vec![self.single_axis(arg, ty)?])
     }
 
+    #[inline(never)]
     fn reduction(&mut self, name: &str, bound: &[Option<&ast::Expr>], span: Span) -> Option<Expr> {
         let x = self.expr(bound[0]?)?;
         let axes = match bound[1] {

@@ -250,10 +250,10 @@ impl<'a> Cx<'a> {
                 return;
             }
         }
-        if let Some(binding) = self.ck.globals.get_mut(name) {
-            if binding.var == var {
-                binding.ty = Some(ty);
-            }
+        if let Some(binding) = self.ck.globals.get_mut(name)
+            && binding.var == var
+        {
+            binding.ty = Some(ty);
         }
     }
 
@@ -310,8 +310,8 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in table.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        table[0][j] = j;
+    for (j, cell) in table[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -333,7 +333,10 @@ pub(crate) fn closest<'n>(
     name: &str,
     candidates: impl IntoIterator<Item = &'n str>,
 ) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = name.chars().count() / 3;
+    if limit == 0 {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         if candidate == name {

@@ -1222,13 +1222,8 @@ impl Cx<'_> {
                             return None;
                         }
                     }
-                    let all_known = mask.ty.dims.iter().all(|d| matches!(d, Dim::Known(_)));
-                    let count = if r == 0 || !all_known {
-                        Dim::Unknown
-                    } else {
-                        Dim::Unknown
-                    };
-                    dims.push(count);
+                    // The number of selected elements is only known at run time.
+                    dims.push(Dim::Unknown);
                     axis += r;
                     out.push(IndexItem::Array(mask));
                 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use crate::syntax::ast;
 
-use super::context::{Binding, BindingKind, Cx, Frame, closest};
+use super::context::{BindingKind, Cx, Frame, closest};
 use super::expr::{BlockValue, Checked, Want};
 use super::hir::{
     Block, Dim, Expr, ExprKind, FnInstId, FnInstance, SizeBinding, Stmt, StmtKind, Type,
@@ -25,7 +25,11 @@ struct BoundArg {
 
 impl Cx<'_> {
     /// Registers all functions of a module (so they may be called before their definition).
+    /// Inside an imported file, calls between its own functions resolve to them (lexically);
+    /// in the main file or a REPL input they resolve in the session's namespace at the call,
+    /// like its global variables, so a later definition replaces an earlier one everywhere.
     pub(crate) fn hoist_functions(&mut self, module: &ast::Module) -> Vec<DefId> {
+        let lexical = self.import_stack.len() > 1;
         let mut module_fns: HashMap<String, DefId> = HashMap::new();
         let mut first_span: HashMap<String, Span> = HashMap::new();
         let mut ids = Vec::new();
@@ -57,8 +61,13 @@ impl Cx<'_> {
             ids.push(id);
         }
         let module_fns = Arc::new(module_fns);
+        let own_fns = if lexical {
+            module_fns.clone()
+        } else {
+            Arc::new(HashMap::new())
+        };
         for id in &ids {
-            self.ck.defs[id.0 as usize].module_fns = module_fns.clone();
+            self.ck.defs[id.0 as usize].module_fns = own_fns.clone();
         }
         for (name, id) in module_fns.iter() {
             self.ck.fns.insert(name.clone(), *id);
@@ -474,7 +483,7 @@ impl Cx<'_> {
                     });
                     bound.push(BoundArg { value, span });
                 }
-                (None, None) => {
+                (None, None) if ok => {
                     self.report(
                         Diagnostic::type_error(
                             span,
@@ -487,6 +496,7 @@ impl Cx<'_> {
                     );
                     ok = false;
                 }
+                (None, None) => {}
             }
         }
         if ok { Some(bound) } else { None }
@@ -1005,7 +1015,7 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                 StmtKind::Assign { value, .. } => work.push(Node::Expr(value)),
                 StmtKind::AssignIndex { items, value, .. } => {
                     work.push(Node::Expr(value));
-                    push_items(items, &mut work, |e| Node::Expr(e));
+                    push_items(items, &mut work, Node::Expr);
                 }
                 StmtKind::Expr { value, .. } => work.push(Node::Expr(value)),
                 StmtKind::ForRange {
@@ -1094,7 +1104,7 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                 },
                 ExprKind::Index { base, items } => {
                     work.push(Node::Expr(base));
-                    push_items(items, &mut work, |e| Node::Expr(e));
+                    push_items(items, &mut work, Node::Expr);
                 }
                 ExprKind::If { cond, then, else_ } => {
                     work.push(Node::Expr(cond));
@@ -1117,10 +1127,8 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                     work.push(wrap(e))
                 }
                 super::hir::IndexItem::Slice { start, stop, step } => {
-                    for part in [start, stop, step] {
-                        if let Some(e) = part {
-                            work.push(wrap(e));
-                        }
+                    for e in [start, stop, step].into_iter().flatten() {
+                        work.push(wrap(e));
                     }
                 }
                 super::hir::IndexItem::NewAxis | super::hir::IndexItem::Ellipsis => {}
@@ -1128,6 +1136,3 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
         }
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: Binding) {}

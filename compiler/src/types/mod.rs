@@ -134,6 +134,9 @@ impl Checker {
             .unwrap_or_default();
         let (stmts, diagnostics) = {
             let mut cx = Cx::new(&mut work, import_loader);
+            // The main file is at the bottom of the import stack, so that importing it back is
+            // reported as a cycle.
+            cx.import_stack.push((file, String::new()));
             let stmts = cx.check_module(module, file, repl);
             (stmts, cx.finish())
         };
