@@ -419,7 +419,8 @@ fn load_import(
     let canonical = full.canonicalize().unwrap_or(full.clone());
     let text = std::fs::read_to_string(&canonical)
         .map_err(|err| Diagnostic::type_error(span, format!("cannot import `{path}`: {err}")))?;
-    let name = canonical.display().to_string();
+    // Diagnostics name the file as the import path led to it (relative where the script was).
+    let name = full.display().to_string();
     // The same file imported twice (or the script importing itself back) must get the same
     // id, so the checker runs it once and sees cycles.
     for id in 0..sources.len() {

@@ -31,6 +31,8 @@ fn programs(dir: &Path, found: &mut Vec<PathBuf>) {
 
 struct Expectation {
     stage: String,
+    /// A file relative to the program's folder, when the error is in an imported file.
+    file: Option<String>,
     line: usize,
     column: usize,
     phrase: String,
@@ -44,9 +46,15 @@ fn expectation(source: &str) -> Option<Expectation> {
         .trim();
     let mut parts = rest.splitn(3, ' ');
     let stage = parts.next()?.to_string();
-    let (line, column) = parts.next()?.split_once(':')?;
+    let location: Vec<&str> = parts.next()?.split(':').collect();
+    let (file, line, column) = match location.as_slice() {
+        [line, column] => (None, *line, *column),
+        [file, line, column] => (Some(file.to_string()), *line, *column),
+        _ => return None,
+    };
     Some(Expectation {
         stage,
+        file,
         line: line.parse().ok()?,
         column: column.parse().ok()?,
         phrase: parts.next().unwrap_or("").to_lowercase(),
@@ -58,6 +66,10 @@ fn check_program(path: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let source = std::fs::read_to_string(path).unwrap();
     let expected_stdout = std::fs::read_to_string(path.with_extension("out")).unwrap_or_default();
+    // An expectation line that does not parse must fail loudly, not pass as a valid program.
+    if source.starts_with("# expect-error:") && expectation(&source).is_none() {
+        return vec!["malformed `# expect-error:` line".to_string()];
+    }
     let output = nx().arg(path).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -75,7 +87,11 @@ fn check_program(path: &Path) -> Vec<String> {
             if status != Some(1) {
                 problems.push(format!("expected exit status 1, got {status:?}"));
             }
-            let location = format!("{}:{}:{}", path.display(), expect.line, expect.column);
+            let file = match &expect.file {
+                Some(file) => path.parent().unwrap().join(file),
+                None => path.to_path_buf(),
+            };
+            let location = format!("{}:{}:{}", file.display(), expect.line, expect.column);
             if !stderr.contains(&location) {
                 problems.push(format!(
                     "expected a diagnostic at {location}, stderr:\n{stderr}"
