@@ -7,6 +7,7 @@ mod launch;
 pub mod value;
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::codegen::Jit;
@@ -15,7 +16,7 @@ use crate::ir::BinaryOp;
 use crate::ir::interp;
 use crate::lower;
 use crate::types::hir::{
-    Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Program, Reduction, Stmt, StmtKind,
+    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt, StmtKind,
     VarRef,
 };
 use nx_runtime::{AllocError, Array, DType, Scalar, SliceRange};
@@ -67,7 +68,8 @@ pub struct Executor {
     globals: Vec<Option<Value>>,
     /// Local frames of the function instances being run, innermost last.
     frames: Vec<Vec<Option<Value>>>,
-    functions: Vec<FnInstance>,
+    /// Shared, so a call does not copy the function's body.
+    functions: Vec<Arc<FnInstance>>,
     pub(crate) jit: Jit,
     pub options: ExecOptions,
     out: Box<dyn Write + Send>,
@@ -119,7 +121,7 @@ impl Executor {
     /// the output as `value : type`. A failing statement leaves the globals as they were before
     /// it; the error comes with the index of that top-level statement.
     pub fn run(&mut self, program: &Program) -> Result<(), (usize, RuntimeError)> {
-        self.functions = program.functions.clone();
+        self.functions = program.functions.iter().cloned().map(Arc::new).collect();
         if self.globals.len() < program.n_globals as usize {
             self.globals.resize(program.n_globals as usize, None);
         }
@@ -138,7 +140,7 @@ impl Executor {
 
     /// Evaluates one expression of a checked program fragment (for the embedding API).
     pub fn eval_expr(&mut self, program: &Program, expr: &Expr) -> ExecResult<Value> {
-        self.functions = program.functions.clone();
+        self.functions = program.functions.iter().cloned().map(Arc::new).collect();
         if self.globals.len() < program.n_globals as usize {
             self.globals.resize(program.n_globals as usize, None);
         }
@@ -385,6 +387,9 @@ impl Executor {
             ExprKind::Call { func, args } => self
                 .call(*func, args, span)?
                 .ok_or_else(|| RuntimeError::new(span, "this function returns no value")),
+            ExprKind::ElementwiseCall { func, args, elementwise } => {
+                self.elementwise_call(expr, *func, args, elementwise)
+            }
             ExprKind::Index { base, items } => {
                 let base = self.eval(base)?;
                 let view = self.index_view(&base.to_array(), items, span)?;
@@ -508,16 +513,80 @@ impl Executor {
         Ok(Value::Scalar(result))
     }
 
-    fn call(
-        &mut self,
-        func: crate::types::hir::FnInstId,
-        args: &[Expr],
-        span: Span,
-    ) -> ExecResult<Option<Value>> {
-        let instance = self.functions[func.0 as usize].clone();
+    fn call(&mut self, func: FnInstId, args: &[Expr], span: Span) -> ExecResult<Option<Value>> {
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.eval(arg)?);
+        }
+        self.call_with(func, values, args, span)
+    }
+
+    /// Applies a function with rank-0 parameters to every element of its mapped arguments.
+    /// Each application runs the body with the reference semantics (one kernel per call is
+    /// the plan for compiled elementwise functions).
+    fn elementwise_call(&mut self, expr: &Expr, func: FnInstId, args: &[Expr], elementwise: &[bool]) -> ExecResult<Value> {
+        let span = expr.span;
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.eval(arg)?);
+        }
+        let mut shape: Vec<usize> = Vec::new();
+        for ((value, arg), &mapped) in values.iter().zip(args).zip(elementwise) {
+            if !mapped {
+                continue;
+            }
+            shape = nx_runtime::broadcast_shapes(&shape, value.shape()).ok_or_else(|| {
+                RuntimeError::new(
+                    arg.span,
+                    format!(
+                        "cannot broadcast {} with the other elementwise arguments ({})",
+                        value.type_name(),
+                        nx_runtime::format_type(arg.ty.dtype, &shape)
+                    ),
+                )
+            })?;
+        }
+        let dtype = expr.ty.dtype;
+        let n_elements = checked_elements(&shape, dtype, span)?;
+        let mapped_arrays: Vec<Option<Array>> = values
+            .iter()
+            .zip(elementwise)
+            .map(|(value, &mapped)| if mapped { value.to_array().broadcast_to(&shape) } else { None })
+            .collect();
+        let mut results = Vec::with_capacity(n_elements);
+        let mut index = vec![0usize; shape.len()];
+        for _ in 0..n_elements {
+            let point_values = values
+                .iter()
+                .zip(&mapped_arrays)
+                .map(|(value, mapped)| match mapped {
+                    Some(array) => Value::Scalar(array.get(&index)),
+                    None => value.clone(),
+                })
+                .collect();
+            let result = self
+                .call_with(func, point_values, args, span)?
+                .ok_or_else(|| RuntimeError::new(span, "this function returns no value"))?;
+            results.push(result.scalar().cast(dtype));
+            // Advance the row-major index.
+            for axis in (0..shape.len()).rev() {
+                index[axis] += 1;
+                if index[axis] < shape[axis] {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+        let array = Array::from_scalars(dtype, &shape, &results).map_err(alloc_error(span))?;
+        Ok(Value::from_array(array))
+    }
+
+    /// Runs a function instance on already evaluated arguments (`args` give their spans).
+    fn call_with(&mut self, func: FnInstId, values: Vec<Value>, args: &[Expr], span: Span) -> ExecResult<Option<Value>> {
+        let instance = Arc::clone(&self.functions[func.0 as usize]);
         let mut frame: Vec<Option<Value>> = vec![None; instance.n_locals as usize];
-        for (i, arg) in args.iter().enumerate() {
-            frame[i] = Some(self.eval(arg)?);
+        for (i, value) in values.into_iter().enumerate() {
+            frame[i] = Some(value);
         }
         for &(param, axis, expected) in &instance.fixed_sizes {
             let actual = frame[param]

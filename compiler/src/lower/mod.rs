@@ -452,7 +452,10 @@ impl KernelCollector<'_> {
                 self.expr(b);
                 self.expr(c);
             }
-            ExprKind::Math(_, args) | ExprKind::List(args) | ExprKind::Call { args, .. } => {
+            ExprKind::Math(_, args)
+            | ExprKind::List(args)
+            | ExprKind::Call { args, .. }
+            | ExprKind::ElementwiseCall { args, .. } => {
                 for arg in args {
                     self.expr(arg);
                 }

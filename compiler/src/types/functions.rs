@@ -214,6 +214,7 @@ impl Cx<'_> {
         let mut call_args = Vec::with_capacity(values.len());
         let mut elementwise_dims: Option<Vec<Dim>> = Some(Vec::new());
         let mut is_elementwise = false;
+        let mut elementwise_args = Vec::with_capacity(values.len());
         let mut sizes: HashMap<String, (u64, String, Span)> = HashMap::new();
         let mut known_sizes: HashMap<String, u64> = HashMap::new();
         for ((value, arg_span), param) in values.into_iter().zip(&def.params) {
@@ -225,6 +226,7 @@ impl Cx<'_> {
                 };
                 param_types.push(ty);
                 call_args.push(value);
+                elementwise_args.push(false);
                 continue;
             };
             let expected = self.annotation_type(annotation);
@@ -302,12 +304,10 @@ impl Cx<'_> {
             match converted {
                 Some(mut converted) => {
                     converted.ty.weak = false;
-                    param_types.push(if converted.ty.rank() == expected.rank() {
-                        expected.clone()
-                    } else {
-                        Type::scalar(target)
-                    });
+                    let mapped = converted.ty.rank() != expected.rank();
+                    param_types.push(if mapped { Type::scalar(target) } else { expected.clone() });
                     call_args.push(converted);
+                    elementwise_args.push(mapped);
                 }
                 None => failed = true,
             }
@@ -388,7 +388,11 @@ impl Cx<'_> {
             let dims = elementwise_dims.unwrap_or_default();
             let ty = Type::array(result.dtype, dims);
             return Checked::Value(mk(
-                ExprKind::Unsupported("elementwise function call".to_string()),
+                ExprKind::ElementwiseCall {
+                    func: inst,
+                    args: call_args,
+                    elementwise: elementwise_args,
+                },
                 ty,
                 span,
             ));
@@ -1069,7 +1073,10 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                     work.push(Node::Expr(a));
                     work.push(Node::Expr(b));
                 }
-                ExprKind::Math(_, args) | ExprKind::List(args) | ExprKind::Call { args, .. } => {
+                ExprKind::Math(_, args)
+                | ExprKind::List(args)
+                | ExprKind::Call { args, .. }
+                | ExprKind::ElementwiseCall { args, .. } => {
                     work.extend(args.iter_mut().map(Node::Expr))
                 }
                 ExprKind::Where(a, b, c) => {
