@@ -16,8 +16,8 @@ use crate::ir::BinaryOp;
 use crate::ir::interp;
 use crate::lower;
 use crate::types::hir::{
-    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt, StmtKind,
-    VarRef,
+    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt,
+    StmtKind, VarRef,
 };
 use nx_runtime::{AllocError, Array, DType, Scalar, SliceRange};
 pub use value::Value;
@@ -387,9 +387,11 @@ impl Executor {
             ExprKind::Call { func, args } => self
                 .call(*func, args, span)?
                 .ok_or_else(|| RuntimeError::new(span, "this function returns no value")),
-            ExprKind::ElementwiseCall { func, args, elementwise } => {
-                self.elementwise_call(expr, *func, args, elementwise)
-            }
+            ExprKind::ElementwiseCall {
+                func,
+                args,
+                elementwise,
+            } => self.elementwise_call(expr, *func, args, elementwise),
             ExprKind::Index { base, items } => {
                 let base = self.eval(base)?;
                 let view = self.index_view(&base.to_array(), items, span)?;
@@ -524,7 +526,13 @@ impl Executor {
     /// Applies a function with rank-0 parameters to every element of its mapped arguments.
     /// Each application runs the body with the reference semantics (one kernel per call is
     /// the plan for compiled elementwise functions).
-    fn elementwise_call(&mut self, expr: &Expr, func: FnInstId, args: &[Expr], elementwise: &[bool]) -> ExecResult<Value> {
+    fn elementwise_call(
+        &mut self,
+        expr: &Expr,
+        func: FnInstId,
+        args: &[Expr],
+        elementwise: &[bool],
+    ) -> ExecResult<Value> {
         let span = expr.span;
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
@@ -551,7 +559,13 @@ impl Executor {
         let mapped_arrays: Vec<Option<Array>> = values
             .iter()
             .zip(elementwise)
-            .map(|(value, &mapped)| if mapped { value.to_array().broadcast_to(&shape) } else { None })
+            .map(|(value, &mapped)| {
+                if mapped {
+                    value.to_array().broadcast_to(&shape)
+                } else {
+                    None
+                }
+            })
             .collect();
         let mut results = Vec::with_capacity(n_elements);
         let mut index = vec![0usize; shape.len()];
@@ -582,7 +596,13 @@ impl Executor {
     }
 
     /// Runs a function instance on already evaluated arguments (`args` give their spans).
-    fn call_with(&mut self, func: FnInstId, values: Vec<Value>, args: &[Expr], span: Span) -> ExecResult<Option<Value>> {
+    fn call_with(
+        &mut self,
+        func: FnInstId,
+        values: Vec<Value>,
+        args: &[Expr],
+        span: Span,
+    ) -> ExecResult<Option<Value>> {
         let instance = Arc::clone(&self.functions[func.0 as usize]);
         let mut frame: Vec<Option<Value>> = vec![None; instance.n_locals as usize];
         for (i, value) in values.into_iter().enumerate() {

@@ -305,7 +305,11 @@ impl Cx<'_> {
                 Some(mut converted) => {
                     converted.ty.weak = false;
                     let mapped = converted.ty.rank() != expected.rank();
-                    param_types.push(if mapped { Type::scalar(target) } else { expected.clone() });
+                    param_types.push(if mapped {
+                        Type::scalar(target)
+                    } else {
+                        expected.clone()
+                    });
                     call_args.push(converted);
                     elementwise_args.push(mapped);
                 }

@@ -260,7 +260,11 @@ pub enum ExprKind {
     /// A call of a function with rank-0 annotated parameters given arrays (spec §7): applied to
     /// every element of the broadcast of the arguments marked in `elementwise`; the others are
     /// passed whole to every application. The instance's parameters are the per-element types.
-    ElementwiseCall { func: FnInstId, args: Vec<Expr>, elementwise: Vec<bool> },
+    ElementwiseCall {
+        func: FnInstId,
+        args: Vec<Expr>,
+        elementwise: Vec<bool>,
+    },
     /// Reading `base[items]`.
     Index {
         base: Box<Expr>,
