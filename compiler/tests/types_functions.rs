@@ -287,7 +287,10 @@ let counts = mandel(linspace(-2.0, 1.0, 800)[newaxis, :], linspace(-1.5, 1.5, 60
     let program = check_ok(source);
     let value = last_expr(&program);
     assert_eq!(value.ty.to_string(), "i32[600, 800]");
-    assert!(matches!(value.kind, hir::ExprKind::Unsupported(_)));
+    let hir::ExprKind::ElementwiseCall { elementwise, .. } = &value.kind else {
+        panic!("expected an elementwise call, got {:?}", value.kind);
+    };
+    assert_eq!(elementwise, &[true, true]);
 }
 
 #[test]
