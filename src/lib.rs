@@ -40,6 +40,8 @@ pub enum ErrorKind {
     Runtime,
     /// The file or the host request itself was bad (unreadable file, unknown variable, wrong dtype).
     Usage,
+    /// A bug in nx itself (a panic inside the pipeline, caught so the host survives).
+    Internal,
 }
 
 impl std::fmt::Display for Error {
@@ -271,7 +273,7 @@ impl Session {
         };
         let value = value.clone();
         let executor = &mut self.executor;
-        let result = on_big_stack(|| executor.eval_expr(&program, &value));
+        let result = on_big_stack(|| executor.eval_expr(&program, &value))?;
         result.map_err(|err| self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
     }
 
@@ -295,7 +297,7 @@ impl Session {
         let snapshot = self.checker.clone();
         let (module, program) = self.compile(name, source, repl)?;
         let executor = &mut self.executor;
-        let result = on_big_stack(|| executor.run(&program));
+        let result = on_big_stack(|| executor.run(&program))?;
         let Err((failed_index, err)) = result else {
             return Ok(());
         };
@@ -328,7 +330,7 @@ impl Session {
         repl: bool,
     ) -> Result<(syntax::ast::Module, hir::Program), Error> {
         let file = self.sources.add(name, source);
-        let (module, syntax_errors) = on_big_stack(|| syntax::parse(file, source));
+        let (module, syntax_errors) = on_big_stack(|| syntax::parse(file, source))?;
         if !syntax_errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, syntax_errors));
         }
@@ -349,7 +351,7 @@ impl Session {
                 load_import(sources, &base_dir, from, path, span)
             };
             checker.check(module, repl, &mut loader)
-        });
+        })?;
         result.map_err(|diagnostics| self.error(ErrorKind::Compile, diagnostics))
     }
 
@@ -358,7 +360,7 @@ impl Session {
         file: FileId,
         source: &str,
     ) -> Result<syntax::ast::Expr, Error> {
-        let (module, errors) = on_big_stack(|| syntax::parse(file, source));
+        let (module, errors) = on_big_stack(|| syntax::parse(file, source))?;
         if !errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, errors));
         }
@@ -441,16 +443,26 @@ fn load_import(
 }
 
 /// Runs `work` on a thread with a large stack, so deeply nested programs cannot overflow it.
-fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+/// A panic there is a bug in nx; it becomes an `Internal` error instead of unwinding into the
+/// host.
+fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> Result<R, Error> {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .stack_size(PIPELINE_STACK_BYTES)
             .spawn_scoped(scope, work)
-            .expect("cannot spawn the pipeline thread");
-        match handle.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+            .map_err(|err| Error::usage(format!("cannot start the pipeline thread: {err}")))?;
+        handle.join().map_err(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Error {
+                kind: ErrorKind::Internal,
+                rendered: format!("error: internal compiler error: {message}\n  = note: this is a bug in nx; please report it with the program that caused it\n"),
+                diagnostics: Vec::new(),
+            }
+        })
     })
 }
 

@@ -85,7 +85,7 @@ fn main() -> ExitCode {
 fn report(err: &nx::Error) -> ExitCode {
     eprint!("{}", err.rendered);
     match err.kind {
-        ErrorKind::Compile | ErrorKind::Runtime => ExitCode::from(1),
+        ErrorKind::Compile | ErrorKind::Runtime | ErrorKind::Internal => ExitCode::from(1),
         ErrorKind::Usage => ExitCode::from(2),
     }
 }
