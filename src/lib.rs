@@ -274,7 +274,7 @@ impl Session {
         let value = value.clone();
         let executor = &mut self.executor;
         let result = on_big_stack(|| executor.eval_expr(&program, &value))?;
-        result.map_err(|err| self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
+        result.map_err(|err| self.runtime_error(&err))
     }
 
     /// Evaluates an expression and returns it as an `ndarray` array of element type `T`.
@@ -320,7 +320,7 @@ impl Session {
                 let _ = self.check_module(&prefix, repl);
             }
         }
-        Err(self.error(ErrorKind::Runtime, vec![err.to_diagnostic()]))
+        Err(self.runtime_error(&err))
     }
 
     fn compile(
@@ -380,6 +380,15 @@ impl Session {
                 )],
             )),
         }
+    }
+
+    fn runtime_error(&self, err: &nx_compiler::exec::RuntimeError) -> Error {
+        let kind = if err.internal {
+            ErrorKind::Internal
+        } else {
+            ErrorKind::Runtime
+        };
+        self.error(kind, vec![err.to_diagnostic()])
     }
 
     fn error(&self, kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> Error {

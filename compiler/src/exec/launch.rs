@@ -46,17 +46,32 @@ impl Executor {
         extras: &[Array],
         span: Span,
     ) -> ExecResult<(Array, Vec<usize>)> {
-        let rank = kernel.rank;
         let Some(&Effect::Reduce { op, buf, .. }) = kernel.effects.first() else {
             unreachable!("a reduction kernel has a reduce effect");
         };
         let out_dtype = kernel.bufs[buf].dtype;
         let arrays = self.evaluate_leaves(&leaves, extras)?;
         let arg_shape = domain_shape(root, &leaves, &arrays)?;
+        // A reduction over no axes has an extra innermost axis of length 1 to reduce.
+        let padded = kernel.rank > arg_shape.len();
+        let (domain_shape_unpermuted, axes) = if padded {
+            let mut shape = arg_shape.clone();
+            shape.push(1);
+            (shape, vec![arg_shape.len()])
+        } else {
+            (arg_shape.clone(), axes.to_vec())
+        };
+        let rank = kernel.rank;
         let kept: Vec<usize> = (0..rank).filter(|axis| !axes.contains(axis)).collect();
         let permutation: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
-        let kept_shape: Vec<usize> = kept.iter().map(|&axis| arg_shape[axis]).collect();
-        let reduced_len: usize = axes.iter().map(|&axis| arg_shape[axis]).product();
+        let kept_shape: Vec<usize> = kept
+            .iter()
+            .map(|&axis| domain_shape_unpermuted[axis])
+            .collect();
+        let reduced_len: usize = axes
+            .iter()
+            .map(|&axis| domain_shape_unpermuted[axis])
+            .product();
         let mut out = Array::zeros(out_dtype, &kept_shape).map_err(alloc_error(span))?;
         if kept_shape.iter().product::<usize>() == 0 {
             return Ok((out, arg_shape));
@@ -79,11 +94,24 @@ impl Executor {
             };
             return Ok((empty, arg_shape));
         }
-        let domain: Vec<usize> = permutation.iter().map(|&axis| arg_shape[axis]).collect();
+        let domain: Vec<usize> = permutation
+            .iter()
+            .map(|&axis| domain_shape_unpermuted[axis])
+            .collect();
         let out_ptr = out.make_mut().map_err(alloc_error(span))?;
         let mut views: Vec<BufView> = arrays
             .iter()
-            .map(|a| input_view(a, &arg_shape, Some(&permutation)))
+            .map(|array| {
+                let view = array
+                    .broadcast_to(&arg_shape)
+                    .expect("leaf shapes were checked to broadcast");
+                let view = if padded {
+                    view.insert_axis(arg_shape.len())
+                } else {
+                    view
+                };
+                input_view(&view, &domain_shape_unpermuted, Some(&permutation))
+            })
             .collect();
         let mut out_strides = out.byte_strides();
         out_strides.resize(rank, 0);
@@ -147,7 +175,7 @@ impl Executor {
         let compiled = self
             .jit
             .compile(kernel)
-            .map_err(|err| RuntimeError::new(span, format!("internal compiler error: {err}")))?;
+            .map_err(|err| RuntimeError::internal(span, err.to_string()))?;
         // SAFETY: every view was built by `input_view` from an array broadcast (and permuted) to
         // exactly `domain`, or is an output array of the kernel's own shape (stride 0 on reduced
         // axes), so every element the kernel addresses lies inside a live buffer held by the

@@ -27,6 +27,8 @@ pub use value::Value;
 pub struct RuntimeError {
     pub span: Span,
     pub message: String,
+    /// A failure of nx itself (e.g. code generation), not of the program.
+    pub internal: bool,
 }
 
 impl RuntimeError {
@@ -34,6 +36,15 @@ impl RuntimeError {
         RuntimeError {
             span,
             message: message.into(),
+            internal: false,
+        }
+    }
+
+    pub fn internal(span: Span, message: impl Into<String>) -> RuntimeError {
+        RuntimeError {
+            span,
+            message: format!("internal compiler error: {}", message.into()),
+            internal: true,
         }
     }
 

@@ -223,15 +223,16 @@ pub fn accumulator_dtype(op: ReduceOp, arg: &Type) -> DType {
     }
 }
 
-/// A reduction kernel: `op` over the innermost `reduce_axes` axes of `arg`'s (permuted) domain,
-/// with the elementwise producer of `arg` fused into it.
-pub fn reduce_kernel<'e>(
+/// A reduction kernel: `op` over the innermost `reduce_axes` of a rank-`rank` domain, with the
+/// elementwise producer of `arg` fused into it.
+fn reduce_kernel<'e>(
     name: &str,
     op: ReduceOp,
     arg: &'e Expr,
+    rank: usize,
     reduce_axes: usize,
 ) -> (Kernel, Vec<Leaf<'e>>) {
-    let mut builder = KernelBuilder::new(name, arg.ty.rank());
+    let mut builder = KernelBuilder::new(name, rank);
     let mut value = builder.lower_tree(arg);
     let acc = accumulator_dtype(op, &arg.ty);
     if matches!(op, ReduceOp::Any | ReduceOp::All) {
@@ -251,14 +252,18 @@ pub fn reduce_kernel<'e>(
 /// is the sum in the result dtype (the executor divides); `var` and `std` are that sum and then
 /// the sum of squared deviations, whose input `Leaf::Extra { index: 0 }` is the mean with the
 /// reduced axes kept (length 1) so it broadcasts back over them. All kernels of one reduction
-/// read the same leaves of `arg`.
+/// read the same leaves of `arg`. A reduction over no axes (e.g. of a rank-0 value) folds each
+/// element alone: its kernels get one extra innermost axis, of length 1, to reduce.
 pub fn reduction_kernels<'e>(
     reduction: Reduction,
     arg: &'e Expr,
     out_dtype: DType,
     reduce_axes: usize,
 ) -> Vec<(Kernel, Vec<Leaf<'e>>)> {
-    let rank = arg.ty.rank();
+    let (rank, reduce_axes) = match reduce_axes {
+        0 => (arg.ty.rank() + 1, 1),
+        n => (arg.ty.rank(), n),
+    };
     let sum_in = |name: &str| {
         let mut builder = KernelBuilder::new(name, rank);
         let value = builder.lower_tree(arg);
@@ -266,7 +271,7 @@ pub fn reduction_kernels<'e>(
         builder.finish_reduce(ReduceOp::Sum, value, out_dtype, reduce_axes)
     };
     match reduction {
-        Reduction::Plain(op) => vec![reduce_kernel("reduce", op, arg, reduce_axes)],
+        Reduction::Plain(op) => vec![reduce_kernel("reduce", op, arg, rank, reduce_axes)],
         Reduction::CountNonzero => {
             let mut builder = KernelBuilder::new("count_nonzero", rank);
             let value = builder.lower_tree(arg);
