@@ -97,6 +97,8 @@ pub struct Session {
     output: Output,
     /// Directory that `import` paths of REPL and `-e` input are relative to.
     base_dir: PathBuf,
+    /// Phase durations since timing was enabled (`--time`), in order.
+    phase_times: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Session {
@@ -122,6 +124,7 @@ impl Session {
             executor,
             output,
             base_dir: PathBuf::from("."),
+            phase_times: Vec::new(),
         })
     }
 
@@ -296,8 +299,10 @@ impl Session {
     fn run_named(&mut self, name: &str, source: &str, repl: bool) -> Result<(), Error> {
         let snapshot = self.checker.clone();
         let (module, program) = self.compile(name, source, repl)?;
-        let executor = &mut self.executor;
-        let result = on_big_stack(|| executor.run(&program))?;
+        let result = self.timed("run", |session| {
+            let executor = &mut session.executor;
+            on_big_stack(|| executor.run(&program))
+        })?;
         let Err((failed_index, err)) = result else {
             return Ok(());
         };
@@ -330,11 +335,12 @@ impl Session {
         repl: bool,
     ) -> Result<(syntax::ast::Module, hir::Program), Error> {
         let file = self.sources.add(name, source);
-        let (module, syntax_errors) = on_big_stack(|| syntax::parse(file, source))?;
+        let (module, syntax_errors) =
+            self.timed("parse", |_| on_big_stack(|| syntax::parse(file, source)))?;
         if !syntax_errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, syntax_errors));
         }
-        let program = self.check_module(&module, repl)?;
+        let program = self.timed("check", |session| session.check_module(&module, repl))?;
         Ok((module, program))
     }
 
@@ -397,6 +403,48 @@ impl Session {
             rendered: self.sources.render(&diagnostics),
             diagnostics,
         }
+    }
+
+    /// Starts collecting phase and per-kernel timings (`--time`); read them with
+    /// [`Session::timing_report`].
+    pub fn enable_timing(&mut self) {
+        self.executor.timings.enabled = true;
+    }
+
+    /// Phase and per-kernel timings collected so far, as text for stderr; clears them.
+    pub fn timing_report(&mut self) -> String {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let mut report = String::from("nx timings:\n");
+        for (phase, duration) in self.phase_times.drain(..) {
+            report.push_str(&format!("  {phase:<8} {:>10.3} ms\n", ms(duration)));
+        }
+        let mut kernels = std::mem::take(&mut self.executor.timings.kernels);
+        kernels.sort_by(|a, b| (b.run + b.compile).cmp(&(a.run + a.compile)));
+        if !kernels.is_empty() {
+            report.push_str("  kernels, slowest first:\n");
+        }
+        for kernel in kernels {
+            report.push_str(&format!(
+                "    {:<28} {:<14} launches {:>6}  elements {:>10}  compile {:>8.3} ms  run {:>9.3} ms\n",
+                self.sources.location(kernel.span),
+                kernel.name,
+                kernel.launches,
+                kernel.max_elements,
+                ms(kernel.compile),
+                ms(kernel.run)
+            ));
+        }
+        report
+    }
+
+    fn timed<R>(&mut self, phase: &'static str, work: impl FnOnce(&mut Session) -> R) -> R {
+        if !self.executor.timings.enabled {
+            return work(self);
+        }
+        let start = std::time::Instant::now();
+        let result = work(self);
+        self.phase_times.push((phase, start.elapsed()));
+        result
     }
 
     /// Runs kernels in the reference interpreter instead of the JIT (slow; the oracle of the

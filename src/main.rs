@@ -62,7 +62,9 @@ fn main() -> ExitCode {
         Ok(session) => session,
         Err(err) => return report(&err),
     };
-    let started = std::time::Instant::now();
+    if cli.options.time {
+        session.enable_timing();
+    }
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => session.run_file(file),
         (Some(Command::Check { file }), _, _) => session.check_file(file),
@@ -73,7 +75,7 @@ fn main() -> ExitCode {
         (None, None, None) => return repl::run(session),
     };
     if cli.options.time {
-        eprintln!("nx: total {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+        eprint!("{}", session.timing_report());
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

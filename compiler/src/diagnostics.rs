@@ -67,6 +67,20 @@ impl SourceMap {
             .unwrap_or("")
     }
 
+    /// `name:line:column` (1-based) of a span's start, as diagnostics show it.
+    pub fn location(&self, span: Span) -> String {
+        use codespan_reporting::files::Files;
+        match self.files.location(span.file, span.start as usize) {
+            Ok(location) => format!(
+                "{}:{}:{}",
+                self.name(span.file),
+                location.line_number,
+                location.column_number
+            ),
+            Err(_) => self.name(span.file).to_string(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.count
     }

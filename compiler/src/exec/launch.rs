@@ -4,6 +4,7 @@
 //! which is the invariant `CompiledKernel::run` relies on.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
 use crate::diagnostics::Span;
@@ -172,15 +173,22 @@ impl Executor {
             // same elements.
             return status_result(unsafe { interpret(kernel, domain, views) }, span);
         }
+        let compile_start = Instant::now();
         let compiled = self
             .jit
             .compile(kernel)
             .map_err(|err| RuntimeError::internal(span, err.to_string()))?;
+        let run_start = Instant::now();
         // SAFETY: every view was built by `input_view` from an array broadcast (and permuted) to
         // exactly `domain`, or is an output array of the kernel's own shape (stride 0 on reduced
         // axes), so every element the kernel addresses lies inside a live buffer held by the
         // caller for the duration of the call; outputs are fresh or uniquely owned buffers.
-        status_result(unsafe { compiled.run(domain, views) }, span)
+        let status = unsafe { compiled.run(domain, views) };
+        let elements = domain.iter().product();
+        let (compile, run) = (run_start - compile_start, run_start.elapsed());
+        self.timings
+            .record(span, &kernel.name, compile, run, elements);
+        status_result(status, span)
     }
 
     /// Evaluates a kernel's leaves to arrays (rank-0 arrays for scalars).

@@ -4,6 +4,7 @@
 //! arrays into `BufView`s for kernel launches, so it owns the bounds invariant of every launch.
 
 mod launch;
+pub mod timing;
 pub mod value;
 
 use std::io::Write;
@@ -83,6 +84,8 @@ pub struct Executor {
     functions: Vec<Arc<FnInstance>>,
     pub(crate) jit: Jit,
     pub options: ExecOptions,
+    /// Per-kernel timings, collected when enabled (`--time`).
+    pub timings: timing::Timings,
     out: Box<dyn Write + Send>,
     epoch: Instant,
 }
@@ -96,6 +99,7 @@ impl Executor {
             functions: Vec::new(),
             jit,
             options: ExecOptions::default(),
+            timings: timing::Timings::default(),
             out,
             epoch: Instant::now(),
         })
