@@ -419,7 +419,7 @@ impl Session {
             report.push_str(&format!("  {phase:<8} {:>10.3} ms\n", ms(duration)));
         }
         let mut kernels = std::mem::take(&mut self.executor.timings.kernels);
-        kernels.sort_by(|a, b| (b.run + b.compile).cmp(&(a.run + a.compile)));
+        kernels.sort_by_key(|k| std::cmp::Reverse(k.run + k.compile));
         if !kernels.is_empty() {
             report.push_str("  kernels, slowest first:\n");
         }

@@ -121,7 +121,7 @@ fn random_kernel(rng: &mut Rng) -> Kernel {
                 };
                 try_add(&mut kernel, Inst::Unary(op, a), result)
             }
-            1 | 2 | 3 => {
+            1..=3 => {
                 let op = BINARY[rng.below(BINARY.len())];
                 let b = as_dtype(&mut kernel, b, a_dtype);
                 let result = if matches!(

@@ -57,6 +57,11 @@ pub(crate) struct CachedInstance {
     pub(crate) ok: bool,
 }
 
+/// Reads an imported file: given the importing file and the path as written (with its span),
+/// returns the imported file's id and parsed module. The same file must always get the same id.
+pub type ImportLoader<'a> =
+    dyn FnMut(FileId, &str, Span) -> Result<(FileId, ast::Module), Diagnostic> + 'a;
+
 /// The checker's persistent state for one session: global bindings (name -> slot, type),
 /// function definitions (generic ASTs and their instances), predeclared constants.
 /// Cloneable so the REPL can snapshot it and roll back a failed input.
@@ -120,11 +125,7 @@ impl Checker {
         &mut self,
         module: &ast::Module,
         repl: bool,
-        import_loader: &mut dyn FnMut(
-            FileId,
-            &str,
-            Span,
-        ) -> Result<(FileId, ast::Module), Diagnostic>,
+        import_loader: &mut ImportLoader<'_>,
     ) -> Result<hir::Program, Vec<Diagnostic>> {
         let mut work = self.clone();
         let file = module
