@@ -780,23 +780,21 @@ impl Executor {
 
     fn eval_shape(&mut self, shape: &Expr) -> ExecResult<Vec<usize>> {
         let value = self.eval(shape)?;
-        let dims: Vec<i64> = match &value {
-            Value::Scalar(s) => vec![s.cast(DType::I64).as_i128().unwrap_or(0) as i64],
-            Value::Array(a) => a
-                .iter()
-                .map(|s| s.cast(DType::I64).as_i128().unwrap_or(0) as i64)
-                .collect(),
+        let dims: Vec<i128> = match &value {
+            Value::Scalar(s) => vec![s.as_i128().unwrap_or(0)],
+            Value::Array(a) => a.iter().map(|s| s.as_i128().unwrap_or(0)).collect(),
         };
-        dims.iter()
-            .map(|&d| {
-                usize::try_from(d).map_err(|_| {
-                    RuntimeError::new(
-                        shape.span,
-                        format!("negative dimensions are not allowed (got {d})"),
-                    )
-                })
+        dims.into_iter()
+            .map(|d| {
+                usize::try_from(d).map_err(|_| RuntimeError::new(shape.span, negative_dimension(d)))
             })
             .collect()
+    }
+
+    /// A rank-0 integer argument that must be a non-negative length.
+    fn eval_length(&mut self, expr: &Expr, message: impl Fn(i128) -> String) -> ExecResult<usize> {
+        let value = self.eval(expr)?.scalar().as_i128().unwrap_or(0);
+        usize::try_from(value).map_err(|_| RuntimeError::new(expr.span, message(value)))
     }
 
     fn eval_creation(&mut self, expr: &Expr, creation: &Creation) -> ExecResult<Value> {
@@ -823,12 +821,8 @@ impl Executor {
             } => {
                 let start = self.eval(start)?.scalar().as_f64();
                 let stop = self.eval(stop)?.scalar().as_f64();
-                let num_value = self.eval(num)?.scalar().as_i128().unwrap_or(0);
-                let num = usize::try_from(num_value).map_err(|_| {
-                    RuntimeError::new(
-                        span,
-                        format!("number of samples, {num_value}, must be non-negative"),
-                    )
+                let num = self.eval_length(num, |n| {
+                    format!("number of samples, {n}, must be non-negative")
                 })?;
                 checked_elements(&[num], dtype, span)?;
                 let values = linspace(start, stop, num, *endpoint);
@@ -837,13 +831,7 @@ impl Executor {
                     .map_err(alloc_error(span))?
             }
             Creation::Eye { n } => {
-                let n_value = self.eval(n)?.scalar().as_i128().unwrap_or(0);
-                let n = usize::try_from(n_value).map_err(|_| {
-                    RuntimeError::new(
-                        span,
-                        format!("negative dimensions are not allowed (got {n_value})"),
-                    )
-                })?;
+                let n = self.eval_length(n, negative_dimension)?;
                 checked_elements(&[n, n], dtype, span)?;
                 let mut array = Array::zeros(dtype, &[n, n]).map_err(alloc_error(span))?;
                 let ptr = array.make_mut().map_err(alloc_error(span))?;
@@ -972,6 +960,10 @@ fn mixed_sign_compare(op: BinaryOp, lhs: Scalar, rhs: Scalar) -> bool {
         BinaryOp::Ge => a >= b,
         _ => false,
     }
+}
+
+fn negative_dimension(length: i128) -> String {
+    format!("negative dimensions are not allowed (got {length})")
 }
 
 /// Rejects shapes whose byte size overflows before trying to allocate them.
