@@ -197,12 +197,13 @@ impl Session {
         let (_, program) = compiled?;
         let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions);
         let mut texts = Vec::with_capacity(kernels.len());
-        for kernel in &kernels {
+        for (kernel, span) in &kernels {
+            let origin = self.sources.location(*span);
             if clif {
                 let text = self.executor.clif_text(kernel).map_err(Error::usage)?;
-                texts.push(format!("; {}\n{text}", kernel.name));
+                texts.push(format!("; {} from {origin}\n{text}", kernel.name));
             } else {
-                texts.push(kernel.to_string());
+                texts.push(format!("# {} from {origin}\n{kernel}", kernel.name));
             }
         }
         Ok(texts.join("\n"))

@@ -4,6 +4,7 @@
 //! executor evaluates first. Literal constants are baked into the body; run-time scalars are
 //! uniform input buffers, so one compiled kernel serves every value and every shape.
 
+use crate::diagnostics::Span;
 use crate::ir::{BinaryOp, BufId, BufRole, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
 use crate::types::hir::{
     Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Reduction, Stmt, StmtKind, Type,
@@ -299,7 +300,7 @@ pub fn reduction_kernels<'e>(
 
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
 /// elementwise tree is one kernel and each reduction one kernel with its producer fused.
-pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<Kernel> {
+pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<(Kernel, Span)> {
     let mut collector = KernelCollector {
         kernels: Vec::new(),
         functions,
@@ -312,15 +313,16 @@ pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<Kernel> 
 }
 
 struct KernelCollector<'p> {
-    kernels: Vec<Kernel>,
+    /// Each kernel with the span of the expression that launches it.
+    kernels: Vec<(Kernel, Span)>,
     functions: &'p [FnInstance],
     visited_functions: Vec<u32>,
 }
 
 impl KernelCollector<'_> {
-    fn push(&mut self, mut kernel: Kernel) {
+    fn push(&mut self, mut kernel: Kernel, span: Span) {
         kernel.name = format!("k{}", self.kernels.len());
-        self.kernels.push(kernel);
+        self.kernels.push((kernel, span));
     }
 
     fn block(&mut self, block: &Block) {
@@ -409,7 +411,7 @@ impl KernelCollector<'_> {
                 self.children(expr);
             } else {
                 let (kernel, leaves) = elementwise_kernel("", expr);
-                self.push(kernel);
+                self.push(kernel, expr.span);
                 self.leaves(leaves);
             }
             return;
@@ -419,7 +421,7 @@ impl KernelCollector<'_> {
                 let reduce_axes = axes.as_ref().map_or(arg.ty.rank(), |a| a.len());
                 let mut shared_leaves = None;
                 for (kernel, leaves) in reduction_kernels(*op, arg, expr.ty.dtype, reduce_axes) {
-                    self.push(kernel);
+                    self.push(kernel, expr.span);
                     shared_leaves.get_or_insert(leaves);
                 }
                 self.leaves(shared_leaves.unwrap_or_default());
