@@ -1545,6 +1545,24 @@ def _():
     nx_print(np.max(np.arange(3)))
 
 
+# ---------------------------------------------------------------- regressions
+# Bugs found by the hunt: each program is minimal and its output NumPy's.
+
+@prog("regressions/rank0_reduction")
+def _():
+    nx_print(np.sum(5.0))
+    nx_print(np.max(np.int64(5)))
+    nx_print(np.min(np.float32(2.5)))
+    nx_print(np.argmax(np.int64(5)))
+    nx_print(np.mean(np.int8(5), dtype=np.float64))
+    nx_print(np.var(5.0))
+    nx_print(np.any(True))
+    nx_print(np.int64(np.count_nonzero(3)))
+    nx_print(np.prod(np.uint8(3)))
+
+
+#REGRESSIONS-END
+
 # === main ===
 
 def run_one(path):
