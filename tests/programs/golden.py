@@ -1561,6 +1561,12 @@ def _():
     nx_print(np.prod(np.uint8(3)))
 
 
+@prog("errors/runtime_max_empty_axis_empty_result")
+def _():
+    nx_print(np.max(np.zeros([0, 3]), axis=1))     # reduced axis has length 3: fine
+    # np.max(np.zeros([0, 0]), axis=0) raises: the reduced axis has length 0
+
+
 #REGRESSIONS-END
 
 # === main ===
