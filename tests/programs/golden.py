@@ -1567,6 +1567,21 @@ def _():
     # np.max(np.zeros([0, 0]), axis=0) raises: the reduced axis has length 0
 
 
+@prog("regressions/arange_float_values")
+def _():
+    nx_print(np.arange(1.0, 2.0, 0.1))
+    nx_print(np.arange(-2.0, -1.2, 0.1))
+    nx_print(np.arange(0.5, 2.0, 0.3))
+    nx_print(np.arange(0.3, 1.0, 0.1, dtype=np.float32))
+
+
+@prog("regressions/arange_dtype_length")
+def _():
+    nx_print(np.arange(-2.5, 2.0, dtype=np.int32))
+    nx_print(np.arange(2, dtype=np.bool_))
+    nx_print(np.arange(0.5, 3.0, 1.0, dtype=np.int64))
+
+
 #REGRESSIONS-END
 
 # === main ===
