@@ -1573,6 +1573,7 @@ def _():
     nx_print(np.arange(-2.0, -1.2, 0.1))
     nx_print(np.arange(0.5, 2.0, 0.3))
     nx_print(np.arange(0.3, 1.0, 0.1, dtype=np.float32))
+    nx_print(np.arange(-0.0, 1.0, 0.5))                  # a[0] is start itself: -0.0
 
 
 @prog("regressions/arange_dtype_length")
@@ -1580,6 +1581,13 @@ def _():
     nx_print(np.arange(-2.5, 2.0, dtype=np.int32))
     nx_print(np.arange(2, dtype=np.bool_))
     nx_print(np.arange(0.5, 3.0, 1.0, dtype=np.int64))
+
+
+@prog("regressions/linspace_f32")
+def _():
+    nx_print(np.linspace(np.float32(0.0), np.float32(1.0), 4))
+    nx_print(np.linspace(np.float32(0.1), np.float32(0.7), 5))
+    nx_print(np.linspace(np.float32(0.0), 1.0, 3) * 0.1)
 
 
 #REGRESSIONS-END
