@@ -1590,6 +1590,12 @@ def _():
     nx_print(np.linspace(np.float32(0.0), 1.0, 3) * 0.1)
 
 
+@prog("regressions/call_tree_blowup")
+def _():
+    nx_print(2 ** 30)                                  # g0(1): weak i64 doubled 30 times
+    nx_print(np.float64(0.5 * 2 ** 30))
+
+
 #REGRESSIONS-END
 
 # === main ===
