@@ -1545,6 +1545,59 @@ def _():
     nx_print(np.max(np.arange(3)))
 
 
+# ---------------------------------------------------------------- regressions
+# Bugs found by the hunt: each program is minimal and its output NumPy's.
+
+@prog("regressions/rank0_reduction")
+def _():
+    nx_print(np.sum(5.0))
+    nx_print(np.max(np.int64(5)))
+    nx_print(np.min(np.float32(2.5)))
+    nx_print(np.argmax(np.int64(5)))
+    nx_print(np.mean(np.int8(5), dtype=np.float64))
+    nx_print(np.var(5.0))
+    nx_print(np.any(True))
+    nx_print(np.int64(np.count_nonzero(3)))
+    nx_print(np.prod(np.uint8(3)))
+
+
+@prog("errors/runtime_max_empty_axis_empty_result")
+def _():
+    nx_print(np.max(np.zeros([0, 3]), axis=1))     # reduced axis has length 3: fine
+    # np.max(np.zeros([0, 0]), axis=0) raises: the reduced axis has length 0
+
+
+@prog("regressions/arange_float_values")
+def _():
+    nx_print(np.arange(1.0, 2.0, 0.1))
+    nx_print(np.arange(-2.0, -1.2, 0.1))
+    nx_print(np.arange(0.5, 2.0, 0.3))
+    nx_print(np.arange(0.3, 1.0, 0.1, dtype=np.float32))
+    nx_print(np.arange(-0.0, 1.0, 0.5))                  # a[0] is start itself: -0.0
+
+
+@prog("regressions/arange_dtype_length")
+def _():
+    nx_print(np.arange(-2.5, 2.0, dtype=np.int32))
+    nx_print(np.arange(2, dtype=np.bool_))
+    nx_print(np.arange(0.5, 3.0, 1.0, dtype=np.int64))
+
+
+@prog("regressions/linspace_f32")
+def _():
+    nx_print(np.linspace(np.float32(0.0), np.float32(1.0), 4))
+    nx_print(np.linspace(np.float32(0.1), np.float32(0.7), 5))
+    nx_print(np.linspace(np.float32(0.0), 1.0, 3) * 0.1)
+
+
+@prog("regressions/call_tree_blowup")
+def _():
+    nx_print(2 ** 30)                                  # g0(1): weak i64 doubled 30 times
+    nx_print(np.float64(0.5 * 2 ** 30))
+
+
+#REGRESSIONS-END
+
 # === main ===
 
 def run_one(path):
