@@ -3,6 +3,7 @@
 
 mod repl;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,9 +69,10 @@ fn main() -> ExitCode {
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => session.run_file(file),
         (Some(Command::Check { file }), _, _) => session.check_file(file),
-        (Some(Command::Ir { file, clif }), _, _) => session
-            .ir_of_file(file, *clif)
-            .map(|text| println!("{text}")),
+        (Some(Command::Ir { file, clif }), _, _) => session.ir_of_file(file, *clif).map(|text| {
+            // A closed pipe (`nx ir f.nx | head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{text}");
+        }),
         (None, None, Some(code)) => session.run(code),
         (None, None, None) => return repl::run(session),
     };

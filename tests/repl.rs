@@ -104,3 +104,10 @@ fn bindings_made_before_the_failing_statement_of_an_input_survive() {
         "{err}"
     );
 }
+
+#[test]
+fn a_dangling_operator_is_an_error_that_does_not_swallow_the_next_line() {
+    let (out, err) = repl("1 +\nprint(7)\n");
+    assert!(err.contains("error"), "{err}");
+    assert!(out.contains("7\n"), "the next input runs on its own: {out}");
+}

@@ -1592,8 +1592,8 @@ def _():
 
 @prog("regressions/call_tree_blowup")
 def _():
-    nx_print(2 ** 30)                                  # g0(1): weak i64 doubled 30 times
-    nx_print(np.float64(0.5 * 2 ** 30))
+    nx_print(2 ** 10)                                  # g20(1): weak i64 doubled 10 times
+    nx_print(np.float64(0.5 * 2 ** 10))
 
 
 #REGRESSIONS-END

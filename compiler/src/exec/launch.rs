@@ -74,9 +74,6 @@ impl Executor {
             .map(|&axis| domain_shape_unpermuted[axis])
             .product();
         let mut out = Array::zeros(out_dtype, &kept_shape).map_err(alloc_error(span))?;
-        if kept_shape.iter().product::<usize>() == 0 {
-            return Ok((out, arg_shape));
-        }
         if reduced_len == 0 {
             let empty = match op {
                 ReduceOp::Sum | ReduceOp::Any => out,
@@ -94,6 +91,9 @@ impl Executor {
                 }
             };
             return Ok((empty, arg_shape));
+        }
+        if kept_shape.iter().product::<usize>() == 0 {
+            return Ok((out, arg_shape));
         }
         let domain: Vec<usize> = permutation
             .iter()

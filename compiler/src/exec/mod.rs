@@ -3,6 +3,7 @@
 //! the JIT (`codegen/`) compiles once and caches. This module is the one place that turns
 //! arrays into `BufView`s for kernel launches, so it owns the bounds invariant of every launch.
 
+mod creation;
 mod launch;
 pub mod timing;
 pub mod value;
@@ -811,7 +812,7 @@ impl Executor {
                 let start = self.eval(start)?.scalar();
                 let stop = self.eval(stop)?.scalar();
                 let step = self.eval(step)?.scalar();
-                arange(start, stop, step, dtype, span)?
+                creation::arange(start, stop, step, dtype, span)?
             }
             Creation::Linspace {
                 start,
@@ -819,16 +820,12 @@ impl Executor {
                 num,
                 endpoint,
             } => {
-                let start = self.eval(start)?.scalar().as_f64();
-                let stop = self.eval(stop)?.scalar().as_f64();
+                let start = self.eval(start)?.scalar();
+                let stop = self.eval(stop)?.scalar();
                 let num = self.eval_length(num, |n| {
                     format!("number of samples, {n}, must be non-negative")
                 })?;
-                checked_elements(&[num], dtype, span)?;
-                let values = linspace(start, stop, num, *endpoint);
-                Array::from_vec(&[num], values)
-                    .cast(dtype)
-                    .map_err(alloc_error(span))?
+                creation::linspace(start, stop, num, *endpoint, dtype, span)?
             }
             Creation::Eye { n } => {
                 let n = self.eval_length(n, negative_dimension)?;
@@ -973,74 +970,6 @@ fn checked_elements(shape: &[usize], dtype: DType, span: Span) -> ExecResult<usi
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .and_then(|n| n.checked_mul(dtype.size()).map(|_| n))
         .ok_or_else(|| RuntimeError::new(span, "memory exhausted: array too large"))
-}
-
-fn arange(
-    start: Scalar,
-    stop: Scalar,
-    step: Scalar,
-    dtype: DType,
-    span: Span,
-) -> ExecResult<Array> {
-    if dtype.is_float() {
-        let (start, stop, step) = (start.as_f64(), stop.as_f64(), step.as_f64());
-        if step == 0.0 || step.is_nan() {
-            return Err(RuntimeError::new(span, "arange step must not be zero"));
-        }
-        let n = ((stop - start) / step).ceil();
-        let n = if n.is_finite() && n > 0.0 {
-            n as usize
-        } else {
-            0
-        };
-        checked_elements(&[n], dtype, span)?;
-        let values: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
-        Array::from_vec(&[n], values)
-            .cast(dtype)
-            .map_err(alloc_error(span))
-    } else {
-        let (start, stop, step) = (
-            start.as_i128().unwrap_or(0),
-            stop.as_i128().unwrap_or(0),
-            step.as_i128().unwrap_or(0),
-        );
-        if step == 0 {
-            return Err(RuntimeError::new(span, "arange step must not be zero"));
-        }
-        let span_len = stop - start;
-        let n = if (span_len > 0) == (step > 0) && span_len != 0 {
-            ((span_len.abs() + step.abs() - 1) / step.abs()) as usize
-        } else {
-            0
-        };
-        checked_elements(&[n], dtype, span)?;
-        let values: Vec<Scalar> = (0..n)
-            .map(|i| Scalar::from_i128_wrapping(dtype, start + i as i128 * step))
-            .collect();
-        Array::from_scalars(dtype, &[n], &values).map_err(alloc_error(span))
-    }
-}
-
-/// NumPy's `linspace` formula, so results agree bit for bit.
-fn linspace(start: f64, stop: f64, num: usize, endpoint: bool) -> Vec<f64> {
-    let div = if endpoint { num.saturating_sub(1) } else { num };
-    let delta = stop - start;
-    let mut values: Vec<f64> = if div > 0 {
-        let step = delta / div as f64;
-        if step == 0.0 {
-            (0..num)
-                .map(|i| (i as f64 / div as f64) * delta + start)
-                .collect()
-        } else {
-            (0..num).map(|i| i as f64 * step + start).collect()
-        }
-    } else {
-        (0..num).map(|i| i as f64 * delta + start).collect()
-    };
-    if endpoint && num > 1 {
-        values[num - 1] = stop;
-    }
-    values
 }
 
 /// `array / divisor` elementwise in `dtype` (used for means and variances).

@@ -378,11 +378,11 @@ fn count_operator(segment_ops: &mut [usize], total_ops: &mut usize) {
     }
 }
 
-/// For the REPL: true when the input ends inside an open bracket, or after a token that
-/// cannot end a statement (a binary operator, `=`, `,`, `else`, `->`, `..`).
+/// For the REPL: true when the input ends inside an open bracket or brace. Nothing else
+/// continues a statement (a newline after `1 +` at top level ends it, spec §1), so a
+/// dangling operator is reported at once instead of swallowing the next line.
 pub fn needs_more_input(source: &str) -> bool {
     let mut open: Vec<Tok> = Vec::new();
-    let mut last: Option<Tok> = None;
     for (result, _) in Tok::lexer(source).spanned() {
         let Ok(tok) = result else {
             // A malformed token: let the parser report it now.
@@ -397,21 +397,6 @@ pub fn needs_more_input(source: &str) -> bool {
                 _ => return false,
             }
         }
-        if tok != Tok::Newline {
-            last = Some(tok);
-        }
     }
-    if !open.is_empty() {
-        return true;
-    }
-    match last {
-        Some(tok) => {
-            (tok.is_operator() || tok.is_assignment())
-                || matches!(
-                    tok,
-                    Tok::Comma | Tok::Else | Tok::Arrow | Tok::DotDot | Tok::Dot | Tok::Colon
-                )
-        }
-        None => false,
-    }
+    !open.is_empty()
 }

@@ -984,11 +984,10 @@ fn repl_needs_more_input() {
     assert!(needs_more_input("fn f(x) {"));
     assert!(needs_more_input("let x = (1 +"));
     assert!(needs_more_input("let x = [1, 2,"));
-    assert!(needs_more_input("let x = 1 +"));
-    assert!(needs_more_input("let x ="));
-    assert!(needs_more_input("if c { 1 } else"));
-    assert!(needs_more_input("x = a and"));
-    assert!(needs_more_input("x = a as"));
+    // Only brackets continue a statement; a dangling operator is an error reported at once.
+    assert!(!needs_more_input("let x = 1 +"));
+    assert!(!needs_more_input("let x ="));
+    assert!(!needs_more_input("x = a and"));
     assert!(needs_more_input("fn f() {\n  let x = 1\n"));
     assert!(needs_more_input("x = \"{\" + (  # comment ("));
     assert!(!needs_more_input("let x = 1"));

@@ -1040,9 +1040,10 @@ impl Cx<'_> {
             }
             _ => Dim::Unknown,
         };
-        let start = self.cast_to(start, dtype);
-        let stop = self.cast_to(stop, dtype);
-        let step = self.cast_to(step, dtype);
+        // The executor computes the length and values from these, NumPy's way.
+        let start = self.cast_to(start, default_dtype);
+        let stop = self.cast_to(stop, default_dtype);
+        let step = self.cast_to(step, default_dtype);
         Some(mk(
             ExprKind::Creation(Creation::Arange {
                 start: Box::new(start),
@@ -1064,10 +1065,25 @@ impl Cx<'_> {
                 );
                 return None;
             }
-            Some(cx.cast_to(v, DType::F64))
+            Some(v)
         };
         let start = number(self, bound[0]?);
         let stop = number(self, bound[1]?);
+        // NumPy computes in result_type(start, stop, float(num)): f32 when a strong f32 meets
+        // only f32 or weak values, else f64.
+        let compute_dtype = match (&start, &stop) {
+            (Some(a), Some(b))
+                if [a, b]
+                    .iter()
+                    .any(|v| v.ty.dtype == DType::F32 && !v.ty.weak)
+                    && [a, b].iter().all(|v| v.ty.dtype == DType::F32 || v.ty.weak) =>
+            {
+                DType::F32
+            }
+            _ => DType::F64,
+        };
+        let start = start.map(|v| self.cast_to(v, compute_dtype));
+        let stop = stop.map(|v| self.cast_to(v, compute_dtype));
         let num = match bound[2] {
             Some(num) => self.expr(num).and_then(|n| self.index_int(n, "`num`")),
             None => Some(mk(
@@ -1087,11 +1103,11 @@ impl Cx<'_> {
                 num: Box::new(num),
                 endpoint,
             }),
-            Type::array(DType::F64, vec![dim]),
+            Type::array(compute_dtype, vec![dim]),
             span,
         );
         match dtype {
-            Some(dtype) if dtype != DType::F64 => Some(self.cast_to(result, dtype)),
+            Some(dtype) if dtype != compute_dtype => Some(self.cast_to(result, dtype)),
             _ => Some(result),
         }
     }

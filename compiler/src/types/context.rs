@@ -76,7 +76,9 @@ pub(crate) struct Frame {
     pub(crate) scopes: Vec<HashMap<String, Binding>>,
     pub(crate) n_locals: u32,
     pub(crate) loop_depth: u32,
+    /// What the body looked up outside itself, each name once (see `add_dep`).
     pub(crate) deps: Vec<Dep>,
+    dep_names: HashSet<(bool, String)>,
     pub(crate) returns: Returns,
 }
 
@@ -88,7 +90,21 @@ impl Frame {
             n_locals: 0,
             loop_depth: 0,
             deps: Vec::new(),
+            dep_names: HashSet::new(),
             returns: Returns::default(),
+        }
+    }
+
+    /// Records a lookup outside the function. A name resolves the same way everywhere in one
+    /// instance, so the first lookup of each name is kept: without this, callees' deps copied
+    /// into callers would double with every level of a call tree.
+    pub(crate) fn add_dep(&mut self, dep: Dep) {
+        let key = match &dep {
+            Dep::Var { name, .. } => (false, name.clone()),
+            Dep::Fn { name, .. } => (true, name.clone()),
+        };
+        if self.dep_names.insert(key) {
+            self.deps.push(dep);
         }
     }
 }
@@ -219,7 +235,7 @@ impl<'a> Cx<'a> {
         }
         let found = self.ck.globals.get(name).cloned();
         if self.in_function() {
-            self.frame().deps.push(Dep::Var {
+            self.frame().add_dep(Dep::Var {
                 name: name.to_string(),
                 found: found.clone(),
             });
@@ -261,12 +277,11 @@ impl<'a> Cx<'a> {
     /// then the session's function namespace.
     pub(crate) fn lookup_fn(&mut self, name: &str) -> Option<DefId> {
         if let Some(def) = self.frame_ref().def {
-            let module_fns = self.ck.defs[def.0 as usize].module_fns.clone();
-            if let Some(found) = module_fns.get(name) {
+            if let Some(found) = self.ck.defs[def.0 as usize].module_fns.get(name) {
                 return Some(*found);
             }
             let found = self.ck.fns.get(name).copied();
-            self.frame().deps.push(Dep::Fn {
+            self.frame().add_dep(Dep::Fn {
                 name: name.to_string(),
                 found,
             });

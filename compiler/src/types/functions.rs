@@ -17,6 +17,10 @@ use super::promote::{broadcast, join_dims, mk, promote, weak_converts};
 use super::stmt::dims_agree;
 use super::{CachedInstance, DefId, FnDefInfo};
 
+/// How deep a chain of calls may be instantiated: each level checks the callee's body on the
+/// stack, and recursion is not supported, so a deeper chain is a (contrived) program error.
+const MAX_CALL_NESTING: usize = 1000;
+
 /// An argument bound to a parameter: the checked value and where it came from.
 struct BoundArg {
     value: Option<Expr>,
@@ -319,11 +323,24 @@ impl Cx<'_> {
         if failed {
             return Checked::Error;
         }
+        if self.frames.len() > MAX_CALL_NESTING {
+            self.report(
+                Diagnostic::type_error(
+                    span,
+                    format!("function calls nest more than {MAX_CALL_NESTING} levels deep"),
+                )
+                .with_hint("nx checks each call chain to its end; flatten the chain of calls"),
+            );
+            return Checked::Error;
+        }
         let Some((inst, ok, deps)) = self.instance_for(def_id, param_types) else {
             return Checked::Error;
         };
         if self.in_function() {
-            self.frame().deps.extend(deps);
+            let frame = self.frame();
+            for dep in deps {
+                frame.add_dep(dep);
+            }
         }
         if !ok {
             return Checked::Error;

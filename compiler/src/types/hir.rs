@@ -309,13 +309,16 @@ pub enum Reduction {
 pub enum Creation {
     /// `zeros`, `ones`, `full`: `ty.dtype`; value already converted.
     Full { shape: Box<Expr>, value: Box<Expr> },
-    /// `arange(start, stop, step)` with all three already of the result dtype.
+    /// `arange(start, stop, step)` of the result dtype `ty.dtype`; the three are in the
+    /// computation domain (`f64` if any was a float, else `i64`), from which the executor
+    /// computes length and values NumPy's way.
     Arange {
         start: Box<Expr>,
         stop: Box<Expr>,
         step: Box<Expr>,
     },
-    /// `linspace(start, stop, num, endpoint=)`: start/stop f64 (or the dtype), num i64.
+    /// `linspace(start, stop, num, endpoint=)`: start/stop in the result dtype (f32 or f64;
+    /// a `dtype=` conversion wraps the node), num i64.
     Linspace {
         start: Box<Expr>,
         stop: Box<Expr>,
