@@ -203,6 +203,11 @@ fn deep_nesting_is_an_error_not_a_crash() {
             "if true { ".repeat(5_000),
             " }".repeat(5_000)
         ),
+        // A chain of 5000 functions, each calling the next.
+        (0..5_000)
+            .map(|i| format!("fn g{i}(x) = g{}(x) + 1\n", i + 1))
+            .collect::<String>()
+            + "fn g5000(x) = x\nprint(g0(1))",
     ] {
         let mut session = Session::new_captured().unwrap();
         if let Err(err) = session.run(&source) {
