@@ -4,50 +4,13 @@
 
 mod codegen_common;
 
-use codegen_common::{Layout, Rng, check_against_interpreter, check_kernel_thoroughly};
+use codegen_common::{
+    ALL_BINARY_OPS, ALL_UNARY_OPS, Layout, Rng, check_against_interpreter, check_kernel_thoroughly,
+};
 use nx_compiler::codegen::Jit;
 use nx_compiler::ir::verify::verify;
 use nx_compiler::ir::{BinaryOp, BufRole, Effect, Inst, Kernel, KernelStatus, MathFn, UnaryOp};
 use nx_runtime::{DType, Scalar};
-
-const UNARY_OPS: [UnaryOp; 12] = [
-    UnaryOp::Neg,
-    UnaryOp::Not,
-    UnaryOp::Abs,
-    UnaryOp::Sign,
-    UnaryOp::Sqrt,
-    UnaryOp::Floor,
-    UnaryOp::Ceil,
-    UnaryOp::Trunc,
-    UnaryOp::Round,
-    UnaryOp::IsNan,
-    UnaryOp::IsInf,
-    UnaryOp::IsFinite,
-];
-
-const BINARY_OPS: [BinaryOp; 21] = [
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::FloorDiv,
-    BinaryOp::Mod,
-    BinaryOp::Pow,
-    BinaryOp::Min,
-    BinaryOp::Max,
-    BinaryOp::And,
-    BinaryOp::Or,
-    BinaryOp::Xor,
-    BinaryOp::Shl,
-    BinaryOp::Shr,
-    BinaryOp::Copysign,
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::Lt,
-    BinaryOp::Le,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-];
 
 const MATH_FNS: [MathFn; 22] = [
     MathFn::Exp,
@@ -123,14 +86,19 @@ fn cast_kernel(from: DType, to: DType, rank: usize) -> Kernel {
     kernel
 }
 
-#[test]
-fn every_unary_op_on_every_dtype() {
+/// Checks `make_kernel(op, dtype)` thoroughly for every dtype and op the verifier accepts;
+/// returns how many kernels were checked.
+fn check_every_op_on_every_dtype<Op: Copy>(
+    ops: &[Op],
+    seed: u64,
+    make_kernel: impl Fn(Op, DType) -> Kernel,
+) -> usize {
     let mut jit = Jit::new().unwrap();
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Rng(seed);
     let mut checked = 0;
     for dtype in DType::ALL {
-        for op in UNARY_OPS {
-            let kernel = unary_kernel(op, dtype, 1);
+        for &op in ops {
+            let kernel = make_kernel(op, dtype);
             if verify(&kernel).is_err() {
                 continue;
             }
@@ -138,24 +106,24 @@ fn every_unary_op_on_every_dtype() {
             checked += 1;
         }
     }
+    checked
+}
+
+#[test]
+fn every_unary_op_on_every_dtype() {
+    let checked =
+        check_every_op_on_every_dtype(&ALL_UNARY_OPS, 0x1234_5678_9abc_def1, |op, dtype| {
+            unary_kernel(op, dtype, 1)
+        });
     assert!(checked > 80, "{checked}");
 }
 
 #[test]
 fn every_binary_op_on_every_dtype() {
-    let mut jit = Jit::new().unwrap();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let mut checked = 0;
-    for dtype in DType::ALL {
-        for op in BINARY_OPS {
-            let kernel = binary_kernel(op, dtype, 1);
-            if verify(&kernel).is_err() {
-                continue;
-            }
-            check_kernel_thoroughly(&mut jit, &kernel, &mut rng);
-            checked += 1;
-        }
-    }
+    let checked =
+        check_every_op_on_every_dtype(&ALL_BINARY_OPS, 0x2545_f491_4f6c_dd1d, |op, dtype| {
+            binary_kernel(op, dtype, 1)
+        });
     assert!(checked > 150, "{checked}");
 }
 
@@ -298,15 +266,7 @@ fn chunks_of_the_outer_axis() {
         Layout::Contiguous,
         &mut rng,
     );
-    let mut chunked: Vec<codegen_common::TestBuffer> = whole
-        .iter()
-        .map(|buffer| codegen_common::TestBuffer {
-            dtype: buffer.dtype,
-            storage: buffer.storage.clone(),
-            origin: buffer.origin,
-            byte_strides: buffer.byte_strides.clone(),
-        })
-        .collect();
+    let mut chunked = whole.clone();
     let whole_views: Vec<_> = whole.iter_mut().map(|buffer| buffer.view()).collect();
     let chunked_views: Vec<_> = chunked.iter_mut().map(|buffer| buffer.view()).collect();
     // SAFETY: buffers cover the domain.
@@ -443,10 +403,10 @@ fn no_vector_plan_falls_back() {
     let mut jit = Jit::new().unwrap();
     let mut kernels = Vec::new();
     for dtype in DType::ALL {
-        for op in UNARY_OPS {
+        for op in ALL_UNARY_OPS {
             kernels.push(unary_kernel(op, dtype, 1));
         }
-        for op in BINARY_OPS {
+        for op in ALL_BINARY_OPS {
             kernels.push(binary_kernel(op, dtype, 1));
         }
         for to in DType::ALL {

@@ -4,7 +4,10 @@
 
 mod codegen_common;
 
-use codegen_common::{Layout, Rng, check_against_interpreter, random_scalar};
+use codegen_common::{
+    ALL_BINARY_OPS, ALL_REDUCE_OPS, ALL_UNARY_OPS, Layout, Rng, check_against_interpreter,
+    random_scalar,
+};
 use nx_compiler::codegen::Jit;
 use nx_compiler::ir::verify::verify;
 use nx_compiler::ir::{
@@ -12,45 +15,6 @@ use nx_compiler::ir::{
 };
 use nx_runtime::DType;
 use proptest::prelude::*;
-
-const UNARY: [UnaryOp; 12] = [
-    UnaryOp::Neg,
-    UnaryOp::Not,
-    UnaryOp::Abs,
-    UnaryOp::Sign,
-    UnaryOp::Sqrt,
-    UnaryOp::Floor,
-    UnaryOp::Ceil,
-    UnaryOp::Trunc,
-    UnaryOp::Round,
-    UnaryOp::IsNan,
-    UnaryOp::IsInf,
-    UnaryOp::IsFinite,
-];
-
-const BINARY: [BinaryOp; 21] = [
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::FloorDiv,
-    BinaryOp::Mod,
-    BinaryOp::Pow,
-    BinaryOp::Min,
-    BinaryOp::Max,
-    BinaryOp::And,
-    BinaryOp::Or,
-    BinaryOp::Xor,
-    BinaryOp::Shl,
-    BinaryOp::Shr,
-    BinaryOp::Copysign,
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::Lt,
-    BinaryOp::Le,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-];
 
 const MATH: [MathFn; 6] = [
     MathFn::Exp,
@@ -113,7 +77,7 @@ fn random_kernel(rng: &mut Rng) -> Kernel {
         let a_dtype = kernel.dtype(a);
         let added = match rng.below(8) {
             0 => {
-                let op = UNARY[rng.below(UNARY.len())];
+                let op = ALL_UNARY_OPS[rng.below(ALL_UNARY_OPS.len())];
                 let result = if matches!(op, UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite) {
                     DType::Bool
                 } else {
@@ -122,7 +86,7 @@ fn random_kernel(rng: &mut Rng) -> Kernel {
                 try_add(&mut kernel, Inst::Unary(op, a), result)
             }
             1..=3 => {
-                let op = BINARY[rng.below(BINARY.len())];
+                let op = ALL_BINARY_OPS[rng.below(ALL_BINARY_OPS.len())];
                 let b = as_dtype(&mut kernel, b, a_dtype);
                 let result = if matches!(
                     op,
@@ -184,17 +148,7 @@ fn random_kernel(rng: &mut Rng) -> Kernel {
     }
     for value in outputs {
         if reducing {
-            let ops = [
-                ReduceOp::Sum,
-                ReduceOp::Prod,
-                ReduceOp::Min,
-                ReduceOp::Max,
-                ReduceOp::Any,
-                ReduceOp::All,
-                ReduceOp::ArgMin,
-                ReduceOp::ArgMax,
-            ];
-            let op = ops[rng.below(ops.len())];
+            let op = ALL_REDUCE_OPS[rng.below(ALL_REDUCE_OPS.len())];
             let value = match op {
                 ReduceOp::Any | ReduceOp::All => as_dtype(&mut kernel, value, DType::Bool),
                 ReduceOp::Sum | ReduceOp::Prod if kernel.dtype(value) == DType::Bool => {

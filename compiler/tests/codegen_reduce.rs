@@ -4,24 +4,14 @@
 
 mod codegen_common;
 
-use codegen_common::{Layout, Rng, TestBuffer, check_against_interpreter};
+use codegen_common::{ALL_REDUCE_OPS, Layout, Rng, TestBuffer, check_against_interpreter};
 use nx_compiler::codegen::Jit;
 use nx_compiler::ir::verify::verify;
 use nx_compiler::ir::{
     BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, ReduceOp, UnaryOp,
 };
 use nx_runtime::DType;
-
-const REDUCE_OPS: [ReduceOp; 8] = [
-    ReduceOp::Sum,
-    ReduceOp::Prod,
-    ReduceOp::Min,
-    ReduceOp::Max,
-    ReduceOp::Any,
-    ReduceOp::All,
-    ReduceOp::ArgMin,
-    ReduceOp::ArgMax,
-];
+use std::ops::Add;
 
 fn reduce_kernel(op: ReduceOp, dtype: DType, rank: usize, reduce_axes: usize) -> Kernel {
     let result = match op {
@@ -61,7 +51,7 @@ fn every_reduction_agrees_with_the_interpreter() {
     let mut rng = Rng(0xfeed_beef_1234_5678);
     let mut checked = 0;
     for dtype in DType::ALL {
-        for op in REDUCE_OPS {
+        for op in ALL_REDUCE_OPS {
             for (rank, reduce_axes) in [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)] {
                 let kernel = reduce_kernel(op, dtype, rank, reduce_axes);
                 if verify(&kernel).is_err() {
@@ -162,17 +152,17 @@ fn sibling_reductions_in_one_kernel() {
 
 // `below + result` spells the documented order; `+=` would read as the other one.
 #[allow(clippy::assign_op_pattern)]
-/// The documented order, written independently of the interpreter: blocks of 256, lanes
-/// `j % 4`, pairwise lanes, binary-counter cascade, fold from the top.
-fn documented_f64_sum(values: &[f64]) -> f64 {
-    let mut stack: Vec<f64> = Vec::new();
+/// The documented cascade over the block values, in order: after each push, a binary
+/// counter merges the top two entries once per trailing zero of the block count; at the end
+/// the stack folds from the top, `s_0 + (s_1 + (...))`. No blocks give `zero`.
+fn documented_cascade<T: Copy + Add<Output = T>>(
+    block_values: impl IntoIterator<Item = T>,
+    zero: T,
+) -> T {
+    let mut stack: Vec<T> = Vec::new();
     let mut blocks = 0u64;
-    for block in values.chunks(256) {
-        let mut lanes = [0.0f64; 4];
-        for (j, value) in block.iter().enumerate() {
-            lanes[j % 4] += value;
-        }
-        stack.push((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+    for block_value in block_values {
+        stack.push(block_value);
         blocks += 1;
         for _ in 0..blocks.trailing_zeros() {
             let upper = stack.pop().unwrap();
@@ -182,7 +172,7 @@ fn documented_f64_sum(values: &[f64]) -> f64 {
     }
     let mut result = match stack.pop() {
         Some(top) => top,
-        None => return 0.0,
+        None => return zero,
     };
     while let Some(below) = stack.pop() {
         result = below + result;
@@ -190,32 +180,30 @@ fn documented_f64_sum(values: &[f64]) -> f64 {
     result
 }
 
-#[allow(clippy::assign_op_pattern)]
+/// The documented order, written independently of the interpreter: blocks of 256, lanes
+/// `j % 4`, pairwise lanes, binary-counter cascade, fold from the top.
+fn documented_f64_sum(values: &[f64]) -> f64 {
+    let block_values = values.chunks(256).map(|block| {
+        let mut lanes = [0.0f64; 4];
+        for (j, value) in block.iter().enumerate() {
+            lanes[j % 4] += value;
+        }
+        (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+    });
+    documented_cascade(block_values, 0.0)
+}
+
+/// As `documented_f64_sum` with blocks of 512 and 8 lanes.
 fn documented_f32_sum(values: &[f32]) -> f32 {
-    let mut stack: Vec<f32> = Vec::new();
-    let mut blocks = 0u64;
-    for block in values.chunks(512) {
+    let block_values = values.chunks(512).map(|block| {
         let mut lanes = [0.0f32; 8];
         for (j, value) in block.iter().enumerate() {
             lanes[j % 8] += value;
         }
         let quarter = |a: usize| lanes[a] + lanes[a + 1];
-        stack.push((quarter(0) + quarter(2)) + (quarter(4) + quarter(6)));
-        blocks += 1;
-        for _ in 0..blocks.trailing_zeros() {
-            let upper = stack.pop().unwrap();
-            let lower = stack.pop().unwrap();
-            stack.push(lower + upper);
-        }
-    }
-    let mut result = match stack.pop() {
-        Some(top) => top,
-        None => return 0.0,
-    };
-    while let Some(below) = stack.pop() {
-        result = below + result;
-    }
-    result
+        (quarter(0) + quarter(2)) + (quarter(4) + quarter(6))
+    });
+    documented_cascade(block_values, 0.0)
 }
 
 fn run_sum(jit: &mut Jit, dtype: DType, shape: &[usize], data: &mut TestBuffer) -> Vec<u64> {

@@ -257,17 +257,7 @@ impl Array {
             values.len(),
             shape
         );
-        let array = Array::zeros(dtype, shape)?;
-        let base = array.buffer.as_mut_ptr();
-        for (element_index, value) in values.iter().enumerate() {
-            // SAFETY: the fresh buffer holds `values.len()` elements of `dtype`.
-            unsafe {
-                value
-                    .cast(dtype)
-                    .write(base.add(element_index * dtype.size()))
-            };
-        }
-        Ok(array)
+        Array::collect_cast(dtype, shape, values.iter().copied())
     }
 
     /// Assembles an array from its parts. The caller guarantees every element lies inside
@@ -516,17 +506,28 @@ impl Array {
         if dtype == self.dtype {
             return Ok(self.clone());
         }
-        let converted = Array::zeros(dtype, &self.shape)?;
-        let target_base = converted.buffer.as_mut_ptr();
-        for (element_index, value) in self.iter().enumerate() {
-            // SAFETY: the fresh buffer holds `size()` elements of `dtype`.
+        Array::collect_cast(dtype, &self.shape, self.iter())
+    }
+
+    /// A new contiguous array of `shape` whose elements, in row-major order, are `values`
+    /// cast to `dtype` (values beyond the shape's element count are ignored).
+    fn collect_cast(
+        dtype: DType,
+        shape: &[usize],
+        values: impl Iterator<Item = Scalar>,
+    ) -> Result<Array, AllocError> {
+        let array = Array::zeros(dtype, shape)?;
+        let n_elems: usize = shape.iter().product();
+        let base = array.buffer.as_mut_ptr();
+        for (element_index, value) in values.take(n_elems).enumerate() {
+            // SAFETY: the fresh buffer holds `n_elems` elements of `dtype`.
             unsafe {
                 value
                     .cast(dtype)
-                    .write(target_base.add(element_index * dtype.size()))
+                    .write(base.add(element_index * dtype.size()))
             };
         }
-        Ok(converted)
+        Ok(array)
     }
 
     /// The view `slice` along `axis` (no copy).

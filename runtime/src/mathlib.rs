@@ -82,7 +82,7 @@ pub extern "C" fn nx_floordiv_f64(a: f64, b: f64) -> f64 {
     if b == 0.0 {
         return a / b;
     }
-    divmod_f64(a, b).0
+    divmod(a, b).0
 }
 
 /// Float modulo `a % b` as NumPy's `npy_remainder`: the sign of the divisor; `x % 0.0` is
@@ -91,70 +91,102 @@ pub extern "C" fn nx_mod_f64(a: f64, b: f64) -> f64 {
     if b == 0.0 {
         return libm::fmod(a, b);
     }
-    divmod_f64(a, b).1
+    divmod(a, b).1
 }
 
 pub extern "C" fn nx_floordiv_f32(a: f32, b: f32) -> f32 {
     if b == 0.0 {
         return a / b;
     }
-    divmod_f32(a, b).0
+    divmod(a, b).0
 }
 
 pub extern "C" fn nx_mod_f32(a: f32, b: f32) -> f32 {
     if b == 0.0 {
         return libm::fmodf(a, b);
     }
-    divmod_f32(a, b).1
+    divmod(a, b).1
 }
 
-/// NumPy's `npy_divmod` for a nonzero divisor, transcribed line for line.
-fn divmod_f64(a: f64, b: f64) -> (f64, f64) {
-    let mut modulus = libm::fmod(a, b);
+/// The libm functions `divmod` needs, for f64 and f32 alike.
+trait DivmodFloat:
+    Copy
+    + PartialOrd
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::AddAssign
+    + std::ops::SubAssign
+{
+    const ZERO: Self;
+    const HALF: Self;
+    const ONE: Self;
+    fn is_nan(self) -> bool;
+    fn fmod(self, divisor: Self) -> Self;
+    fn floor(self) -> Self;
+    fn copysign(self, sign: Self) -> Self;
+}
+
+impl DivmodFloat for f64 {
+    const ZERO: f64 = 0.0;
+    const HALF: f64 = 0.5;
+    const ONE: f64 = 1.0;
+    fn is_nan(self) -> bool {
+        f64::is_nan(self)
+    }
+    fn fmod(self, divisor: f64) -> f64 {
+        libm::fmod(self, divisor)
+    }
+    fn floor(self) -> f64 {
+        libm::floor(self)
+    }
+    fn copysign(self, sign: f64) -> f64 {
+        libm::copysign(self, sign)
+    }
+}
+
+impl DivmodFloat for f32 {
+    const ZERO: f32 = 0.0;
+    const HALF: f32 = 0.5;
+    const ONE: f32 = 1.0;
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
+    }
+    fn fmod(self, divisor: f32) -> f32 {
+        libm::fmodf(self, divisor)
+    }
+    fn floor(self) -> f32 {
+        libm::floorf(self)
+    }
+    fn copysign(self, sign: f32) -> f32 {
+        libm::copysignf(self, sign)
+    }
+}
+
+/// NumPy's `npy_divmod` for a nonzero divisor, transcribed line for line: `(a // b, a % b)`.
+fn divmod<F: DivmodFloat>(a: F, b: F) -> (F, F) {
+    let mut modulus = a.fmod(b);
     // `a - mod` is very nearly an integer multiple of `b`.
     let mut div = (a - modulus) / b;
     // C's `if (mod)` is true for nan too.
-    if modulus != 0.0 || modulus.is_nan() {
+    if modulus != F::ZERO || modulus.is_nan() {
         // Python's convention: the remainder has the sign of the divisor.
-        if (b < 0.0) != (modulus < 0.0) {
+        if (b < F::ZERO) != (modulus < F::ZERO) {
             modulus += b;
-            div -= 1.0;
+            div -= F::ONE;
         }
     } else {
-        modulus = libm::copysign(0.0, b);
+        modulus = F::ZERO.copysign(b);
     }
-    let floordiv = if div != 0.0 || div.is_nan() {
-        let mut floordiv = libm::floor(div);
+    let floordiv = if div != F::ZERO || div.is_nan() {
+        let mut floordiv = div.floor();
         // Snap the quotient to the nearest integral value.
-        if div - floordiv > 0.5 {
-            floordiv += 1.0;
+        if div - floordiv > F::HALF {
+            floordiv += F::ONE;
         }
         floordiv
     } else {
-        libm::copysign(0.0, a / b)
-    };
-    (floordiv, modulus)
-}
-
-fn divmod_f32(a: f32, b: f32) -> (f32, f32) {
-    let mut modulus = libm::fmodf(a, b);
-    let mut div = (a - modulus) / b;
-    if modulus != 0.0 || modulus.is_nan() {
-        if (b < 0.0) != (modulus < 0.0) {
-            modulus += b;
-            div -= 1.0;
-        }
-    } else {
-        modulus = libm::copysignf(0.0, b);
-    }
-    let floordiv = if div != 0.0 || div.is_nan() {
-        let mut floordiv = libm::floorf(div);
-        if div - floordiv > 0.5 {
-            floordiv += 1.0;
-        }
-        floordiv
-    } else {
-        libm::copysignf(0.0, a / b)
+        F::ZERO.copysign(a / b)
     };
     (floordiv, modulus)
 }
@@ -188,34 +220,31 @@ pub fn symbol_name(name: &str, is_f64: bool) -> String {
     format!("nx_{name}_{suffix}")
 }
 
-pub fn unary_f64(name: &str) -> Option<UnaryF64> {
-    UNARY_F64
-        .iter()
+/// The function called `name` in a table of (name, function) entries.
+fn find_function<'a, F: Copy + 'a>(
+    table: impl IntoIterator<Item = &'a (&'a str, F)>,
+    name: &str,
+) -> Option<F> {
+    table
+        .into_iter()
         .find(|entry| entry.0 == name)
         .map(|entry| entry.1)
+}
+
+pub fn unary_f64(name: &str) -> Option<UnaryF64> {
+    find_function(UNARY_F64, name)
 }
 
 pub fn unary_f32(name: &str) -> Option<UnaryF32> {
-    UNARY_F32
-        .iter()
-        .find(|entry| entry.0 == name)
-        .map(|entry| entry.1)
+    find_function(UNARY_F32, name)
 }
 
 pub fn binary_f64(name: &str) -> Option<BinaryF64> {
-    LIBM_BINARY_F64
-        .iter()
-        .chain(EXTRA_BINARY_F64)
-        .find(|entry| entry.0 == name)
-        .map(|entry| entry.1)
+    find_function(LIBM_BINARY_F64.iter().chain(EXTRA_BINARY_F64), name)
 }
 
 pub fn binary_f32(name: &str) -> Option<BinaryF32> {
-    LIBM_BINARY_F32
-        .iter()
-        .chain(EXTRA_BINARY_F32)
-        .find(|entry| entry.0 == name)
-        .map(|entry| entry.1)
+    find_function(LIBM_BINARY_F32.iter().chain(EXTRA_BINARY_F32), name)
 }
 
 /// Every symbol a kernel may call, with its address, for `JITBuilder::symbol`.

@@ -339,6 +339,19 @@ impl Emitter<'_> {
             .collect()
     }
 
+    /// Runs `body` only where `condition` (an integer) is nonzero, then continues after it.
+    pub(super) fn emit_if_nonzero(&mut self, condition: Value, body: impl FnOnce(&mut Self)) {
+        let then_block = self.builder.create_block();
+        let after_block = self.builder.create_block();
+        self.builder
+            .ins()
+            .brif(condition, then_block, &[], after_block, &[]);
+        self.builder.switch_to_block(then_block);
+        body(self);
+        self.builder.ins().jump(after_block, &[]);
+        self.builder.switch_to_block(after_block);
+    }
+
     /// A do-while loop run `count` times (nothing when 0), counting down so that no loop bound
     /// has to stay live (Cranelift would rematerialize it inside the loop). The body gets the
     /// counter, from `count` down to 1.

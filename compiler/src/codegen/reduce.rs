@@ -51,6 +51,13 @@ pub(super) struct ReduceState {
     kind: ReduceKind,
 }
 
+/// The cascade's stack as addressed in code: its base and log2 of its entry size.
+#[derive(Clone, Copy)]
+struct BlockStack {
+    base: Value,
+    size_shift: Value,
+}
+
 fn slot_flags() -> MemFlagsData {
     MemFlagsData::trusted()
 }
@@ -259,13 +266,7 @@ impl Emitter<'_> {
             let block = self.reductions[index].block as i64;
             let current = self.builder.use_var(position);
             let full = self.builder.ins().icmp_imm_s(IntCC::Equal, current, block);
-            let flush_block = self.builder.create_block();
-            let after = self.builder.create_block();
-            self.builder.ins().brif(full, flush_block, &[], after, &[]);
-            self.builder.switch_to_block(flush_block);
-            self.flush_block(index);
-            self.builder.ins().jump(after, &[]);
-            self.builder.switch_to_block(after);
+            self.emit_if_nonzero(full, |this| this.flush_block(index));
         }
         self.builder.ins().jump(header, &[]);
 
@@ -436,6 +437,22 @@ impl Emitter<'_> {
         }
     }
 
+    /// The address of the block stack in `stack_slot`, whose entries are `size` bytes.
+    fn block_stack(&mut self, stack_slot: StackSlot, size: usize) -> BlockStack {
+        let base = self
+            .builder
+            .ins()
+            .stack_addr(self.pointer_type, stack_slot, 0);
+        let size_shift = self.iconst(types::I64, size.trailing_zeros() as i64);
+        BlockStack { base, size_shift }
+    }
+
+    /// The address of entry `entry` of a block stack (the top of a stack of `entry` entries).
+    fn stack_entry_address(&mut self, stack: BlockStack, entry: Value) -> Value {
+        let offset = self.builder.ins().ishl(entry, stack.size_shift);
+        self.builder.ins().iadd(stack.base, offset)
+    }
+
     /// Sums the lanes pairwise, pushes the block value and runs the cascade; resets the lanes.
     fn flush_block(&mut self, index: usize) {
         let (op, dtype, lanes) = {
@@ -473,14 +490,9 @@ impl Emitter<'_> {
             level = next;
         }
         let block_value = level[0];
-        let stack_base = self
-            .builder
-            .ins()
-            .stack_addr(self.pointer_type, stack_slot, 0);
-        let size_shift = self.iconst(types::I64, size.trailing_zeros() as i64);
+        let stack = self.block_stack(stack_slot, size);
         let entries = self.builder.use_var(depth);
-        let offset = self.builder.ins().ishl(entries, size_shift);
-        let address = self.builder.ins().iadd(stack_base, offset);
+        let address = self.stack_entry_address(stack, entries);
         self.builder
             .ins()
             .store(slot_flags(), block_value, address, 0);
@@ -493,8 +505,7 @@ impl Emitter<'_> {
         let merges = self.builder.ins().ctz(pushed);
         self.emit_counted_loop(merges, |this, _| {
             let entries = this.builder.use_var(depth);
-            let offset = this.builder.ins().ishl(entries, size_shift);
-            let top = this.builder.ins().iadd(stack_base, offset);
+            let top = this.stack_entry_address(stack, entries);
             let upper = this
                 .builder
                 .ins()
@@ -539,51 +550,33 @@ impl Emitter<'_> {
                 let ty = scalar_type(dtype);
                 let size = dtype.size();
                 let partial = self.builder.use_var(position);
-                let flush_block = self.builder.create_block();
-                let after_flush = self.builder.create_block();
-                self.builder
-                    .ins()
-                    .brif(partial, flush_block, &[], after_flush, &[]);
-                self.builder.switch_to_block(flush_block);
-                self.flush_block(index);
-                self.builder.ins().jump(after_flush, &[]);
-                self.builder.switch_to_block(after_flush);
+                self.emit_if_nonzero(partial, |this| this.flush_block(index));
 
                 let result = self.builder.declare_var(ty);
                 let identity = self.identity(index);
                 self.builder.def_var(result, identity);
                 let entries = self.builder.use_var(depth);
-                let fold_block = self.builder.create_block();
-                let done = self.builder.create_block();
-                self.builder.ins().brif(entries, fold_block, &[], done, &[]);
-                self.builder.switch_to_block(fold_block);
-                let stack_base = self
-                    .builder
-                    .ins()
-                    .stack_addr(self.pointer_type, stack_slot, 0);
-                let size_shift = self.iconst(types::I64, size.trailing_zeros() as i64);
-                let offset = self.builder.ins().ishl(entries, size_shift);
-                let top = self.builder.ins().iadd(stack_base, offset);
-                let top_value = self
-                    .builder
-                    .ins()
-                    .load(ty, slot_flags(), top, -(size as i32));
-                self.builder.def_var(result, top_value);
-                let one = self.iconst(types::I64, 1);
-                let below = self.builder.ins().isub(entries, one);
-                // Entries below the top, from the top down: s_k + (s_{k+1} + ...).
-                self.emit_counted_loop(below, |this, counter| {
+                self.emit_if_nonzero(entries, |this| {
+                    let stack = this.block_stack(stack_slot, size);
+                    let top = this.stack_entry_address(stack, entries);
+                    let top_value = this
+                        .builder
+                        .ins()
+                        .load(ty, slot_flags(), top, -(size as i32));
+                    this.builder.def_var(result, top_value);
                     let one = this.iconst(types::I64, 1);
-                    let entry = this.builder.ins().isub(counter, one);
-                    let offset = this.builder.ins().ishl(entry, size_shift);
-                    let address = this.builder.ins().iadd(stack_base, offset);
-                    let lower = this.builder.ins().load(ty, slot_flags(), address, 0);
-                    let upper = this.builder.use_var(result);
-                    let merged = this.scalar_binary(combine, dtype, lower, upper);
-                    this.builder.def_var(result, merged);
+                    let below = this.builder.ins().isub(entries, one);
+                    // Entries below the top, from the top down: s_k + (s_{k+1} + ...).
+                    this.emit_counted_loop(below, |this, counter| {
+                        let one = this.iconst(types::I64, 1);
+                        let entry = this.builder.ins().isub(counter, one);
+                        let address = this.stack_entry_address(stack, entry);
+                        let lower = this.builder.ins().load(ty, slot_flags(), address, 0);
+                        let upper = this.builder.use_var(result);
+                        let merged = this.scalar_binary(combine, dtype, lower, upper);
+                        this.builder.def_var(result, merged);
+                    });
                 });
-                self.builder.ins().jump(done, &[]);
-                self.builder.switch_to_block(done);
                 let value = self.builder.use_var(result);
                 self.builder
                     .ins()

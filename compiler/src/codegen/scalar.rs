@@ -6,7 +6,7 @@
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{InstBuilder, Type, Value, types};
 use cranelift_module::Module;
-use nx_runtime::{DType, mathlib};
+use nx_runtime::{DType, Scalar, mathlib};
 
 use super::function::{Emitter, scalar_type};
 use crate::ir::print::math_fn_name;
@@ -85,42 +85,70 @@ impl Emitter<'_> {
         }
     }
 
+    /// A float constant of `x`'s kind: a scalar, or splat across a vector like `x`.
+    fn float_const_like(&mut self, x: Value, dtype: DType, value: f64) -> Value {
+        let scalar = Scalar::from_f64(dtype, value);
+        if self.builder.func.dfg.value_type(x).is_vector() {
+            self.vector_const(scalar)
+        } else {
+            self.scalar_const(scalar)
+        }
+    }
+
+    /// `condition ? if_true : if_false` on floats: `select` on scalars, `bitselect` with the
+    /// mask on vectors.
+    fn float_select_like(&mut self, condition: Value, if_true: Value, if_false: Value) -> Value {
+        if self.builder.func.dfg.value_type(if_true).is_vector() {
+            self.float_select(condition, if_true, if_false)
+        } else {
+            self.builder.ins().select(condition, if_true, if_false)
+        }
+    }
+
+    /// A unary operation on floats, the same code on scalars and vectors; `None` for `not`.
+    pub(super) fn float_unary(&mut self, op: UnaryOp, dtype: DType, x: Value) -> Option<Value> {
+        let value = match op {
+            UnaryOp::Neg => self.builder.ins().fneg(x),
+            UnaryOp::Abs => self.builder.ins().fabs(x),
+            UnaryOp::Sign => {
+                // NumPy: 1 if x > 0, -1 if x < 0, 0 if x == 0 (so -0.0 gives 0.0), else x.
+                let zero = self.float_const_like(x, dtype, 0.0);
+                let one = self.float_const_like(x, dtype, 1.0);
+                let minus_one = self.float_const_like(x, dtype, -1.0);
+                let is_zero = self.builder.ins().fcmp(FloatCC::Equal, x, zero);
+                let zero_or_x = self.float_select_like(is_zero, zero, x);
+                let is_negative = self.builder.ins().fcmp(FloatCC::LessThan, x, zero);
+                let below = self.float_select_like(is_negative, minus_one, zero_or_x);
+                let is_positive = self.builder.ins().fcmp(FloatCC::GreaterThan, x, zero);
+                self.float_select_like(is_positive, one, below)
+            }
+            UnaryOp::Sqrt => self.builder.ins().sqrt(x),
+            UnaryOp::Floor => self.builder.ins().floor(x),
+            UnaryOp::Ceil => self.builder.ins().ceil(x),
+            UnaryOp::Trunc => self.builder.ins().trunc(x),
+            UnaryOp::Round => self.builder.ins().nearest(x),
+            UnaryOp::IsNan => self.builder.ins().fcmp(FloatCC::Unordered, x, x),
+            UnaryOp::IsInf | UnaryOp::IsFinite => {
+                let magnitude = self.builder.ins().fabs(x);
+                let infinity = self.float_const_like(x, dtype, f64::INFINITY);
+                let condition = if op == UnaryOp::IsInf {
+                    FloatCC::Equal
+                } else {
+                    FloatCC::LessThan
+                };
+                self.builder.ins().fcmp(condition, magnitude, infinity)
+            }
+            UnaryOp::Not => return None,
+        };
+        Some(value)
+    }
+
     pub(super) fn scalar_unary(&mut self, op: UnaryOp, dtype: DType, x: Value) -> Value {
         let ty = scalar_type(dtype);
         if dtype.is_float() {
-            return match op {
-                UnaryOp::Neg => self.builder.ins().fneg(x),
-                UnaryOp::Abs => self.builder.ins().fabs(x),
-                UnaryOp::Sign => {
-                    // NumPy: 1 if x > 0, -1 if x < 0, 0 if x == 0 (so -0.0 gives 0.0), else x.
-                    let zero = self.float_const(dtype, 0.0);
-                    let one = self.float_const(dtype, 1.0);
-                    let minus_one = self.float_const(dtype, -1.0);
-                    let is_zero = self.builder.ins().fcmp(FloatCC::Equal, x, zero);
-                    let zero_or_x = self.builder.ins().select(is_zero, zero, x);
-                    let is_negative = self.builder.ins().fcmp(FloatCC::LessThan, x, zero);
-                    let below = self.builder.ins().select(is_negative, minus_one, zero_or_x);
-                    let is_positive = self.builder.ins().fcmp(FloatCC::GreaterThan, x, zero);
-                    self.builder.ins().select(is_positive, one, below)
-                }
-                UnaryOp::Sqrt => self.builder.ins().sqrt(x),
-                UnaryOp::Floor => self.builder.ins().floor(x),
-                UnaryOp::Ceil => self.builder.ins().ceil(x),
-                UnaryOp::Trunc => self.builder.ins().trunc(x),
-                UnaryOp::Round => self.builder.ins().nearest(x),
-                UnaryOp::IsNan => self.builder.ins().fcmp(FloatCC::Unordered, x, x),
-                UnaryOp::IsInf | UnaryOp::IsFinite => {
-                    let magnitude = self.builder.ins().fabs(x);
-                    let infinity = self.float_const(dtype, f64::INFINITY);
-                    let condition = if op == UnaryOp::IsInf {
-                        FloatCC::Equal
-                    } else {
-                        FloatCC::LessThan
-                    };
-                    self.builder.ins().fcmp(condition, magnitude, infinity)
-                }
-                UnaryOp::Not => unreachable!("the verifier rejects not on floats"),
-            };
+            return self
+                .float_unary(op, dtype, x)
+                .expect("the verifier rejects not on floats");
         }
         match op {
             UnaryOp::Neg => self.builder.ins().ineg(x),
@@ -161,48 +189,81 @@ impl Emitter<'_> {
         b: Value,
     ) -> Value {
         if let Some(condition) = comparison(op) {
-            return self.scalar_compare(condition, dtype, a, b);
+            return self.compare(condition, dtype, a, b);
+        }
+        if let Some(value) = self.one_instruction_binary(op, dtype, a, b) {
+            return value;
         }
         if dtype.is_float() {
             return match op {
-                BinaryOp::Add => self.builder.ins().fadd(a, b),
-                BinaryOp::Sub => self.builder.ins().fsub(a, b),
-                BinaryOp::Mul => self.builder.ins().fmul(a, b),
-                BinaryOp::Div => self.builder.ins().fdiv(a, b),
                 BinaryOp::FloorDiv => self.float_call("floordiv", dtype, &[a, b]),
                 BinaryOp::Mod => self.float_call("mod", dtype, &[a, b]),
                 BinaryOp::Pow => self.float_call("pow", dtype, &[a, b]),
-                // Cranelift's fmin/fmax propagate nan and order -0.0 below 0.0, as the spec.
-                BinaryOp::Min => self.builder.ins().fmin(a, b),
-                BinaryOp::Max => self.builder.ins().fmax(a, b),
                 BinaryOp::Copysign => self.builder.ins().fcopysign(a, b),
                 _ => unreachable!("the verifier rejects {op:?} on floats"),
             };
         }
-        let signed = dtype.is_signed();
         match op {
-            BinaryOp::Add => self.builder.ins().iadd(a, b),
-            BinaryOp::Sub => self.builder.ins().isub(a, b),
-            BinaryOp::Mul => self.builder.ins().imul(a, b),
             BinaryOp::FloorDiv | BinaryOp::Mod => self.integer_divmod(op, dtype, a, b),
             BinaryOp::Pow => self.integer_pow(dtype, a, b),
-            BinaryOp::Min if signed => self.builder.ins().smin(a, b),
-            BinaryOp::Min => self.builder.ins().umin(a, b),
-            BinaryOp::Max if signed => self.builder.ins().smax(a, b),
-            BinaryOp::Max => self.builder.ins().umax(a, b),
-            BinaryOp::And => self.builder.ins().band(a, b),
-            BinaryOp::Or => self.builder.ins().bor(a, b),
-            BinaryOp::Xor => self.builder.ins().bxor(a, b),
             BinaryOp::Shl | BinaryOp::Shr => self.integer_shift(op, dtype, a, b),
             _ => unreachable!("the verifier rejects {op:?} on {dtype}"),
         }
     }
 
-    fn scalar_compare(&mut self, condition: Comparison, dtype: DType, a: Value, b: Value) -> Value {
+    /// The arithmetic, min/max and bitwise operations that are one Cranelift instruction on
+    /// scalars and vectors alike (`None` for the others). Bool operands take the integer
+    /// instructions, which scalar 0/1 bools need but vector masks do not.
+    pub(super) fn one_instruction_binary(
+        &mut self,
+        op: BinaryOp,
+        dtype: DType,
+        a: Value,
+        b: Value,
+    ) -> Option<Value> {
+        let ins = self.builder.ins();
+        let value = if dtype.is_float() {
+            match op {
+                BinaryOp::Add => ins.fadd(a, b),
+                BinaryOp::Sub => ins.fsub(a, b),
+                BinaryOp::Mul => ins.fmul(a, b),
+                BinaryOp::Div => ins.fdiv(a, b),
+                // Cranelift's fmin/fmax propagate nan and order -0.0 below 0.0, as the spec.
+                BinaryOp::Min => ins.fmin(a, b),
+                BinaryOp::Max => ins.fmax(a, b),
+                _ => return None,
+            }
+        } else {
+            let signed = dtype.is_signed();
+            match op {
+                BinaryOp::Add => ins.iadd(a, b),
+                BinaryOp::Sub => ins.isub(a, b),
+                BinaryOp::Mul => ins.imul(a, b),
+                BinaryOp::Min if signed => ins.smin(a, b),
+                BinaryOp::Min => ins.umin(a, b),
+                BinaryOp::Max if signed => ins.smax(a, b),
+                BinaryOp::Max => ins.umax(a, b),
+                BinaryOp::And => ins.band(a, b),
+                BinaryOp::Or => ins.bor(a, b),
+                BinaryOp::Xor => ins.bxor(a, b),
+                _ => return None,
+            }
+        };
+        Some(value)
+    }
+
+    /// A comparison on scalars or vectors; the result is a 0/1 bool or a lane mask.
+    pub(super) fn compare(
+        &mut self,
+        condition: Comparison,
+        dtype: DType,
+        a: Value,
+        b: Value,
+    ) -> Value {
         if dtype.is_float() {
             self.builder.ins().fcmp(condition.float(), a, b)
         } else {
-            // Bool compares as unsigned 0/1 (false < true).
+            // Bool compares unsigned: false (0) < true (1, or all ones in a mask).
             self.builder
                 .ins()
                 .icmp(condition.int(dtype.is_signed()), a, b)

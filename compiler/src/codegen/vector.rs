@@ -153,7 +153,7 @@ impl Emitter<'_> {
         self.builder.ins().splat(ty, lane)
     }
 
-    fn vector_const(&mut self, scalar: Scalar) -> Value {
+    pub(super) fn vector_const(&mut self, scalar: Scalar) -> Value {
         let lane = self.scalar_const(scalar);
         self.splat_scalar(scalar.dtype(), lane)
     }
@@ -343,7 +343,7 @@ impl Emitter<'_> {
     }
 
     /// A mask (of the kernel's width) as a vector of `ty`'s lane type, for `bitselect`.
-    fn float_select(&mut self, mask: Value, if_true: Value, if_false: Value) -> Value {
+    pub(super) fn float_select(&mut self, mask: Value, if_true: Value, if_false: Value) -> Value {
         let ty = self.builder.func.dfg.value_type(if_true);
         let mask = self.bitcast(ty, mask);
         self.builder.ins().bitselect(mask, if_true, if_false)
@@ -351,39 +351,7 @@ impl Emitter<'_> {
 
     fn vector_unary(&mut self, op: UnaryOp, dtype: DType, x: Value) -> Option<Value> {
         if dtype.is_float() {
-            let value = match op {
-                UnaryOp::Neg => self.builder.ins().fneg(x),
-                UnaryOp::Abs => self.builder.ins().fabs(x),
-                UnaryOp::Sign => {
-                    let zero = self.vector_const(Scalar::zero(dtype));
-                    let one = self.vector_const(Scalar::one(dtype));
-                    let minus_one = self.vector_const(Scalar::from_f64(dtype, -1.0));
-                    let is_zero = self.builder.ins().fcmp(FloatCC::Equal, x, zero);
-                    let zero_or_x = self.float_select(is_zero, zero, x);
-                    let is_negative = self.builder.ins().fcmp(FloatCC::LessThan, x, zero);
-                    let below = self.float_select(is_negative, minus_one, zero_or_x);
-                    let is_positive = self.builder.ins().fcmp(FloatCC::GreaterThan, x, zero);
-                    self.float_select(is_positive, one, below)
-                }
-                UnaryOp::Sqrt => self.builder.ins().sqrt(x),
-                UnaryOp::Floor => self.builder.ins().floor(x),
-                UnaryOp::Ceil => self.builder.ins().ceil(x),
-                UnaryOp::Trunc => self.builder.ins().trunc(x),
-                UnaryOp::Round => self.builder.ins().nearest(x),
-                UnaryOp::IsNan => self.builder.ins().fcmp(FloatCC::Unordered, x, x),
-                UnaryOp::IsInf | UnaryOp::IsFinite => {
-                    let magnitude = self.builder.ins().fabs(x);
-                    let infinity = self.vector_const(Scalar::from_f64(dtype, f64::INFINITY));
-                    let condition = if op == UnaryOp::IsInf {
-                        FloatCC::Equal
-                    } else {
-                        FloatCC::LessThan
-                    };
-                    self.builder.ins().fcmp(condition, magnitude, infinity)
-                }
-                UnaryOp::Not => return None,
-            };
-            return Some(value);
+            return self.float_unary(op, dtype, x);
         }
         let value = match op {
             UnaryOp::Neg => self.builder.ins().ineg(x),
@@ -420,14 +388,7 @@ impl Emitter<'_> {
         b: Value,
     ) -> Value {
         if let Some(condition) = comparison(op) {
-            return if dtype.is_float() {
-                self.builder.ins().fcmp(condition.float(), a, b)
-            } else {
-                // Masks compare unsigned: false (0) < true (all ones).
-                self.builder
-                    .ins()
-                    .icmp(condition.int(dtype.is_signed()), a, b)
-            };
+            return self.compare(condition, dtype, a, b);
         }
         if dtype == DType::Bool {
             return match op {
@@ -436,44 +397,25 @@ impl Emitter<'_> {
                 _ => self.builder.ins().bxor(a, b),
             };
         }
-        if dtype.is_float() {
-            return match op {
-                BinaryOp::Add => self.builder.ins().fadd(a, b),
-                BinaryOp::Sub => self.builder.ins().fsub(a, b),
-                BinaryOp::Mul => self.builder.ins().fmul(a, b),
-                BinaryOp::Div => self.builder.ins().fdiv(a, b),
-                BinaryOp::Min => self.builder.ins().fmin(a, b),
-                BinaryOp::Max => self.builder.ins().fmax(a, b),
-                BinaryOp::Copysign => {
-                    let ty = self.builder.func.dfg.value_type(a);
-                    let int_type = self.mask_type();
-                    let sign_bit = 1i64 << (dtype.bits() - 1);
-                    let lane = self.iconst(self.mask_lane_type(), sign_bit);
-                    let sign_mask = self.builder.ins().splat(int_type, lane);
-                    let a_bits = self.bitcast(int_type, a);
-                    let b_bits = self.bitcast(int_type, b);
-                    let magnitude = self.builder.ins().band_not(a_bits, sign_mask);
-                    let sign = self.builder.ins().band(b_bits, sign_mask);
-                    let bits = self.builder.ins().bor(magnitude, sign);
-                    self.bitcast(ty, bits)
-                }
-                _ => unreachable!("binary_is_native rejects {op:?} on floats"),
-            };
+        if let Some(value) = self.one_instruction_binary(op, dtype, a, b) {
+            return value;
         }
-        let signed = dtype.is_signed();
-        match op {
-            BinaryOp::Add => self.builder.ins().iadd(a, b),
-            BinaryOp::Sub => self.builder.ins().isub(a, b),
-            BinaryOp::Mul => self.builder.ins().imul(a, b),
-            BinaryOp::Min if signed => self.builder.ins().smin(a, b),
-            BinaryOp::Min => self.builder.ins().umin(a, b),
-            BinaryOp::Max if signed => self.builder.ins().smax(a, b),
-            BinaryOp::Max => self.builder.ins().umax(a, b),
-            BinaryOp::And => self.builder.ins().band(a, b),
-            BinaryOp::Or => self.builder.ins().bor(a, b),
-            BinaryOp::Xor => self.builder.ins().bxor(a, b),
-            _ => unreachable!("binary_is_native rejects {op:?} on {dtype}"),
-        }
+        // What is left is float copysign: the magnitude's bits with the sign bit of `b`.
+        assert!(
+            dtype.is_float() && op == BinaryOp::Copysign,
+            "binary_is_native rejects {op:?} on {dtype}"
+        );
+        let ty = self.builder.func.dfg.value_type(a);
+        let int_type = self.mask_type();
+        let sign_bit = 1i64 << (dtype.bits() - 1);
+        let lane = self.iconst(self.mask_lane_type(), sign_bit);
+        let sign_mask = self.builder.ins().splat(int_type, lane);
+        let a_bits = self.bitcast(int_type, a);
+        let b_bits = self.bitcast(int_type, b);
+        let magnitude = self.builder.ins().band_not(a_bits, sign_mask);
+        let sign = self.builder.ins().band(b_bits, sign_mask);
+        let bits = self.builder.ins().bor(magnitude, sign);
+        self.bitcast(ty, bits)
     }
 
     /// Casts between dtypes of the kernel's width (or bool), where a vector lowering exists.

@@ -163,14 +163,25 @@ fn integer_binary(op: BinaryOp, dtype: DType, a: i128, b: i128) -> Result<Scalar
             }
         }
         BinaryOp::Div | BinaryOp::Copysign => ill_typed(super::print::binary_op_name(op), wrap(a)),
-        BinaryOp::Eq => Scalar::Bool(a == b),
-        BinaryOp::Ne => Scalar::Bool(a != b),
-        BinaryOp::Lt => Scalar::Bool(a < b),
-        BinaryOp::Le => Scalar::Bool(a <= b),
-        BinaryOp::Gt => Scalar::Bool(a > b),
-        BinaryOp::Ge => Scalar::Bool(a >= b),
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            Scalar::Bool(compare(op, a, b))
+        }
     };
     Ok(result)
+}
+
+/// A comparison operator on two values of one type. On floats, `PartialOrd` gives the spec's
+/// rule: every comparison with nan is false except `!=`.
+fn compare<T: PartialOrd>(op: BinaryOp, a: T, b: T) -> bool {
+    match op {
+        BinaryOp::Eq => a == b,
+        BinaryOp::Ne => a != b,
+        BinaryOp::Lt => a < b,
+        BinaryOp::Le => a <= b,
+        BinaryOp::Gt => a > b,
+        BinaryOp::Ge => a >= b,
+        _ => unreachable!("{op:?} is not a comparison"),
+    }
 }
 
 /// Float unary and binary semantics, once per float type.
@@ -237,12 +248,12 @@ macro_rules! float_semantics {
                     b
                 }),
                 BinaryOp::Copysign => Scalar::$variant(a.copysign(b)),
-                BinaryOp::Eq => Scalar::Bool(a == b),
-                BinaryOp::Ne => Scalar::Bool(a != b),
-                BinaryOp::Lt => Scalar::Bool(a < b),
-                BinaryOp::Le => Scalar::Bool(a <= b),
-                BinaryOp::Gt => Scalar::Bool(a > b),
-                BinaryOp::Ge => Scalar::Bool(a >= b),
+                BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge => Scalar::Bool(compare(op, a, b)),
                 BinaryOp::And | BinaryOp::Or | BinaryOp::Xor | BinaryOp::Shl | BinaryOp::Shr => {
                     ill_typed(super::print::binary_op_name(op), Scalar::$variant(a))
                 }

@@ -5,8 +5,63 @@
 use cranelift_entity::EntityRef;
 use nx_compiler::codegen::{CompiledKernel, Jit};
 use nx_compiler::ir::interp::interpret;
-use nx_compiler::ir::{BufRole, BufView, Effect, Kernel, KernelStatus};
+use nx_compiler::ir::{
+    BinaryOp, BufRole, BufView, Effect, Kernel, KernelStatus, ReduceOp, UnaryOp,
+};
 use nx_runtime::{DType, Scalar};
+
+/// Every unary operation, for tests that try each one.
+pub const ALL_UNARY_OPS: [UnaryOp; 12] = [
+    UnaryOp::Neg,
+    UnaryOp::Not,
+    UnaryOp::Abs,
+    UnaryOp::Sign,
+    UnaryOp::Sqrt,
+    UnaryOp::Floor,
+    UnaryOp::Ceil,
+    UnaryOp::Trunc,
+    UnaryOp::Round,
+    UnaryOp::IsNan,
+    UnaryOp::IsInf,
+    UnaryOp::IsFinite,
+];
+
+/// Every binary operation, for tests that try each one.
+pub const ALL_BINARY_OPS: [BinaryOp; 21] = [
+    BinaryOp::Add,
+    BinaryOp::Sub,
+    BinaryOp::Mul,
+    BinaryOp::Div,
+    BinaryOp::FloorDiv,
+    BinaryOp::Mod,
+    BinaryOp::Pow,
+    BinaryOp::Min,
+    BinaryOp::Max,
+    BinaryOp::And,
+    BinaryOp::Or,
+    BinaryOp::Xor,
+    BinaryOp::Shl,
+    BinaryOp::Shr,
+    BinaryOp::Copysign,
+    BinaryOp::Eq,
+    BinaryOp::Ne,
+    BinaryOp::Lt,
+    BinaryOp::Le,
+    BinaryOp::Gt,
+    BinaryOp::Ge,
+];
+
+/// Every reduction, for tests that try each one.
+pub const ALL_REDUCE_OPS: [ReduceOp; 8] = [
+    ReduceOp::Sum,
+    ReduceOp::Prod,
+    ReduceOp::Min,
+    ReduceOp::Max,
+    ReduceOp::Any,
+    ReduceOp::All,
+    ReduceOp::ArgMin,
+    ReduceOp::ArgMax,
+];
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 pub struct Rng(pub u64);
@@ -103,6 +158,7 @@ pub enum Layout {
 }
 
 /// One buffer's storage and its view.
+#[derive(Clone)]
 pub struct TestBuffer {
     pub dtype: DType,
     pub storage: Vec<u64>,
@@ -283,15 +339,7 @@ pub fn check_against_interpreter(
     rng: &mut Rng,
 ) -> KernelStatus {
     let mut expected = make_buffers(kernel, sizes, input_layouts, output_layout, rng);
-    let mut actual: Vec<TestBuffer> = expected
-        .iter()
-        .map(|buffer| TestBuffer {
-            dtype: buffer.dtype,
-            storage: buffer.storage.clone(),
-            origin: buffer.origin,
-            byte_strides: buffer.byte_strides.clone(),
-        })
-        .collect();
+    let mut actual = expected.clone();
     let expected_views: Vec<BufView> = expected.iter_mut().map(|buffer| buffer.view()).collect();
     let actual_views: Vec<BufView> = actual.iter_mut().map(|buffer| buffer.view()).collect();
     // SAFETY: the buffers cover every point of the domain by construction and outputs are
