@@ -51,21 +51,16 @@ fn list_literals() {
         ("[zeros(3, dtype=f32), ones(3, dtype=f32)]", "f32[2, 3]"),
         ("[1.5f32, 2]", "f32[2]"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty("", expr), expected, "{expr}");
-    }
-    let (message, _) = one_error("[zeros(3), zeros(4)]");
-    assert_eq!(
-        message,
-        "list items must have the same shape: this is f64[4], the first item is f64[3]"
+    assert_types("", &cases);
+    assert_error(
+        "[zeros(3), zeros(4)]",
+        "list items must have the same shape: this is f64[4], the first item is f64[3]",
     );
-    let (message, _) = one_error("[zeros(3), 1.0]");
-    assert_eq!(
-        message,
-        "list items must have the same rank: this is f64, the first item is f64[3]"
+    assert_error(
+        "[zeros(3), 1.0]",
+        "list items must have the same rank: this is f64, the first item is f64[3]",
     );
-    let (message, _) = one_error("[1u8, 256]");
-    assert_eq!(message, "integer 256 does not fit in u8");
+    assert_error("[1u8, 256]", "integer 256 does not fit in u8");
 }
 
 #[test]
@@ -82,9 +77,7 @@ fn reductions_axes_and_keepdims() {
         ("var(m, axis=0, ddof=1)", "f64[3, 4]"),
         ("max(m, axis=2)", "f64[2, 3]"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(p, expr), expected, "{expr}");
-    }
+    assert_types(p, &cases);
     let program = check_ok(&format!("{p}\nlet s = sum(m, axis=-1)"));
     let hir::ExprKind::Reduce { axes, keepdims, .. } = &last_expr(&program).kind else {
         panic!()
@@ -120,9 +113,7 @@ fn indexing_types_and_sizes() {
         ("m[:, [0, 1]]", "f64[4, 2]"),
         ("m[zeros(4) > 0.0]", "f64[_, 5]"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(p, expr), expected, "{expr}");
-    }
+    assert_types(p, &cases);
     let program = check_ok(&format!("{p}\nlet r = m[m > 0.0]"));
     assert!(matches!(
         last_expr(&program).kind,
@@ -133,15 +124,13 @@ fn indexing_types_and_sizes() {
         last_expr(&program).kind,
         hir::ExprKind::Index { .. }
     ));
-    let (message, _) = one_error(&format!("{p}\nm[zeros(3) > 0.0]"));
-    assert_eq!(
-        message,
-        "boolean index bool[3] does not match axis 0 of f64[4, 5] (length 4)"
+    assert_error(
+        &format!("{p}\nm[zeros(3) > 0.0]"),
+        "boolean index bool[3] does not match axis 0 of f64[4, 5] (length 4)",
     );
-    let (message, _) = one_error(&format!("{p}\nm[[0], [1]]"));
-    assert_eq!(
-        message,
-        "at most one array index is allowed per indexing expression"
+    assert_error(
+        &format!("{p}\nm[[0], [1]]"),
+        "at most one array index is allowed per indexing expression",
     );
 }
 
@@ -164,9 +153,11 @@ fn properties() {
     ));
     let program = check_ok(&format!("{p}\nlet r = v.size"));
     assert!(matches!(last_expr(&program).kind, hir::ExprKind::Size(_)));
-    let (message, at) = one_error(&format!("{p}\nm.foo"));
-    assert_eq!(message, "no property `foo` on f32[4, 5]");
-    assert_eq!(at, "foo");
+    assert_error_at(
+        &format!("{p}\nm.foo"),
+        "no property `foo` on f32[4, 5]",
+        "foo",
+    );
     // `.shape` is strong i64, so it does not adapt
     assert_eq!(ty(p, "m.shape * 2"), "i64[2]");
 }
@@ -202,29 +193,26 @@ fn not_yet_executed_builtins_type_check() {
         ("array_equal(a, v)", "bool"),
         ("load(\"x.npy\", dtype=f32, ndim=2)", "f32[_, _]"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(p, expr), expected, "{expr}");
-    }
+    assert_types(p, &cases);
     let program = check_ok(&format!("{p}\nlet r = a @ b"));
     assert!(
         matches!(&last_expr(&program).kind, hir::ExprKind::Unsupported(name) if name == "matmul")
     );
-    let (message, _) = one_error(&format!("{p}\na @ a"));
-    assert_eq!(
-        message,
-        "cannot multiply f64[2, 3] and f64[2, 3] as matrices: inner dimensions differ: 3 and 2"
+    assert_error(
+        &format!("{p}\na @ a"),
+        "cannot multiply f64[2, 3] and f64[2, 3] as matrices: inner dimensions differ: 3 and 2",
     );
-    let (message, _) = one_error(&format!("{p}\nreshape(a, [4, 2])"));
-    assert_eq!(
-        message,
-        "cannot reshape f64[2, 3] (6 elements) into f64[4, 2]"
+    assert_error(
+        &format!("{p}\nreshape(a, [4, 2])"),
+        "cannot reshape f64[2, 3] (6 elements) into f64[4, 2]",
     );
-    let (message, _) = one_error(&format!("{p}\nbroadcast_to(v, [4, 2])"));
-    assert_eq!(message, "cannot broadcast f64[3] to f64[4, 2]");
-    let (message, _) = one_error("load(\"/nonexistent/x.npy\")");
-    assert_eq!(
-        message,
-        "cannot tell the type of this `load` when the program is checked"
+    assert_error(
+        &format!("{p}\nbroadcast_to(v, [4, 2])"),
+        "cannot broadcast f64[3] to f64[4, 2]",
+    );
+    assert_error(
+        "load(\"/nonexistent/x.npy\")",
+        "cannot tell the type of this `load` when the program is checked",
     );
     check_ok("let x: f32[_, _] = load(\"/nonexistent/x.npy\")");
     check_ok("save(\"x.npy\", zeros(3))");
@@ -275,10 +263,8 @@ fn loops_forget_static_sizes_of_what_they_rebind() {
 #[test]
 fn blocks_and_scopes() {
     assert_eq!(ty_weak("", "{ let t = 2; t * 3 }"), "i64 (weak)");
-    let (message, _) = one_error("{ let t = 2 }\nt");
-    assert_eq!(message, "cannot find `t` in this scope");
-    let (message, _) = one_error("let y = { let t = 2 }");
-    assert_eq!(message, "this block has no value");
+    assert_error("{ let t = 2 }\nt", "cannot find `t` in this scope");
+    assert_error("let y = { let t = 2 }", "this block has no value");
     let program = check_ok("let x = 1\nlet x = 2.0\nx");
     assert_eq!(program.n_globals, 2);
 }

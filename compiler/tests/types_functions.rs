@@ -16,6 +16,15 @@ fn calls(program: &hir::Program) -> Vec<u32> {
     out
 }
 
+/// The declared or inferred result type of one function instance.
+fn result_type(program: &hir::Program, id: u32) -> String {
+    program.functions[id as usize]
+        .result
+        .as_ref()
+        .expect("the function returns a value")
+        .to_string()
+}
+
 #[test]
 fn generic_instances_per_dtype_rank_weakness() {
     let program = check_ok(
@@ -33,14 +42,7 @@ let r5 = axpy(2, xf, xf)",
     assert_eq!(ids[0], ids[3], "sizes are not part of the key");
     assert_ne!(ids[0], ids[4], "weak int vs weak float");
     assert_eq!(program.functions.len(), 3);
-    assert_eq!(
-        program.functions[ids[0] as usize]
-            .result
-            .as_ref()
-            .unwrap()
-            .to_string(),
-        "f32[_]"
-    );
+    assert_eq!(result_type(&program, ids[0]), "f32[_]");
     assert_eq!(
         ty(
             "fn axpy(a, x, y) = a * x + y\nlet xf = zeros(3, dtype=f32)",
@@ -75,15 +77,23 @@ fn keyword_and_default_arguments() {
         "f64"
     );
     assert_eq!(ty("fn f(a, b = 1) = a - b", "f(b=2u8, a=1u8)"), "u8");
-    let (message, at) = one_error("fn f(a, b) = a + b\nf(1, c=2)");
-    assert_eq!(message, "`f` has no parameter `c`");
-    assert_eq!(at, "c");
-    let (message, _) = one_error("fn f(a, b) = a + b\nf(1)");
-    assert_eq!(message, "missing argument `b` in the call of `f`");
-    let (message, _) = one_error("fn f(a) = a\nf(1, 2)");
-    assert_eq!(message, "`f` takes 1 argument but 2 were given");
-    let (message, _) = one_error("fn f(a) = a\nf(1, a=2)");
-    assert_eq!(message, "argument `a` is given more than once");
+    assert_error_at(
+        "fn f(a, b) = a + b\nf(1, c=2)",
+        "`f` has no parameter `c`",
+        "c",
+    );
+    assert_error(
+        "fn f(a, b) = a + b\nf(1)",
+        "missing argument `b` in the call of `f`",
+    );
+    assert_error(
+        "fn f(a) = a\nf(1, 2)",
+        "`f` takes 1 argument but 2 were given",
+    );
+    assert_error(
+        "fn f(a) = a\nf(1, a=2)",
+        "argument `a` is given more than once",
+    );
 }
 
 #[test]
@@ -94,20 +104,24 @@ fn annotated_parameters_accept_safe_casts() {
     );
     assert_eq!(ty("fn f(x: f32) = x", "f(1)"), "f32");
     assert_eq!(ty("fn f(x: i16) = x", "f(3u8)"), "i16");
-    let (message, at) = one_error("fn f(x: f32[_]) = x\nf(zeros(3))");
-    assert_eq!(message, "argument `x` of `f` must be f32[_], found f64[3]");
-    assert_eq!(at, "zeros(3)");
-    let (message, _) = one_error("fn f(x: f64[_]) = x\nf(zeros([2, 2]))");
-    assert_eq!(
-        message,
-        "argument `x` of `f` must be f64[_], found f64[2, 2]"
+    assert_error_at(
+        "fn f(x: f32[_]) = x\nf(zeros(3))",
+        "argument `x` of `f` must be f32[_], found f64[3]",
+        "zeros(3)",
     );
-    let (message, _) = one_error("fn f(x: i32) = x\nf(2.5)");
-    assert_eq!(message, "argument `x` of `f` must be i32, found f64");
-    let (message, _) = one_error("fn f(x: u8) = x\nf(300)");
-    assert_eq!(message, "integer 300 does not fit in u8");
-    let (message, _) = one_error("fn f(x: f64[3]) = x\nf(zeros(4))");
-    assert_eq!(message, "argument `x` of `f` must be f64[3], found f64[4]");
+    assert_error(
+        "fn f(x: f64[_]) = x\nf(zeros([2, 2]))",
+        "argument `x` of `f` must be f64[_], found f64[2, 2]",
+    );
+    assert_error(
+        "fn f(x: i32) = x\nf(2.5)",
+        "argument `x` of `f` must be i32, found f64",
+    );
+    assert_error("fn f(x: u8) = x\nf(300)", "integer 300 does not fit in u8");
+    assert_error(
+        "fn f(x: f64[3]) = x\nf(zeros(4))",
+        "argument `x` of `f` must be f64[3], found f64[4]",
+    );
 }
 
 #[test]
@@ -122,19 +136,19 @@ fn named_sizes() {
     check_ok(
         "fn dot2(a: f64[n], b: f64[n]) -> f64 = sum(a * b)\ndot2(zeros(3), ones(3))\nlet k = 4\ndot2(zeros(k), ones(3))",
     );
-    let (message, at) =
-        one_error("fn dot2(a: f64[n], b: f64[n]) -> f64 = sum(a * b)\ndot2(zeros(3), ones(4))");
-    assert_eq!(message, "size `n` is 3 for `a` but 4 for `b`");
-    assert_eq!(at, "ones(4)");
+    assert_error_at(
+        "fn dot2(a: f64[n], b: f64[n]) -> f64 = sum(a * b)\ndot2(zeros(3), ones(4))",
+        "size `n` is 3 for `a` but 4 for `b`",
+        "ones(4)",
+    );
     // the result's named sizes are refined from the arguments
     assert_eq!(
         ty("fn twice(x: f64[n]) -> f64[n] = 2.0 * x", "twice(zeros(5))"),
         "f64[5]"
     );
-    let (message, _) = one_error("fn f(x: f64[n]) -> f64[m] = x");
-    assert_eq!(
-        message,
-        "size `m` in the result type is not bound by a parameter"
+    assert_error(
+        "fn f(x: f64[n]) -> f64[m] = x",
+        "size `m` in the result type is not bound by a parameter",
     );
     // a named size is a weak i64
     assert_eq!(
@@ -145,14 +159,15 @@ fn named_sizes() {
 
 #[test]
 fn declared_results() {
-    let (message, at) = one_error("fn f(x: f64) -> f32 { x }\nf(1.0)");
-    assert_eq!(message, "`f` must return f32, found f64");
-    assert_eq!(at, "x");
+    assert_error_at(
+        "fn f(x: f64) -> f32 { x }\nf(1.0)",
+        "`f` must return f32, found f64",
+        "x",
+    );
     check_ok("fn relu(x: f32) -> f32 { if x > 0.0 { x } else { 0.0 } }\nrelu(1.0f32)");
-    let (message, _) = one_error("fn f(x: f64) -> f64 { print(x) }\nf(1.0)");
-    assert_eq!(
-        message,
-        "`f` must return f64, but its body ends without a value"
+    assert_error(
+        "fn f(x: f64) -> f64 { print(x) }\nf(1.0)",
+        "`f` must return f64, but its body ends without a value",
     );
 }
 
@@ -174,10 +189,9 @@ fn returns_agree_like_if_branches() {
         message.contains("returns values of different ranks"),
         "{message}"
     );
-    let (message, _) = one_error("fn f(x) { if x > 0 { return 1 }; print(x) }\nf(1)");
-    assert_eq!(
-        message,
-        "`f` returns a value with `return` but its body ends without one"
+    assert_error(
+        "fn f(x) { if x > 0 { return 1 }; print(x) }\nf(1)",
+        "`f` returns a value with `return` but its body ends without one",
     );
 }
 
@@ -189,9 +203,11 @@ fn functions_that_return_nothing() {
         hir::StmtKind::Call { .. }
     ));
     assert!(program.functions[0].result.is_none());
-    let (message, at) = one_error("fn show(x) { print(x) }\nlet y = show(1)");
-    assert_eq!(message, "`show` returns nothing; its result cannot be used");
-    assert_eq!(at, "show(1)");
+    assert_error_at(
+        "fn show(x) { print(x) }\nlet y = show(1)",
+        "`show` returns nothing; its result cannot be used",
+        "show(1)",
+    );
 }
 
 #[test]
@@ -202,22 +218,8 @@ fn globals_are_read_at_the_call() {
     let ids = calls(&program);
     assert_ne!(ids[0], ids[1], "different binding of `scale`");
     assert_eq!(ids[1], ids[2]);
-    assert_eq!(
-        program.functions[ids[0] as usize]
-            .result
-            .as_ref()
-            .unwrap()
-            .to_string(),
-        "f32"
-    );
-    assert_eq!(
-        program.functions[ids[1] as usize]
-            .result
-            .as_ref()
-            .unwrap()
-            .to_string(),
-        "f64"
-    );
+    assert_eq!(result_type(&program, ids[0]), "f32");
+    assert_eq!(result_type(&program, ids[1]), "f64");
     let body = &program.functions[ids[0] as usize].body;
     let value = body.value.as_ref().unwrap();
     let hir::ExprKind::Binary(_, lhs, _) = &value.kind else {
@@ -227,31 +229,33 @@ fn globals_are_read_at_the_call() {
         lhs.kind,
         hir::ExprKind::Var(hir::VarRef::Global(0))
     ));
-    let (message, _) = one_error("fn f() = missing + 1\nf()");
-    assert_eq!(message, "cannot find `missing` in this scope");
+    assert_error(
+        "fn f() = missing + 1\nf()",
+        "cannot find `missing` in this scope",
+    );
 }
 
 #[test]
 fn assigning_globals_in_functions_is_an_error() {
-    let (message, at) = one_error("let g = 1\nfn f() { g = 2 }\nf()");
-    assert_eq!(
-        message,
-        "cannot assign to the global variable `g` inside a function"
+    assert_error_at(
+        "let g = 1\nfn f() { g = 2 }\nf()",
+        "cannot assign to the global variable `g` inside a function",
+        "g",
     );
-    assert_eq!(at, "g");
-    let (message, _) = one_error("let g = zeros(3)\nfn f() { g[0] = 2.0 }\nf()");
-    assert_eq!(
-        message,
-        "cannot assign into the global variable `g` inside a function"
+    assert_error(
+        "let g = zeros(3)\nfn f() { g[0] = 2.0 }\nf()",
+        "cannot assign into the global variable `g` inside a function",
     );
     check_ok("let g = 1\nfn f() { let g = 2; g = 3; g }\nf()");
 }
 
 #[test]
 fn recursion_is_an_error() {
-    let (message, at) = one_error("fn f(n) = if n > 0 { f(n - 1) } else { 0 }\nf(3)");
-    assert_eq!(message, "recursion is not supported: `f` calls itself");
-    assert_eq!(at, "f(n - 1)");
+    assert_error_at(
+        "fn f(n) = if n > 0 { f(n - 1) } else { 0 }\nf(3)",
+        "recursion is not supported: `f` calls itself",
+        "f(n - 1)",
+    );
     let errors = check_err("fn a(n) = b(n)\nfn b(n) = a(n)\na(1)");
     assert!(
         errors
@@ -295,19 +299,19 @@ let counts = mandel(linspace(-2.0, 1.0, 800)[newaxis, :], linspace(-1.5, 1.5, 60
 
 #[test]
 fn uncalled_annotated_functions_are_checked() {
-    let (message, _) = one_error("fn f(x: f64) -> f64 { x + undefined }");
-    assert_eq!(message, "cannot find `undefined` in this scope");
+    assert_error(
+        "fn f(x: f64) -> f64 { x + undefined }",
+        "cannot find `undefined` in this scope",
+    );
 }
 
 #[test]
 fn duplicate_definitions() {
-    let (message, _) = one_error("fn f() = 1\nfn f() = 2");
-    assert_eq!(
-        message,
-        "function `f` is defined more than once in this file"
+    assert_error(
+        "fn f() = 1\nfn f() = 2",
+        "function `f` is defined more than once in this file",
     );
-    let (message, _) = one_error("fn f(a, a) = 1");
-    assert_eq!(message, "parameter `a` is declared twice");
+    assert_error("fn f(a, a) = 1", "parameter `a` is declared twice");
 }
 
 #[test]

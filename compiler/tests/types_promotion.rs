@@ -30,9 +30,7 @@ fn strong_promotion_table() {
         ("s_u8 + i8a", "i16[3]"),
         ("s_f32 + i32a", "f64[3]"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(PRELUDE, expr), expected, "{expr}");
-    }
+    assert_types(PRELUDE, &cases);
 }
 
 #[test]
@@ -74,9 +72,7 @@ fn weak_promotion_table() {
         ("w as u8", "u8"),
         ("s_u8 + 1.0", "f64"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty_weak(PRELUDE, expr), expected, "{expr}");
-    }
+    assert_weak_types(PRELUDE, &cases);
 }
 
 #[test]
@@ -91,9 +87,7 @@ fn comparisons_give_bool() {
         ("b == b", "bool[3]"),
         ("b and b", "bool[3]"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(PRELUDE, expr), expected, "{expr}");
-    }
+    assert_types(PRELUDE, &cases);
 }
 
 #[test]
@@ -155,26 +149,29 @@ fn constant_folding_of_weak_literals() {
 
 #[test]
 fn weak_literal_that_does_not_fit_is_an_error() {
-    let (message, at) = one_error("let a = zeros(3, dtype=u8)\na + 300");
-    assert_eq!(message, "integer 300 does not fit in u8");
-    assert_eq!(at, "300");
-    let (message, at) = one_error("let a = zeros(3, dtype=i8)\na * -129");
-    assert_eq!(message, "integer -129 does not fit in i8");
-    assert_eq!(at, "-129");
+    assert_error_at(
+        "let a = zeros(3, dtype=u8)\na + 300",
+        "integer 300 does not fit in u8",
+        "300",
+    );
+    assert_error_at(
+        "let a = zeros(3, dtype=i8)\na * -129",
+        "integer -129 does not fit in i8",
+        "-129",
+    );
 }
 
 #[test]
 fn literal_fits_check() {
-    let (message, at) = one_error("let x = 128i8");
-    assert_eq!(message, "integer literal 128 does not fit in i8");
-    assert_eq!(at, "128i8");
+    assert_error_at(
+        "let x = 128i8",
+        "integer literal 128 does not fit in i8",
+        "128i8",
+    );
     check_ok("let x = -128i8");
-    let (message, _) = one_error("let x = 300u8");
-    assert!(message.contains("does not fit in u8"));
-    let (message, _) = one_error("let x = 99999999999999999999");
-    assert!(message.contains("does not fit in i64"));
-    let (message, _) = one_error("let x = 1e400");
-    assert!(message.contains("out of range"));
+    assert_error_contains("let x = 300u8", "does not fit in u8");
+    assert_error_contains("let x = 99999999999999999999", "does not fit in i64");
+    assert_error_contains("let x = 1e400", "out of range");
 }
 
 #[test]
@@ -203,9 +200,7 @@ fn elementwise_math_result_dtypes() {
         ("sqrt(2.0)", "f64"),
         ("abs(-1)", "i64"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(PRELUDE, expr), expected, "{expr}");
-    }
+    assert_types(PRELUDE, &cases);
 }
 
 #[test]
@@ -229,7 +224,5 @@ fn reduction_result_dtypes() {
         ("count_nonzero(f64a)", "i64"),
         ("f64a.sum()", "f64"),
     ];
-    for (expr, expected) in cases {
-        assert_eq!(ty(PRELUDE, expr), expected, "{expr}");
-    }
+    assert_types(PRELUDE, &cases);
 }

@@ -13,13 +13,12 @@ fn no_imports(_: FileId, _: &str, span: Span) -> Result<(FileId, ast::Module), D
 #[test]
 fn repl_shows_top_level_expressions() {
     let mut checker = Checker::new();
-    let program = checker
-        .check(
-            &parse(0, "let x = 1\nx + 1\nprint(x)\nif true { 1 } else { 2 }"),
-            true,
-            &mut no_imports,
-        )
-        .unwrap();
+    let program = check_input(
+        &mut checker,
+        0,
+        "let x = 1\nx + 1\nprint(x)\nif true { 1 } else { 2 }",
+        true,
+    );
     let shows: Vec<bool> = program
         .stmts
         .iter()
@@ -29,9 +28,7 @@ fn repl_shows_top_level_expressions() {
         })
         .collect();
     assert_eq!(shows, vec![true, true]);
-    let program = checker
-        .check(&parse(1, "x + 1"), false, &mut no_imports)
-        .unwrap();
+    let program = check_input(&mut checker, 1, "x + 1", false);
     assert!(matches!(
         program.stmts[0].kind,
         hir::StmtKind::Expr { show: false, .. }
@@ -41,17 +38,9 @@ fn repl_shows_top_level_expressions() {
 #[test]
 fn globals_persist_and_slots_grow() {
     let mut checker = Checker::new();
-    let p1 = checker
-        .check(
-            &parse(0, "let x = 1\nlet y = zeros(3)"),
-            true,
-            &mut no_imports,
-        )
-        .unwrap();
+    let p1 = check_input(&mut checker, 0, "let x = 1\nlet y = zeros(3)", true);
     assert_eq!(p1.n_globals, 2);
-    let p2 = checker
-        .check(&parse(1, "let x = x + 0.5\ny"), true, &mut no_imports)
-        .unwrap();
+    let p2 = check_input(&mut checker, 1, "let x = x + 0.5\ny", true);
     assert_eq!(p2.n_globals, 3);
     let hir::StmtKind::Assign { var, value } = &p2.stmts[0].kind else {
         panic!()
@@ -84,13 +73,7 @@ fn globals_persist_and_slots_grow() {
 #[test]
 fn a_failed_check_leaves_the_checker_unchanged() {
     let mut checker = Checker::new();
-    checker
-        .check(
-            &parse(0, "let x = 1\nfn f(a) = a * 2"),
-            true,
-            &mut no_imports,
-        )
-        .unwrap();
+    check_input(&mut checker, 0, "let x = 1\nfn f(a) = a * 2", true);
     let before_globals = checker.globals();
     let result = checker.check(
         &parse(
@@ -106,9 +89,7 @@ fn a_failed_check_leaves_the_checker_unchanged() {
     let errors = program.unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].message, "cannot find `y` in this scope");
-    let program = checker
-        .check(&parse(3, "let z = f(1)"), true, &mut no_imports)
-        .unwrap();
+    let program = check_input(&mut checker, 3, "let z = f(1)", true);
     assert_eq!(program.n_globals, 2);
     assert_eq!(program.functions.len(), 1);
     let errors = checker
@@ -120,13 +101,7 @@ fn a_failed_check_leaves_the_checker_unchanged() {
 #[test]
 fn type_of_does_not_change_the_session() {
     let mut checker = Checker::new();
-    checker
-        .check(
-            &parse(0, "let a = zeros([2, 3], dtype=f32)"),
-            true,
-            &mut no_imports,
-        )
-        .unwrap();
+    check_input(&mut checker, 0, "let a = zeros([2, 3], dtype=f32)", true);
     let module = parse(1, "a.sum(axis=0) * 2");
     let ast::StmtKind::Expr(expr) = &module.stmts[0].kind else {
         panic!()
@@ -223,10 +198,9 @@ fn import_errors_from_the_loader_and_inside_files() {
         ]
     );
     assert_eq!(errors[1].span.file, 1);
-    let (message, _) = one_error("if true { import \"x.nx\" }");
-    assert_eq!(
-        message,
-        "`import` is only allowed at the top level of a file"
+    assert_error(
+        "if true { import \"x.nx\" }",
+        "`import` is only allowed at the top level of a file",
     );
 }
 

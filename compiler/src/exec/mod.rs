@@ -704,9 +704,9 @@ impl Executor {
                     source_axis += 1;
                 }
                 IndexItem::Slice { start, stop, step } => {
-                    let start = self.eval_opt_i64(start.as_ref())?;
-                    let stop = self.eval_opt_i64(stop.as_ref())?;
-                    let step_value = self.eval_opt_i64(step.as_ref())?.unwrap_or(1);
+                    let start = self.eval_opt_i64(start.as_deref())?;
+                    let stop = self.eval_opt_i64(stop.as_deref())?;
+                    let step_value = self.eval_opt_i64(step.as_deref())?.unwrap_or(1);
                     if step_value == 0 {
                         let step_span = step.as_ref().map(|s| s.span).unwrap_or(span);
                         return Err(RuntimeError::new(step_span, "slice step cannot be zero"));

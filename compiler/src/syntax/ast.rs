@@ -203,10 +203,11 @@ pub enum IndexItem {
     /// `newaxis` is a plain name here, since a `let` may shadow it.
     Expr(Expr),
     /// `start:stop:step`, each part optional.
+    /// The bounds are boxed so that a slice costs no more than an `Expr` item.
     Slice {
-        start: Option<Expr>,
-        stop: Option<Expr>,
-        step: Option<Expr>,
+        start: Option<Box<Expr>>,
+        stop: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
         span: Span,
     },
     /// `...`

@@ -9,8 +9,8 @@ use proptest::prelude::*;
 // ---------------------------------------------------------------------------------------
 // The S-expression printer.
 
-fn opt(expr: &Option<Expr>) -> String {
-    expr.as_ref().map_or("_".to_string(), show_expr)
+fn opt(expr: &Option<Box<Expr>>) -> String {
+    expr.as_deref().map_or("_".to_string(), show_expr)
 }
 
 fn show_type(ty: &TypeExpr) -> String {

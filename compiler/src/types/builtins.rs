@@ -8,10 +8,12 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::ir::{BinaryOp, MathFn, ReduceOp, UnaryOp};
 use crate::syntax::ast;
 
-use super::context::{Cx, closest};
+use super::context::{Cx, positional_args};
 use super::expr::{Checked, Want, matmul_dims};
 use super::hir::{Creation, Dim, Expr, ExprKind, Reduction, Stmt, StmtKind, Type};
-use super::promote::{broadcast, const_int, const_value, mk, promote};
+use super::promote::{
+    broadcast, const_int, const_value, mk, promote, promote_to_scalar, stmt_then_value, unify_dim,
+};
 
 pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "zeros",
@@ -186,6 +188,20 @@ fn unsupported(name: &str, ty: Type, span: Span) -> Expr {
     mk(ExprKind::Unsupported(name.to_string()), ty, span)
 }
 
+/// An array of the shape `shape` (with static lengths `dims`) filled with the rank-0 `value`,
+/// of the value's dtype.
+fn full_node(shape: Expr, value: Expr, dims: Vec<Dim>, span: Span) -> Expr {
+    let dtype = value.ty.dtype;
+    mk(
+        ExprKind::Creation(Creation::Full {
+            shape: Box::new(shape),
+            value: Box::new(value),
+        }),
+        Type::array(dtype, dims),
+        span,
+    )
+}
+
 fn total_size(dims: &[Dim]) -> Dim {
     dims.iter()
         .try_fold(1u64, |acc, d| match d {
@@ -231,8 +247,7 @@ impl Cx<'_> {
         let n_positional = sig.positional.len();
         let mut slots: Vec<Option<&'e ast::Expr>> = vec![None; n_positional + sig.keyword.len()];
         let mut ok = true;
-        let mut positional: Vec<&'e ast::Expr> = receiver.into_iter().collect();
-        positional.extend(args.iter().filter(|a| a.name.is_none()).map(|a| &a.value));
+        let positional = positional_args(receiver, args);
         if positional.len() > n_positional {
             let extra = positional[n_positional];
             let mut diagnostic = Diagnostic::type_error(
@@ -254,37 +269,10 @@ impl Cx<'_> {
         for (i, value) in positional.into_iter().enumerate().take(n_positional) {
             slots[i] = Some(value);
         }
-        for arg in args {
-            let Some(keyword) = &arg.name else { continue };
-            let index = sig
-                .positional
-                .iter()
-                .chain(sig.keyword)
-                .position(|p| *p == keyword.name);
-            match index {
-                None => {
-                    let all: Vec<&str> =
-                        sig.positional.iter().chain(sig.keyword).copied().collect();
-                    let mut diagnostic = Diagnostic::type_error(
-                        keyword.span,
-                        format!("`{name}` has no argument `{}`", keyword.name),
-                    );
-                    if let Some(best) = closest(&keyword.name, all.iter().copied()) {
-                        diagnostic = diagnostic.with_hint(format!("did you mean `{best}`?"));
-                    }
-                    self.report(diagnostic);
-                    ok = false;
-                }
-                Some(i) if slots[i].is_some() => {
-                    self.error(
-                        keyword.span,
-                        format!("argument `{}` is given more than once", keyword.name),
-                    );
-                    ok = false;
-                }
-                Some(i) => slots[i] = Some(&arg.value),
-            }
-        }
+        let params: Vec<&str> = sig.positional.iter().chain(sig.keyword).copied().collect();
+        ok &= self.bind_keywords(args, &params, &mut slots, |keyword| {
+            format!("`{name}` has no argument `{keyword}`")
+        });
         for (i, param) in sig.positional.iter().enumerate().take(sig.required) {
             // `arange(stop=5)` is fine: the one required argument may come as `stop`.
             if ok && slots[i].is_none() && !(name == "arange" && slots[1].is_some()) {
@@ -342,7 +330,7 @@ impl Cx<'_> {
         if failed {
             return Checked::Error;
         }
-        Checked::Void(Stmt {
+        Checked::void(Stmt {
             kind: StmtKind::Print(values),
             span,
         })
@@ -362,7 +350,7 @@ impl Cx<'_> {
             return Checked::Error;
         }
         let stmt_value = unsupported("save", Type::scalar(DType::Bool), span);
-        Checked::Void(Stmt {
+        Checked::void(Stmt {
             kind: StmtKind::Expr {
                 value: stmt_value,
                 show: false,
@@ -429,14 +417,7 @@ impl Cx<'_> {
                     Scalar::one(dtype)
                 };
                 let value = mk(ExprKind::Const(value), Type::scalar(dtype), span);
-                Some(mk(
-                    ExprKind::Creation(Creation::Full {
-                        shape: Box::new(shape),
-                        value: Box::new(value),
-                    }),
-                    Type::array(dtype, dims),
-                    span,
-                ))
+                Some(full_node(shape, value, dims, span))
             }
             "full" => self.full(bound, span),
             "arange" => self.arange(bound, span),
@@ -477,10 +458,7 @@ impl Cx<'_> {
                 seed?;
                 Some(unsupported(name, Type::array(DType::I64, dims), span))
             }
-            _ => {
-                self.error(span, format!("`{name}` cannot be used here"));
-                None
-            }
+            _ => self.not_in_group(name, span),
         }
     }
 
@@ -531,14 +509,11 @@ impl Cx<'_> {
                 Some(mk(ExprKind::Unary(op, Box::new(x)), ty, span))
             }
             "atan2" | "hypot" | "copysign" => {
-                let x = self.expr(bound[0]?);
-                let y = self.expr(bound[1]?);
-                self.float_binary(x?, y?, name, span)
+                let (x, y) = self.two_values(bound)?;
+                self.float_binary(x, y, name, span)
             }
             "pow" | "minimum" | "maximum" => {
-                let x = self.expr(bound[0]?);
-                let y = self.expr(bound[1]?);
-                let (x, y) = (x?, y?);
+                let (x, y) = self.two_values(bound)?;
                 let (xs, ys) = (x.span, y.span);
                 let mut out = if name == "pow" {
                     self.binary(ast::BinaryOp::Pow, x, y, span, xs, ys)?
@@ -561,10 +536,7 @@ impl Cx<'_> {
                 let b = self.expr(bound[2]?);
                 self.where_(c?, a?, b?, span)
             }
-            _ => {
-                self.error(span, format!("`{name}` cannot be used here"));
-                None
-            }
+            _ => self.not_in_group(name, span),
         }
     }
 
@@ -707,10 +679,7 @@ impl Cx<'_> {
                     )),
                 }
             }
-            _ => {
-                self.error(span, format!("`{name}` cannot be used here"));
-                None
-            }
+            _ => self.not_in_group(name, span),
         }
     }
 
@@ -723,14 +692,11 @@ impl Cx<'_> {
     ) -> Option<Expr> {
         match name {
             "matmul" => {
-                let a = self.expr(bound[0]?);
-                let b = self.expr(bound[1]?);
-                self.matmul(a?, b?, span, "matmul")
+                let (a, b) = self.two_values(bound)?;
+                self.matmul(a, b, span, "matmul")
             }
             "dot" => {
-                let a = self.expr(bound[0]?);
-                let b = self.expr(bound[1]?);
-                let (a, b) = (a?, b?);
+                let (a, b) = self.two_values(bound)?;
                 if a.ty.rank() > 2 || b.ty.rank() > 2 {
                     self.report(
                         Diagnostic::type_error(
@@ -759,9 +725,7 @@ impl Cx<'_> {
                 self.matmul(a, b, span, "dot")
             }
             "outer" => {
-                let a = self.expr(bound[0]?);
-                let b = self.expr(bound[1]?);
-                let (a, b) = (a?, b?);
+                let (a, b) = self.two_values(bound)?;
                 let dtype = self.arith_dtype(&a, &b, "outer", span)?;
                 let dims = vec![total_size(&a.ty.dims), total_size(&b.ty.dims)];
                 Some(unsupported(name, Type::array(dtype, dims), span))
@@ -795,19 +759,27 @@ impl Cx<'_> {
                 Some(unsupported(name, Type::scalar(DType::Bool), span))
             }
             "array_equal" => {
-                let a = self.expr(bound[0]?);
-                let b = self.expr(bound[1]?);
-                a?;
-                b?;
+                self.two_values(bound)?;
                 Some(unsupported(name, Type::scalar(DType::Bool), span))
             }
             "load" => self.load(bound, span),
             "clock" => Some(mk(ExprKind::Clock, Type::scalar(DType::F64), span)),
-            _ => {
-                self.error(span, format!("`{name}` cannot be used here"));
-                None
-            }
+            _ => self.not_in_group(name, span),
         }
+    }
+
+    /// The fallback of a group of built-ins, for a name `builtin_value` does not send to it.
+    fn not_in_group(&mut self, name: &str, span: Span) -> Option<Expr> {
+        self.error(span, format!("`{name}` cannot be used here"));
+        None
+    }
+
+    /// Checks the first two arguments; the second even when the first failed, so that both
+    /// report their errors.
+    fn two_values(&mut self, bound: &[Option<&ast::Expr>]) -> Option<(Expr, Expr)> {
+        let first = self.expr(bound[0]?);
+        let second = self.expr(bound[1]?);
+        Some((first?, second?))
     }
 
     fn optional_dtype(&mut self, arg: Option<&ast::Expr>) -> Option<Option<DType>> {
@@ -958,17 +930,9 @@ impl Cx<'_> {
             Some(dtype) => self.cast_to(value, dtype),
             None => value,
         };
-        let dtype = value.ty.dtype;
         let mut value = value;
         value.ty.weak = false;
-        Some(mk(
-            ExprKind::Creation(Creation::Full {
-                shape: Box::new(shape),
-                value: Box::new(value),
-            }),
-            Type::array(dtype, dims),
-            span,
-        ))
+        Some(full_node(shape, value, dims, span))
     }
 
     fn arange(&mut self, bound: &[Option<&ast::Expr>], span: Span) -> Option<Expr> {
@@ -1195,18 +1159,14 @@ impl Cx<'_> {
         let read = || mk(ExprKind::Var(var), x_ty.clone(), x_span);
         let product = mk(
             ExprKind::Binary(BinaryOp::Mul, Box::new(read()), Box::new(read())),
-            ty.clone(),
+            ty,
             span,
         );
-        let block = super::hir::Block {
-            stmts: vec![Stmt {
-                kind: StmtKind::Assign { var, value: x },
-                span: x_span,
-            }],
-            value: Some(Box::new(product)),
-            span,
+        let assign = Stmt {
+            kind: StmtKind::Assign { var, value: x },
+            span: x_span,
         };
-        Some(mk(ExprKind::Block(block), ty, span))
+        Some(stmt_then_value(assign, product, span))
     }
 
     /// The dtype of arithmetic on two values (bool with bool is an error), for built-ins.
@@ -1262,15 +1222,7 @@ impl Cx<'_> {
         let dims = self.broadcast_or_report(&x.ty, &lo.ty, span, x.span, lo.span)?;
         let partial = Type::array(x.ty.dtype, dims);
         let dims = self.broadcast_or_report(&partial, &hi.ty, span, x.span, hi.span)?;
-        let (d1, w1) = promote(&x.ty, &lo.ty);
-        let (dtype, _) = promote(
-            &Type {
-                dtype: d1,
-                dims: Vec::new(),
-                weak: w1,
-            },
-            &hi.ty,
-        );
+        let (dtype, _) = promote(&promote_to_scalar(&x.ty, &lo.ty), &hi.ty);
         let x = self.coerce(x, dtype);
         let lo = self.coerce(lo, dtype);
         let hi = self.coerce(hi, dtype);
@@ -1542,27 +1494,19 @@ impl Cx<'_> {
                     };
                     continue;
                 }
-                match (a, b) {
-                    (Dim::Known(x), Dim::Known(y)) if x != y => {
-                        self.error(
-                            item.span,
-                            format!(
-                                "`{name}` needs matching shapes: {} and {}",
-                                first_ty, item.ty
-                            ),
-                        );
-                        return None;
-                    }
-                    (Dim::Unknown, Dim::Known(y)) => dims[k] = Dim::Known(*y),
-                    _ => {}
-                }
+                let Some(dim) = unify_dim(*a, *b) else {
+                    self.error(
+                        item.span,
+                        format!(
+                            "`{name}` needs matching shapes: {} and {}",
+                            first_ty, item.ty
+                        ),
+                    );
+                    return None;
+                };
+                dims[k] = dim;
             }
-            let (dtype, weak) = promote(&acc, &item.ty);
-            acc = Type {
-                dtype,
-                dims: Vec::new(),
-                weak,
-            };
+            acc = promote_to_scalar(&acc, &item.ty);
         }
         let out_dims = if name == "concat" {
             dims[axis] = concat_len;

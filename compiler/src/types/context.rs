@@ -316,6 +316,55 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// The positional arguments of a call: the method-call receiver first, then the unnamed
+/// arguments in order.
+pub(crate) fn positional_args<'e>(
+    receiver: Option<&'e ast::Expr>,
+    args: &'e [ast::Arg],
+) -> Vec<&'e ast::Expr> {
+    let mut positional: Vec<&'e ast::Expr> = receiver.into_iter().collect();
+    positional.extend(args.iter().filter(|a| a.name.is_none()).map(|a| &a.value));
+    positional
+}
+
+impl Cx<'_> {
+    /// Puts the keyword arguments of a call into the slots of the parameters they name
+    /// (`params`, in slot order), reporting unknown names (with a did-you-mean hint, worded by
+    /// `unknown`) and parameters given twice. Returns false when one of these was reported.
+    pub(crate) fn bind_keywords<'e>(
+        &mut self,
+        args: &'e [ast::Arg],
+        params: &[&str],
+        slots: &mut [Option<&'e ast::Expr>],
+        unknown: impl Fn(&str) -> String,
+    ) -> bool {
+        let mut ok = true;
+        for arg in args {
+            let Some(keyword) = &arg.name else { continue };
+            match params.iter().position(|p| *p == keyword.name) {
+                None => {
+                    let mut diagnostic =
+                        Diagnostic::type_error(keyword.span, unknown(&keyword.name));
+                    if let Some(best) = closest(&keyword.name, params.iter().copied()) {
+                        diagnostic = diagnostic.with_hint(format!("did you mean `{best}`?"));
+                    }
+                    self.report(diagnostic);
+                    ok = false;
+                }
+                Some(i) if slots[i].is_some() => {
+                    self.error(
+                        keyword.span,
+                        format!("argument `{}` is given more than once", keyword.name),
+                    );
+                    ok = false;
+                }
+                Some(i) => slots[i] = Some(&arg.value),
+            }
+        }
+        ok
+    }
+}
+
 /// Edit distance with adjacent transpositions (optimal string alignment), for did-you-mean
 /// hints: `valeu` is one edit from `value`.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {

@@ -11,6 +11,7 @@ use super::context::{BindingKind, Cx, closest};
 use super::hir::{Dim, Expr, ExprKind, IndexItem, Stmt, StmtKind, Type};
 use super::promote::{
     broadcast, const_int, const_value, fits, fold_binary, fold_neg, join_dims, mk, promote,
+    promote_to_scalar, stmt_then_value, unify_dim,
 };
 
 /// How much a construct that may have no value (a call, an `if`, a block) is asked for.
@@ -27,11 +28,17 @@ pub(crate) enum Want {
 /// The result of checking a construct that may have no value.
 pub(crate) enum Checked {
     Value(Expr),
-    Void(Stmt),
+    /// Boxed: a statement is much larger than an expression, and `Checked` is returned on
+    /// every level of the recursion.
+    Void(Box<Stmt>),
     Error,
 }
 
 impl Checked {
+    pub(crate) fn void(stmt: Stmt) -> Checked {
+        Checked::Void(Box::new(stmt))
+    }
+
     pub(crate) fn from_option(expr: Option<Expr>) -> Checked {
         match expr {
             Some(expr) => Checked::Value(expr),
@@ -167,7 +174,7 @@ impl Cx<'_> {
                             );
                             Checked::Error
                         } else {
-                            Checked::Void(Stmt {
+                            Checked::void(Stmt {
                                 kind: StmtKind::Block(block),
                                 span: e.span,
                             })
@@ -412,14 +419,8 @@ impl Cx<'_> {
                     return Some(operand);
                 }
                 let ty = operand.ty.clone();
-                if let Some(value) = const_value(&operand).and_then(fold_neg) {
-                    return Some(mk(ExprKind::Const(value), ty, span));
-                }
-                Some(mk(
-                    ExprKind::Unary(UnaryOp::Neg, Box::new(operand)),
-                    ty,
-                    span,
-                ))
+                let folded = const_value(&operand).and_then(fold_neg);
+                Some(unary_node(UnaryOp::Neg, operand, folded, ty, span))
             }
             ast::UnaryOp::BitNot => {
                 if dtype.is_float() {
@@ -433,20 +434,13 @@ impl Cx<'_> {
                     return None;
                 }
                 let ty = operand.ty.clone();
-                if let Some(value) = const_value(&operand) {
-                    let folded = match value {
-                        Scalar::Bool(b) => Scalar::Bool(!b),
-                        other => {
-                            Scalar::from_i128_wrapping(dtype, !other.as_i128().unwrap_or_default())
-                        }
-                    };
-                    return Some(mk(ExprKind::Const(folded), ty, span));
-                }
-                Some(mk(
-                    ExprKind::Unary(UnaryOp::Not, Box::new(operand)),
-                    ty,
-                    span,
-                ))
+                let folded = const_value(&operand).map(|value| match value {
+                    Scalar::Bool(b) => Scalar::Bool(!b),
+                    other => {
+                        Scalar::from_i128_wrapping(dtype, !other.as_i128().unwrap_or_default())
+                    }
+                });
+                Some(unary_node(UnaryOp::Not, operand, folded, ty, span))
             }
             ast::UnaryOp::Not => {
                 if !dtype.is_bool() {
@@ -464,14 +458,11 @@ impl Cx<'_> {
                     dims: operand.ty.dims.clone(),
                     weak: false,
                 };
-                if let Some(Scalar::Bool(b)) = const_value(&operand) {
-                    return Some(mk(ExprKind::Const(Scalar::Bool(!b)), ty, span));
-                }
-                Some(mk(
-                    ExprKind::Unary(UnaryOp::Not, Box::new(operand)),
-                    ty,
-                    span,
-                ))
+                let folded = match const_value(&operand) {
+                    Some(Scalar::Bool(b)) => Some(Scalar::Bool(!b)),
+                    _ => None,
+                };
+                Some(unary_node(UnaryOp::Not, operand, folded, ty, span))
             }
         }
     }
@@ -777,20 +768,16 @@ impl Cx<'_> {
     /// have effects (a call).
     pub(crate) fn constant_after(&mut self, value: Expr, constant: Scalar, span: Span) -> Expr {
         let ty = Type::weak_scalar(DType::I64);
-        let constant = mk(ExprKind::Const(constant), ty.clone(), span);
+        let constant = mk(ExprKind::Const(constant), ty, span);
         if matches!(value.kind, ExprKind::Var(_) | ExprKind::Const(_)) {
             return constant;
         }
         let value_span = value.span;
-        let block = super::hir::Block {
-            stmts: vec![Stmt {
-                kind: StmtKind::Expr { value, show: false },
-                span: value_span,
-            }],
-            value: Some(Box::new(constant)),
-            span,
+        let evaluate = Stmt {
+            kind: StmtKind::Expr { value, show: false },
+            span: value_span,
         };
-        mk(ExprKind::Block(block), ty, span)
+        stmt_then_value(evaluate, constant, span)
     }
 
     /// `[a, b, c]`: stacks equal-shaped items, dtypes promoted (§8).
@@ -819,27 +806,19 @@ impl Cx<'_> {
                 return None;
             }
             for (axis, (a, b)) in dims.clone().iter().zip(&item.ty.dims).enumerate() {
-                match (a, b) {
-                    (Dim::Known(x), Dim::Known(y)) if x != y => {
-                        self.report(
-                            Diagnostic::type_error(
-                                item.span,
-                                format!("list items must have the same shape: this is {}, the first item is {}", item.ty, first),
-                            )
-                            .with_note(checked[0].span, format!("this is {first}")),
-                        );
-                        return None;
-                    }
-                    (Dim::Unknown, Dim::Known(y)) => dims[axis] = Dim::Known(*y),
-                    _ => {}
-                }
+                let Some(dim) = unify_dim(*a, *b) else {
+                    self.report(
+                        Diagnostic::type_error(
+                            item.span,
+                            format!("list items must have the same shape: this is {}, the first item is {}", item.ty, first),
+                        )
+                        .with_note(checked[0].span, format!("this is {first}")),
+                    );
+                    return None;
+                };
+                dims[axis] = dim;
             }
-            let (dtype, weak) = promote(&acc, &item.ty);
-            acc = Type {
-                dtype,
-                dims: Vec::new(),
-                weak,
-            };
+            acc = promote_to_scalar(&acc, &item.ty);
         }
         let dtype = acc.dtype;
         let mut converted = Vec::with_capacity(checked.len());
@@ -907,7 +886,7 @@ impl Cx<'_> {
                 return Checked::Error;
             };
             let then_block = discard_value(then_block);
-            return Checked::Void(Stmt {
+            return Checked::void(Stmt {
                 kind: StmtKind::If {
                     cond,
                     then: then_block,
@@ -923,7 +902,7 @@ impl Cx<'_> {
                 let inner = self.expr_or_void(else_expr, want);
                 let (stmts, value, state) = match inner {
                     Checked::Value(expr) => (Vec::new(), Some(Box::new(expr)), BlockValue::Value),
-                    Checked::Void(stmt) => (vec![stmt], None, BlockValue::Void),
+                    Checked::Void(stmt) => (vec![*stmt], None, BlockValue::Void),
                     Checked::Error => (Vec::new(), None, BlockValue::Error),
                 };
                 (
@@ -946,7 +925,7 @@ impl Cx<'_> {
                 && then_value != BlockValue::Error
                 && else_value != BlockValue::Error)
         {
-            return Checked::Void(Stmt {
+            return Checked::void(Stmt {
                 kind: StmtKind::If {
                     cond,
                     then: discard_value(then_block),
@@ -1076,9 +1055,9 @@ pub(crate) fn slice_len(n: u64, start: Option<i128>, stop: Option<i128>, step: i
 pub(crate) enum ItemKind {
     Int(Expr),
     Slice {
-        start: Option<Expr>,
-        stop: Option<Expr>,
-        step: Option<Expr>,
+        start: Option<Box<Expr>>,
+        stop: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
         span: Span,
     },
     NewAxis,
@@ -1168,8 +1147,8 @@ impl Cx<'_> {
                         self.error(slice_span, "slice step cannot be zero");
                         return None;
                     }
-                    let start_value = start.as_ref().map(const_int);
-                    let stop_value = stop.as_ref().map(const_int);
+                    let start_value = start.as_deref().map(const_int);
+                    let stop_value = stop.as_deref().map(const_int);
                     let whole = start.is_none() && stop.is_none() && step_value == Some(1);
                     let dim = match (base_ty.dims[axis], step_value) {
                         (Dim::Known(n), Some(step_value))
@@ -1242,15 +1221,17 @@ impl Cx<'_> {
                 step,
                 span,
             } => {
-                let part = |cx: &mut Self, e: &Option<ast::Expr>| -> Result<Option<Expr>, ()> {
-                    match e {
-                        None => Ok(None),
-                        Some(e) => {
-                            let value = cx.expr(e).ok_or(())?;
-                            cx.index_int(value, "a slice bound").map(Some).ok_or(())
+                let part =
+                    |cx: &mut Self, e: &Option<Box<ast::Expr>>| -> Result<Option<Box<Expr>>, ()> {
+                        match e {
+                            None => Ok(None),
+                            Some(e) => {
+                                let value = cx.expr(e).ok_or(())?;
+                                let index = cx.index_int(value, "a slice bound").ok_or(())?;
+                                Ok(Some(Box::new(index)))
+                            }
                         }
-                    }
-                };
+                    };
                 let start = part(self, start);
                 let stop = part(self, stop);
                 let step = part(self, step);
@@ -1369,4 +1350,12 @@ pub(crate) fn matmul_dims(a: &[Dim], b: &[Dim]) -> Result<Vec<Dim>, String> {
         dims.push(b2[b2.len() - 1]);
     }
     Ok(dims)
+}
+
+/// A unary operation node, or the constant `folded` when the operand folded to one.
+fn unary_node(op: UnaryOp, operand: Expr, folded: Option<Scalar>, ty: Type, span: Span) -> Expr {
+    match folded {
+        Some(value) => mk(ExprKind::Const(value), ty, span),
+        None => mk(ExprKind::Unary(op, Box::new(operand)), ty, span),
+    }
 }

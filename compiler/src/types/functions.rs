@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use crate::syntax::ast;
 
-use super::context::{BindingKind, Cx, Frame, closest};
+use super::context::{BindingKind, Cx, Frame, closest, positional_args};
 use super::expr::{BlockValue, Checked, Want};
 use super::hir::{
     Block, Dim, Expr, ExprKind, FnInstId, FnInstance, SizeBinding, Stmt, StmtKind, Type,
@@ -369,7 +369,7 @@ impl Cx<'_> {
                     Type::scalar(nx_runtime::DType::Bool),
                     span,
                 );
-                return Checked::Void(Stmt {
+                return Checked::void(Stmt {
                     kind: StmtKind::Expr {
                         value: unsupported,
                         show: false,
@@ -377,7 +377,7 @@ impl Cx<'_> {
                     span,
                 });
             }
-            return Checked::Void(Stmt {
+            return Checked::void(Stmt {
                 kind: StmtKind::Call {
                     func: inst,
                     args: call_args,
@@ -441,8 +441,7 @@ impl Cx<'_> {
         let n = def.params.len();
         let mut slots: Vec<Option<&ast::Expr>> = vec![None; n];
         let mut ok = true;
-        let mut positional: Vec<&ast::Expr> = receiver.into_iter().collect();
-        positional.extend(args.iter().filter(|a| a.name.is_none()).map(|a| &a.value));
+        let positional = positional_args(receiver, args);
         if positional.len() > n {
             self.report(
                 Diagnostic::type_error(
@@ -461,32 +460,10 @@ impl Cx<'_> {
         for (i, value) in positional.iter().enumerate().take(n) {
             slots[i] = Some(value);
         }
-        for arg in args {
-            let Some(name) = &arg.name else { continue };
-            match def.params.iter().position(|p| p.name.name == name.name) {
-                None => {
-                    let mut diagnostic = Diagnostic::type_error(
-                        name.span,
-                        format!("`{}` has no parameter `{}`", func.name, name.name),
-                    );
-                    if let Some(best) =
-                        closest(&name.name, def.params.iter().map(|p| p.name.name.as_str()))
-                    {
-                        diagnostic = diagnostic.with_hint(format!("did you mean `{best}`?"));
-                    }
-                    self.report(diagnostic);
-                    ok = false;
-                }
-                Some(i) if slots[i].is_some() => {
-                    self.error(
-                        name.span,
-                        format!("argument `{}` is given more than once", name.name),
-                    );
-                    ok = false;
-                }
-                Some(i) => slots[i] = Some(&arg.value),
-            }
-        }
+        let params: Vec<&str> = def.params.iter().map(|p| p.name.name.as_str()).collect();
+        ok &= self.bind_keywords(args, &params, &mut slots, |keyword| {
+            format!("`{}` has no parameter `{keyword}`", func.name)
+        });
         let mut bound = Vec::with_capacity(n);
         for (param, slot) in def.params.iter().zip(&slots) {
             match (slot, &param.default) {
@@ -643,7 +620,7 @@ impl Cx<'_> {
                 ),
                 Checked::Void(s) => (
                     Block {
-                        stmts: vec![s],
+                        stmts: vec![*s],
                         value: None,
                         span: def.body.span,
                     },

@@ -165,12 +165,13 @@ pub enum StmtKind {
         value: Expr,
         show: bool,
     },
-    /// `for var in start..end..step` (weak i64 range).
+    /// `for var in start..end..step` (weak i64 range). The rarely given step is boxed to keep
+    /// the variant near the size of the others.
     ForRange {
         var: VarRef,
         start: Expr,
         end: Expr,
-        step: Option<Expr>,
+        step: Option<Box<Expr>>,
         body: Block,
     },
     /// `for var in array`: iterates over the first axis.
@@ -334,10 +335,11 @@ pub enum IndexItem {
     /// An integer index: removes the axis (negative counts from the end; bounds checked).
     Int(Expr),
     /// A slice; each part an i64 expression or absent (Python semantics).
+    /// The bounds are boxed so that a slice costs no more than an `Int` item.
     Slice {
-        start: Option<Expr>,
-        stop: Option<Expr>,
-        step: Option<Expr>,
+        start: Option<Box<Expr>>,
+        stop: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
     },
     /// `newaxis`: inserts a length-1 axis.
     NewAxis,

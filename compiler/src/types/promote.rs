@@ -7,7 +7,7 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::ir::BinaryOp;
 
 use super::context::Cx;
-use super::hir::{Dim, Expr, ExprKind, Type};
+use super::hir::{Block, Dim, Expr, ExprKind, Stmt, Type};
 
 pub(crate) fn mk(kind: ExprKind, ty: Type, span: Span) -> Expr {
     Expr { kind, ty, span }
@@ -87,6 +87,37 @@ pub(crate) fn join_dims(a: &[Dim], b: &[Dim]) -> Vec<Dim> {
         .zip(b)
         .map(|(x, y)| if x == y { *x } else { Dim::Unknown })
         .collect()
+}
+
+/// `{ stmt; value }`: a block expression of the value's type.
+pub(crate) fn stmt_then_value(stmt: Stmt, value: Expr, span: Span) -> Expr {
+    let ty = value.ty.clone();
+    let block = Block {
+        stmts: vec![stmt],
+        value: Some(Box::new(value)),
+        span,
+    };
+    mk(ExprKind::Block(block), ty, span)
+}
+
+/// Two static lengths that must agree: the known one of them, or `None` when both are known
+/// and differ.
+pub(crate) fn unify_dim(a: Dim, b: Dim) -> Option<Dim> {
+    match (a, b) {
+        (Dim::Known(x), Dim::Known(y)) if x != y => None,
+        (Dim::Unknown, b) => Some(b),
+        (a, _) => Some(a),
+    }
+}
+
+/// The promotion of two types as a rank-0 type: the running dtype while joining many values.
+pub(crate) fn promote_to_scalar(a: &Type, b: &Type) -> Type {
+    let (dtype, weak) = promote(a, b);
+    Type {
+        dtype,
+        dims: Vec::new(),
+        weak,
+    }
 }
 
 pub(crate) fn const_value(expr: &Expr) -> Option<Scalar> {
@@ -225,20 +256,7 @@ impl Cx<'_> {
         to: DType,
         describe: impl FnOnce(&Type) -> String,
     ) -> Option<Expr> {
-        let allowed = if expr.ty.weak {
-            weak_converts(expr.ty.dtype, to)
-        } else {
-            DType::can_cast_same_kind(expr.ty.dtype, to)
-        };
-        if !allowed {
-            let message = describe(&expr.ty);
-            self.report(
-                Diagnostic::type_error(expr.span, message)
-                    .with_hint(format!("convert explicitly with `as {to}`")),
-            );
-            return None;
-        }
-        self.coerce(expr, to)
+        self.convert_if(expr, to, DType::can_cast_same_kind, describe)
     }
 
     /// Converts an argument to an annotated parameter's dtype: NumPy's `can_cast(src, dst,
@@ -249,10 +267,22 @@ impl Cx<'_> {
         to: DType,
         describe: impl FnOnce(&Type) -> String,
     ) -> Option<Expr> {
+        self.convert_if(expr, to, DType::can_cast_safe, describe)
+    }
+
+    /// Converts a value when `strong_casts` allows it from a strong dtype (a weak value
+    /// adapts to its kind), or reports the message `describe` gives with a hint to cast.
+    fn convert_if(
+        &mut self,
+        expr: Expr,
+        to: DType,
+        strong_casts: fn(DType, DType) -> bool,
+        describe: impl FnOnce(&Type) -> String,
+    ) -> Option<Expr> {
         let allowed = if expr.ty.weak {
             weak_converts(expr.ty.dtype, to)
         } else {
-            DType::can_cast_safe(expr.ty.dtype, to)
+            strong_casts(expr.ty.dtype, to)
         };
         if !allowed {
             let message = describe(&expr.ty);

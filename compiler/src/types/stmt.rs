@@ -46,7 +46,7 @@ impl Cx<'_> {
                             kind: StmtKind::Expr { value, show: repl },
                             span: stmt.span,
                         }),
-                        Checked::Void(stmt) => out.push(stmt),
+                        Checked::Void(stmt) => out.push(*stmt),
                         Checked::Error => {}
                     }
                 }
@@ -86,7 +86,7 @@ impl Cx<'_> {
                         value = Some(Box::new(v));
                         state = BlockValue::Value;
                     }
-                    Checked::Void(s) => stmts.push(s),
+                    Checked::Void(s) => stmts.push(*s),
                     Checked::Error => state = BlockValue::Error,
                 }
             } else {
@@ -123,7 +123,7 @@ impl Cx<'_> {
                     kind: StmtKind::Expr { value, show: false },
                     span,
                 }),
-                Checked::Void(s) => out.push(s),
+                Checked::Void(s) => out.push(*s),
                 Checked::Error => {}
             },
             ast::StmtKind::For { var, iter, body } => self.for_stmt(var, iter, body, span, out),
@@ -554,7 +554,7 @@ impl Cx<'_> {
                 };
                 let step = match step {
                     None => None,
-                    Some(Some(step)) => Some(step),
+                    Some(Some(step)) => Some(Box::new(step)),
                     Some(None) => return,
                 };
                 out.push(Stmt {
@@ -705,9 +705,9 @@ fn assigned_names(stmts: &[ast::Stmt], extra: Option<&ast::Expr>) -> HashSet<Str
                         ast::IndexItem::Slice {
                             start, stop, step, ..
                         } => {
-                            expr_work.extend(start.iter());
-                            expr_work.extend(stop.iter());
-                            expr_work.extend(step.iter());
+                            expr_work.extend(start.as_deref());
+                            expr_work.extend(stop.as_deref());
+                            expr_work.extend(step.as_deref());
                         }
                         ast::IndexItem::Ellipsis(_) => {}
                     }
@@ -749,7 +749,7 @@ fn render_item(item: &ast::IndexItem) -> Option<String> {
         ast::IndexItem::Slice {
             start, stop, step, ..
         } => {
-            let part = |e: &Option<ast::Expr>| match e {
+            let part = |e: &Option<Box<ast::Expr>>| match e {
                 None => Some(String::new()),
                 Some(e) => render_simple(e),
             };

@@ -30,14 +30,7 @@ pub fn check_ok(source: &str) -> hir::Program {
 }
 
 pub fn check_ok_with(checker: &mut Checker, source: &str) -> hir::Program {
-    let module = parse(0, source);
-    match checker.check(&module, false, &mut no_imports) {
-        Ok(program) => program,
-        Err(errors) => panic!(
-            "unexpected type errors for {source:?}:\n{}",
-            describe(source, &errors)
-        ),
-    }
+    check_input(checker, 0, source, false)
 }
 
 /// Checks a script that must fail; returns its diagnostics.
@@ -146,5 +139,72 @@ impl FakeFiles {
                 format!("cannot read `{path}`"),
             )),
         }
+    }
+}
+
+/// Asserts that a script fails with exactly one error, with this message.
+pub fn assert_error(source: &str, message: &str) {
+    let (actual, _) = one_error(source);
+    assert_eq!(actual, message, "error of {source:?}");
+}
+
+/// Asserts that a script fails with exactly one error, with this message, under the source
+/// text `at`.
+pub fn assert_error_at(source: &str, message: &str, at: &str) {
+    let (actual, actual_at) = one_error(source);
+    assert_eq!(actual, message, "error of {source:?}");
+    assert_eq!(actual_at, at, "span of the error of {source:?}");
+}
+
+/// Asserts that a script fails with exactly one error whose message contains `part`.
+pub fn assert_error_contains(source: &str, part: &str) {
+    let (actual, _) = one_error(source);
+    assert!(
+        actual.contains(part),
+        "error of {source:?} is {actual:?}, expected it to contain {part:?}"
+    );
+}
+
+/// The hints of all the errors of a script that must fail.
+pub fn hints(source: &str) -> Vec<String> {
+    check_err(source)
+        .into_iter()
+        .flat_map(|e| e.hints)
+        .collect()
+}
+
+/// Asserts that some hint of the errors of a script contains `part`.
+pub fn assert_hint(source: &str, part: &str) {
+    let hints = hints(source);
+    assert!(
+        hints.iter().any(|h| h.contains(part)),
+        "no hint of {source:?} contains {part:?}: {hints:?}"
+    );
+}
+
+/// Table-driven `ty`: each `(expression, expected type)` in the context of `prelude`.
+pub fn assert_types(prelude: &str, cases: &[(&str, &str)]) {
+    for (expr, expected) in cases {
+        assert_eq!(ty(prelude, expr), *expected, "{expr}");
+    }
+}
+
+/// Table-driven `ty_weak`: each `(expression, expected type with weak marker)`.
+pub fn assert_weak_types(prelude: &str, cases: &[(&str, &str)]) {
+    for (expr, expected) in cases {
+        assert_eq!(ty_weak(prelude, expr), *expected, "{expr}");
+    }
+}
+
+/// Checks one input of a session (`repl` as the REPL does) where imports fail; panics on
+/// errors.
+pub fn check_input(checker: &mut Checker, file: FileId, source: &str, repl: bool) -> hir::Program {
+    let module = parse(file, source);
+    match checker.check(&module, repl, &mut no_imports) {
+        Ok(program) => program,
+        Err(errors) => panic!(
+            "unexpected type errors for {source:?}:\n{}",
+            describe(source, &errors)
+        ),
     }
 }
