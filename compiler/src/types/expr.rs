@@ -578,6 +578,22 @@ impl Cx<'_> {
             }
         }
         let (mut dtype, weak) = promote(&lhs.ty, &rhs.ty);
+        if (bitwise || shift) && dtype.is_float() {
+            // i64 with u64 promotes to f64, where bits mean nothing (NumPy refuses it too).
+            self.report(
+                Diagnostic::type_error(
+                    span,
+                    format!(
+                        "`{}` is not defined between {} and {}: their common dtype is {dtype}",
+                        op.symbol(),
+                        lhs.ty,
+                        rhs.ty
+                    ),
+                )
+                .with_hint("convert one operand, e.g. `y as i64`"),
+            );
+            return None;
+        }
         if op == ast::BinaryOp::Div && !dtype.is_float() {
             dtype = DType::F64;
         }
