@@ -195,7 +195,8 @@ impl Session {
         let compiled = self.compile(name, source, false);
         self.checker = snapshot;
         let (_, program) = compiled?;
-        let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions);
+        let fuse = self.executor.options.fuse;
+        let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions, fuse);
         let mut texts = Vec::with_capacity(kernels.len());
         for (kernel, span) in &kernels {
             let origin = self.sources.location(*span);
@@ -452,6 +453,12 @@ impl Session {
     /// differential tests).
     pub fn use_reference_interpreter(&mut self, on: bool) {
         self.executor.options.reference_interpreter = on;
+    }
+
+    /// Turns fusion off (`--no-fuse`): every elementwise operation and reduction becomes its
+    /// own kernel, for comparison. Results are the same bits either way.
+    pub fn set_fusion(&mut self, fuse: bool) {
+        self.executor.options.fuse = fuse;
     }
 
     /// Makes `import` paths of REPL and `-e` input relative to `dir`.

@@ -66,6 +66,9 @@ fn main() -> ExitCode {
     if cli.options.time {
         session.enable_timing();
     }
+    if cli.options.no_fuse {
+        session.set_fusion(false);
+    }
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => session.run_file(file),
         (Some(Command::Check { file }), _, _) => session.check_file(file),

@@ -1,7 +1,8 @@
-//! Differential property test: random elementwise, broadcasting and reduction expressions over
+//! Differential property tests: random elementwise, broadcasting and reduction expressions over
 //! random arrays give the same bits from the JIT as from the reference interpreter of the loop
-//! IR (a plain scalar evaluator that shares no code with Cranelift codegen). Floating-point
-//! reductions follow the IR's fixed summation order in both, so they must agree exactly too.
+//! IR (a plain scalar evaluator that shares no code with Cranelift codegen), and the same bits
+//! with fusion on as with every operation in its own kernel (`--no-fuse`). Floating-point
+//! reductions follow the IR's fixed summation order everywhere, so they must agree exactly too.
 
 use nx::{DType, Session, Value};
 use proptest::prelude::*;
@@ -88,8 +89,13 @@ fn reduction() -> impl Strategy<Value = String> {
 }
 
 fn session(reference: bool) -> Session {
+    configured_session(reference, true)
+}
+
+fn configured_session(reference: bool, fuse: bool) -> Session {
     let mut session = Session::new_captured().unwrap();
     session.use_reference_interpreter(reference);
+    session.set_fusion(fuse);
     let mut seed = 12345u64;
     let mut next = move || {
         seed = seed
@@ -136,6 +142,16 @@ proptest! {
         let jit = outcome(&mut session(false), &source);
         let reference = outcome(&mut session(true), &source);
         prop_assert_eq!(jit, reference, "source: {}", source);
+    }
+
+    #[test]
+    fn fused_matches_unfused(source in prop_oneof![expression(), reduction()]) {
+        // Values must agree bit for bit; errors must be the same error (a fused kernel may
+        // point at a larger expression than the one operation that failed).
+        let first_line = |result: Result<_, String>| result.map_err(|e| e.lines().next().unwrap_or("").to_string());
+        let fused = first_line(outcome(&mut configured_session(false, true), &source));
+        let unfused = first_line(outcome(&mut configured_session(false, false), &source));
+        prop_assert_eq!(fused, unfused, "source: {}", source);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
 use crate::diagnostics::Span;
 use crate::ir::interp::interpret;
-use crate::ir::{BufView, Effect, Kernel, KernelStatus, ReduceOp};
+use crate::ir::{BinaryOp, BufView, Effect, Kernel, KernelStatus, ReduceOp};
 use crate::lower::{self, KernelBuilder, Leaf};
 use crate::types::hir::{Expr, ExprKind};
 use nx_runtime::{Array, Scalar, broadcast_shapes, format_type};
@@ -17,7 +17,7 @@ use nx_runtime::{Array, Scalar, broadcast_shapes, format_type};
 impl Executor {
     /// Runs the fused elementwise kernel of an array-valued elementwise expression.
     pub(crate) fn launch_elementwise(&mut self, expr: &Expr) -> ExecResult<Value> {
-        let (kernel, leaves) = lower::elementwise_kernel("elementwise", expr);
+        let (kernel, leaves) = lower::elementwise_kernel("elementwise", expr, self.options.fuse);
         let arrays = self.evaluate_leaves(&leaves, &[])?;
         let domain = domain_shape(expr, &leaves, &arrays)?;
         let mut out = Array::zeros(expr.ty.dtype, &domain).map_err(alloc_error(expr.span))?;
@@ -33,7 +33,8 @@ impl Executor {
             ptr: out_ptr,
             byte_strides: out.byte_strides(),
         });
-        self.run_kernel(&kernel, &domain, &views, expr.span)?;
+        self.run_kernel(&kernel, &domain, &views, expr.span)
+            .map_err(|err| blame_fallible_operation(expr, err))?;
         Ok(Value::from_array(out))
     }
 
@@ -120,7 +121,8 @@ impl Executor {
             ptr: out_ptr,
             byte_strides: out_strides,
         });
-        self.run_kernel(&kernel, &domain, &views, span)?;
+        self.run_kernel(&kernel, &domain, &views, span)
+            .map_err(|err| blame_fallible_operation(root, err))?;
         Ok((out, arg_shape))
     }
 
@@ -143,7 +145,7 @@ impl Executor {
             unsafe { value.write(region.data_ptr() as *mut u8) };
             return Ok(());
         }
-        let mut builder = KernelBuilder::new("copy", region.ndim());
+        let mut builder = KernelBuilder::new("copy", region.ndim(), true);
         let loaded = builder.input(Leaf::Extra {
             index: 0,
             dtype: source.dtype(),
@@ -201,6 +203,49 @@ impl Executor {
             });
         }
         Ok(arrays)
+    }
+}
+
+/// A fused kernel reports only what failed, not where: point the error at the one operation
+/// of the fused tree that can fail that way, when there is exactly one (else keep the kernel's
+/// span).
+fn blame_fallible_operation(root: &Expr, err: RuntimeError) -> RuntimeError {
+    let wanted: &[BinaryOp] = if err.message == KernelStatus::IntegerDivisionByZero.message() {
+        &[BinaryOp::FloorDiv, BinaryOp::Mod]
+    } else if err.message == KernelStatus::NegativeIntegerPower.message() {
+        &[BinaryOp::Pow]
+    } else {
+        return err;
+    };
+    let mut candidates = Vec::new();
+    let mut work = vec![root];
+    while let Some(expr) = work.pop() {
+        if !lower::is_elementwise(expr) {
+            continue;
+        }
+        if let ExprKind::Binary(op, lhs, _) = &expr.kind
+            && wanted.contains(op)
+            && !lhs.ty.dtype.is_float()
+        {
+            candidates.push(expr.span);
+        }
+        work.extend(elementwise_children(expr));
+    }
+    match candidates.as_slice() {
+        [only] => RuntimeError { span: *only, ..err },
+        _ => err,
+    }
+}
+
+/// The operands of an elementwise node.
+fn elementwise_children(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::Unary(_, a) | ExprKind::Cast(a) => vec![a],
+        ExprKind::Binary(_, a, b) => vec![a, b],
+        ExprKind::Logical { lhs, rhs, .. } => vec![lhs, rhs],
+        ExprKind::Math(_, args) => args.iter().collect(),
+        ExprKind::Where(c, a, b) => vec![c, a, b],
+        _ => vec![],
     }
 }
 
@@ -272,14 +317,7 @@ fn tree_shape(
     if let Some(shape) = leaf_shapes.get(&(expr as *const Expr)) {
         return Ok(shape.clone());
     }
-    let children: Vec<&Expr> = match &expr.kind {
-        ExprKind::Unary(_, a) | ExprKind::Cast(a) => vec![a],
-        ExprKind::Binary(_, a, b) => vec![a, b],
-        ExprKind::Logical { lhs, rhs, .. } => vec![lhs, rhs],
-        ExprKind::Math(_, args) => args.iter().collect(),
-        ExprKind::Where(c, a, b) => vec![c, a, b],
-        _ => vec![],
-    };
+    let children = elementwise_children(expr);
     let mut shape = Vec::new();
     let mut dtype_of_shape = expr.ty.dtype;
     for child in children {

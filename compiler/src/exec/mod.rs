@@ -70,11 +70,22 @@ enum Flow {
 }
 
 /// Options of one executor, passed as values (no globals).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ExecOptions {
+    /// Fuse elementwise trees and reductions into single kernels (off: `--no-fuse`).
+    pub fuse: bool,
     /// Run kernels in the reference interpreter instead of JIT-compiling them: slow, and the
     /// oracle that differential tests compare the JIT against.
     pub reference_interpreter: bool,
+}
+
+impl Default for ExecOptions {
+    fn default() -> ExecOptions {
+        ExecOptions {
+            fuse: true,
+            reference_interpreter: false,
+        }
+    }
 }
 
 pub struct Executor {
@@ -897,7 +908,8 @@ impl Executor {
         let axes = axes.unwrap_or(&all_axes);
         let out_dtype = expr.ty.dtype;
         let mut kernels =
-            lower::reduction_kernels(reduction, arg, out_dtype, axes.len()).into_iter();
+            lower::reduction_kernels(reduction, arg, out_dtype, axes.len(), self.options.fuse)
+                .into_iter();
         let mut next_kernel = || {
             kernels
                 .next()

@@ -46,6 +46,9 @@ impl Leaf<'_> {
 pub struct KernelBuilder<'e> {
     pub kernel: Kernel,
     pub leaves: Vec<Leaf<'e>>,
+    /// With fusion off (`--no-fuse`), every elementwise operation is its own kernel: operands
+    /// that are themselves elementwise become leaves, computed first.
+    pub fuse: bool,
 }
 
 /// True for the HIR nodes that lower into a kernel body rather than becoming a leaf.
@@ -64,11 +67,23 @@ pub fn is_elementwise(expr: &Expr) -> bool {
 }
 
 impl<'e> KernelBuilder<'e> {
-    pub fn new(name: impl Into<String>, rank: usize) -> KernelBuilder<'e> {
+    pub fn new(name: impl Into<String>, rank: usize, fuse: bool) -> KernelBuilder<'e> {
         KernelBuilder {
             kernel: Kernel::new(name, rank),
             leaves: Vec::new(),
+            fuse,
         }
+    }
+
+    /// Lowers an operand of an elementwise node (or a reduction's argument): part of this
+    /// kernel when fusing; without fusion an elementwise operand is a leaf with its own kernel.
+    pub fn lower_operand(&mut self, expr: &'e Expr) -> ValueId {
+        let separate =
+            !self.fuse && is_elementwise(expr) && !matches!(expr.kind, ExprKind::Const(_));
+        if separate {
+            return self.input(Leaf::Expr(expr));
+        }
+        self.lower_tree(expr)
     }
 
     /// Adds an input buffer for a leaf; rank-0 leaves are uniform (loaded once).
@@ -105,13 +120,13 @@ impl<'e> KernelBuilder<'e> {
         match &expr.kind {
             ExprKind::Const(value) => self.constant(*value),
             ExprKind::Unary(op, arg) if is_elementwise(expr) => {
-                let arg = self.lower_tree(arg);
+                let arg = self.lower_operand(arg);
                 self.unary(*op, arg, dtype)
             }
             ExprKind::Binary(op, lhs, rhs) if is_elementwise(expr) => {
                 let (lhs_dtype, rhs_dtype) = (lhs.ty.dtype, rhs.ty.dtype);
-                let lhs = self.lower_tree(lhs);
-                let rhs = self.lower_tree(rhs);
+                let lhs = self.lower_operand(lhs);
+                let rhs = self.lower_operand(rhs);
                 if op_is_comparison(*op) && lhs_dtype != rhs_dtype {
                     self.mixed_sign_compare(*op, lhs, rhs)
                 } else {
@@ -119,23 +134,23 @@ impl<'e> KernelBuilder<'e> {
                 }
             }
             ExprKind::Logical { and, lhs, rhs } if is_elementwise(expr) => {
-                let lhs = self.lower_tree(lhs);
-                let rhs = self.lower_tree(rhs);
+                let lhs = self.lower_operand(lhs);
+                let rhs = self.lower_operand(rhs);
                 let op = if *and { BinaryOp::And } else { BinaryOp::Or };
                 self.binary(op, lhs, rhs, DType::Bool)
             }
             ExprKind::Cast(arg) => {
-                let arg = self.lower_tree(arg);
+                let arg = self.lower_operand(arg);
                 self.cast(arg, dtype)
             }
             ExprKind::Math(func, args) => {
-                let args = args.iter().map(|arg| self.lower_tree(arg)).collect();
+                let args = args.iter().map(|arg| self.lower_operand(arg)).collect();
                 self.kernel.add_value(Inst::Math(*func, args), dtype)
             }
             ExprKind::Where(cond, then, otherwise) => {
-                let cond = self.lower_tree(cond);
-                let then = self.lower_tree(then);
-                let otherwise = self.lower_tree(otherwise);
+                let cond = self.lower_operand(cond);
+                let then = self.lower_operand(then);
+                let otherwise = self.lower_operand(otherwise);
                 self.kernel
                     .add_value(Inst::Select(cond, then, otherwise), dtype)
             }
@@ -203,8 +218,8 @@ fn op_is_comparison(op: BinaryOp) -> bool {
 }
 
 /// The elementwise kernel computing `expr` over its broadcast shape.
-pub fn elementwise_kernel<'e>(name: &str, expr: &'e Expr) -> (Kernel, Vec<Leaf<'e>>) {
-    let mut builder = KernelBuilder::new(name, expr.ty.rank());
+pub fn elementwise_kernel<'e>(name: &str, expr: &'e Expr, fuse: bool) -> (Kernel, Vec<Leaf<'e>>) {
+    let mut builder = KernelBuilder::new(name, expr.ty.rank(), fuse);
     let value = builder.lower_tree(expr);
     builder.finish_store(value, expr.ty.dtype)
 }
@@ -232,9 +247,10 @@ fn reduce_kernel<'e>(
     arg: &'e Expr,
     rank: usize,
     reduce_axes: usize,
+    fuse: bool,
 ) -> (Kernel, Vec<Leaf<'e>>) {
-    let mut builder = KernelBuilder::new(name, rank);
-    let mut value = builder.lower_tree(arg);
+    let mut builder = KernelBuilder::new(name, rank, fuse);
+    let mut value = builder.lower_operand(arg);
     let acc = accumulator_dtype(op, &arg.ty);
     if matches!(op, ReduceOp::Any | ReduceOp::All) {
         value = builder.cast(value, DType::Bool);
@@ -260,30 +276,31 @@ pub fn reduction_kernels<'e>(
     arg: &'e Expr,
     out_dtype: DType,
     reduce_axes: usize,
+    fuse: bool,
 ) -> Vec<(Kernel, Vec<Leaf<'e>>)> {
     let (rank, reduce_axes) = match reduce_axes {
         0 => (arg.ty.rank() + 1, 1),
         n => (arg.ty.rank(), n),
     };
     let sum_in = |name: &str| {
-        let mut builder = KernelBuilder::new(name, rank);
-        let value = builder.lower_tree(arg);
+        let mut builder = KernelBuilder::new(name, rank, fuse);
+        let value = builder.lower_operand(arg);
         let value = builder.cast(value, out_dtype);
         builder.finish_reduce(ReduceOp::Sum, value, out_dtype, reduce_axes)
     };
     match reduction {
-        Reduction::Plain(op) => vec![reduce_kernel("reduce", op, arg, rank, reduce_axes)],
+        Reduction::Plain(op) => vec![reduce_kernel("reduce", op, arg, rank, reduce_axes, fuse)],
         Reduction::CountNonzero => {
-            let mut builder = KernelBuilder::new("count_nonzero", rank);
-            let value = builder.lower_tree(arg);
+            let mut builder = KernelBuilder::new("count_nonzero", rank, fuse);
+            let value = builder.lower_operand(arg);
             let nonzero = builder.cast(value, DType::Bool);
             let counted = builder.cast(nonzero, DType::I64);
             vec![builder.finish_reduce(ReduceOp::Sum, counted, DType::I64, reduce_axes)]
         }
         Reduction::Mean => vec![sum_in("mean")],
         Reduction::Var | Reduction::Std => {
-            let mut builder = KernelBuilder::new("variance", rank);
-            let value = builder.lower_tree(arg);
+            let mut builder = KernelBuilder::new("variance", rank, fuse);
+            let value = builder.lower_operand(arg);
             let value = builder.cast(value, out_dtype);
             let mean = builder.input(Leaf::Extra {
                 index: 0,
@@ -300,11 +317,16 @@ pub fn reduction_kernels<'e>(
 
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
 /// elementwise tree is one kernel and each reduction one kernel with its producer fused.
-pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance]) -> Vec<(Kernel, Span)> {
+pub fn program_kernels(
+    stmts: &[Stmt],
+    functions: &[FnInstance],
+    fuse: bool,
+) -> Vec<(Kernel, Span)> {
     let mut collector = KernelCollector {
         kernels: Vec::new(),
         functions,
         visited_functions: Vec::new(),
+        fuse,
     };
     for stmt in stmts {
         collector.stmt(stmt);
@@ -317,6 +339,7 @@ struct KernelCollector<'p> {
     kernels: Vec<(Kernel, Span)>,
     functions: &'p [FnInstance],
     visited_functions: Vec<u32>,
+    fuse: bool,
 }
 
 impl KernelCollector<'_> {
@@ -410,7 +433,7 @@ impl KernelCollector<'_> {
             if expr.ty.is_scalar() {
                 self.children(expr);
             } else {
-                let (kernel, leaves) = elementwise_kernel("", expr);
+                let (kernel, leaves) = elementwise_kernel("", expr, self.fuse);
                 self.push(kernel, expr.span);
                 self.leaves(leaves);
             }
@@ -420,7 +443,9 @@ impl KernelCollector<'_> {
             ExprKind::Reduce { op, arg, axes, .. } => {
                 let reduce_axes = axes.as_ref().map_or(arg.ty.rank(), |a| a.len());
                 let mut shared_leaves = None;
-                for (kernel, leaves) in reduction_kernels(*op, arg, expr.ty.dtype, reduce_axes) {
+                for (kernel, leaves) in
+                    reduction_kernels(*op, arg, expr.ty.dtype, reduce_axes, self.fuse)
+                {
                     self.push(kernel, expr.span);
                     shared_leaves.get_or_insert(leaves);
                 }
