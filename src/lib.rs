@@ -229,6 +229,15 @@ impl Session {
             .collect()
     }
 
+    /// Names that complete `prefix`: variables, functions, built-ins and constants in scope.
+    pub fn completions(&self, prefix: &str) -> Vec<String> {
+        self.checker
+            .names_in_scope()
+            .into_iter()
+            .filter(|name| name.starts_with(prefix))
+            .collect()
+    }
+
     /// Binds a host array as an nx variable without copying it: the session keeps the array
     /// alive and reads its memory in place; nx writes never reach it (copy-on-write).
     pub fn bind<T: Element>(&mut self, name: &str, array: ndarray::ArrayD<T>) -> Result<(), Error> {

@@ -5,9 +5,81 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use nx::Session;
-use rustyline::DefaultEditor;
+use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+
+const COMMANDS: &[&str] = &[
+    ":help", ":quit", ":type", ":ir", ":clif", ":time", ":vars", ":reset", ":load",
+];
+
+const KEYWORDS: &[&str] = &[
+    "let", "fn", "return", "if", "else", "for", "in", "while", "break", "continue", "import", "as",
+    "and", "or", "not", "true", "false", "assert",
+];
+
+/// Tab completion of names in scope, keywords and `:` commands. The names are refreshed after
+/// every input, since the session is not reachable from inside the editor.
+struct NameCompleter {
+    names: Rc<RefCell<Vec<String>>>,
+}
+
+impl Completer for NameCompleter {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        let before = &line[..pos];
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |i| i + 1);
+        let word = &before[start..];
+        if word.is_empty() {
+            return Ok((pos, Vec::new()));
+        }
+        let candidates: Vec<String> = if word.starts_with(':') {
+            COMMANDS
+                .iter()
+                .filter(|c| c.starts_with(word))
+                .map(|c| c.to_string())
+                .collect()
+        } else {
+            let names = self.names.borrow();
+            let mut found: Vec<String> = names
+                .iter()
+                .map(String::as_str)
+                .chain(KEYWORDS.iter().copied())
+                .filter(|name| name.starts_with(word))
+                .map(str::to_string)
+                .collect();
+            found.sort();
+            found.dedup();
+            found
+        };
+        Ok((start, candidates))
+    }
+}
+
+impl Hinter for NameCompleter {
+    type Hint = String;
+}
+
+impl Highlighter for NameCompleter {}
+
+impl Validator for NameCompleter {}
+
+impl Helper for NameCompleter {}
 
 const HELP: &str = "\
 nx REPL — enter statements or expressions; an open bracket or brace continues on the next line.
@@ -22,13 +94,17 @@ nx REPL — enter statements or expressions; an open bracket or brace continues 
   :load FILE      run a script file in this session";
 
 pub fn run(mut session: Session) -> ExitCode {
-    let mut editor = match DefaultEditor::new() {
+    let mut editor: Editor<NameCompleter, _> = match Editor::new() {
         Ok(editor) => editor,
         Err(err) => {
             eprintln!("error: cannot start the line editor: {err}");
             return ExitCode::from(2);
         }
     };
+    let names = Rc::new(RefCell::new(session.completions("")));
+    editor.set_helper(Some(NameCompleter {
+        names: Rc::clone(&names),
+    }));
     let history = history_path();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
@@ -67,6 +143,7 @@ pub fn run(mut session: Session) -> ExitCode {
         if !handle(&mut session, input.trim()) {
             break;
         }
+        *names.borrow_mut() = session.completions("");
     }
     if let Some(path) = &history {
         let _ = editor.save_history(path);

@@ -39,3 +39,20 @@ impl Checker {
         Ok(slot)
     }
 }
+
+impl Checker {
+    /// Every name a REPL user may type next: bound variables, user functions, built-ins and
+    /// the predeclared constants, sorted and without repeats (for completion).
+    pub fn names_in_scope(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.globals.keys().cloned().collect();
+        names.extend(self.fns.keys().cloned());
+        names.extend(
+            super::builtins::BUILTIN_NAMES
+                .iter()
+                .map(|name| name.to_string()),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+}
