@@ -7,18 +7,42 @@
 use nx::{DType, Session, Value};
 use proptest::prelude::*;
 
-/// The variables every generated expression may use, with their dtypes and shapes. Shapes are
-/// chosen so that any two broadcast together: [r, c], [c], [r, 1] and scalars.
-const VARIABLES: &[(&str, DType, &[usize])] = &[
-    ("a", DType::F64, &[3, 5]),
-    ("b", DType::F64, &[5]),
-    ("c", DType::F32, &[3, 1]),
-    ("d", DType::F32, &[3, 5]),
-    ("i", DType::I64, &[3, 5]),
-    ("j", DType::I32, &[5]),
-    ("u", DType::U8, &[3, 5]),
-    ("s", DType::F64, &[]),
+/// How a variable's shape relates to the case's `[rows, cols]`: every two of these broadcast.
+#[derive(Clone, Copy)]
+enum Role {
+    Full,
+    Row,
+    Column,
+    Scalar,
+}
+
+impl Role {
+    fn shape(self, rows: usize, cols: usize) -> Vec<usize> {
+        match self {
+            Role::Full => vec![rows, cols],
+            Role::Row => vec![cols],
+            Role::Column => vec![rows, 1],
+            Role::Scalar => vec![],
+        }
+    }
+}
+
+/// The variables every generated expression may use, with their dtypes and shapes.
+const VARIABLES: &[(&str, DType, Role)] = &[
+    ("a", DType::F64, Role::Full),
+    ("b", DType::F64, Role::Row),
+    ("c", DType::F32, Role::Column),
+    ("d", DType::F32, Role::Full),
+    ("i", DType::I64, Role::Full),
+    ("j", DType::I32, Role::Row),
+    ("u", DType::U8, Role::Full),
+    ("s", DType::F64, Role::Scalar),
 ];
+
+/// Random sizes for one case, including empty axes.
+fn sizes() -> impl Strategy<Value = (usize, usize)> {
+    (0usize..5, 0usize..9)
+}
 
 fn leaf() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -85,14 +109,14 @@ fn reduction() -> impl Strategy<Value = String> {
         prop::sample::select(vec!["", ", axis=0", ", axis=-1", ", axis=1, keepdims=true"]),
     )
         // Adding a bool zeros array gives every argument rank 2 without changing its dtype.
-        .prop_map(|(f, x, axis)| format!("{f}(({x}) + zeros([3, 5], dtype=bool){axis})"))
+        .prop_map(|(f, x, axis)| format!("{f}(({x}) + zeros(a.shape, dtype=bool){axis})"))
 }
 
-fn session(reference: bool) -> Session {
-    configured_session(reference, true)
+fn session(reference: bool, (rows, cols): (usize, usize)) -> Session {
+    configured_session(reference, true, (rows, cols))
 }
 
-fn configured_session(reference: bool, fuse: bool) -> Session {
+fn configured_session(reference: bool, fuse: bool, (rows, cols): (usize, usize)) -> Session {
     let mut session = Session::new_captured().unwrap();
     session.use_reference_interpreter(reference);
     session.set_fusion(fuse);
@@ -103,10 +127,11 @@ fn configured_session(reference: bool, fuse: bool) -> Session {
             .wrapping_add(1442695040888963407);
         ((seed >> 33) % 17) as f64 / 2.0 - 4.0
     };
-    for (name, dtype, shape) in VARIABLES {
+    for (name, dtype, role) in VARIABLES {
+        let shape = role.shape(rows, cols);
         let n: usize = shape.iter().product();
         let values: Vec<f64> = (0..n).map(|_| next()).collect();
-        let data = ndarray::ArrayD::from_shape_vec(shape.to_vec(), values).unwrap();
+        let data = ndarray::ArrayD::from_shape_vec(shape, values).unwrap();
         let result = match dtype {
             DType::F64 => session.bind(name, data),
             DType::F32 => session.bind(name, data.mapv(|v| v as f32)),
@@ -138,26 +163,26 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn jit_matches_reference_on_elementwise(source in expression()) {
-        let jit = outcome(&mut session(false), &source);
-        let reference = outcome(&mut session(true), &source);
-        prop_assert_eq!(jit, reference, "source: {}", source);
+    fn jit_matches_reference_on_elementwise(source in expression(), sizes in sizes()) {
+        let jit = outcome(&mut session(false, sizes), &source);
+        let reference = outcome(&mut session(true, sizes), &source);
+        prop_assert_eq!(jit, reference, "source: {} with sizes {:?}", source, sizes);
     }
 
     #[test]
-    fn fused_matches_unfused(source in prop_oneof![expression(), reduction()]) {
+    fn fused_matches_unfused(source in prop_oneof![expression(), reduction()], sizes in sizes()) {
         // Values must agree bit for bit; errors must be the same error (a fused kernel may
         // point at a larger expression than the one operation that failed).
         let first_line = |result: Result<_, String>| result.map_err(|e| e.lines().next().unwrap_or("").to_string());
-        let fused = first_line(outcome(&mut configured_session(false, true), &source));
-        let unfused = first_line(outcome(&mut configured_session(false, false), &source));
-        prop_assert_eq!(fused, unfused, "source: {}", source);
+        let fused = first_line(outcome(&mut configured_session(false, true, sizes), &source));
+        let unfused = first_line(outcome(&mut configured_session(false, false, sizes), &source));
+        prop_assert_eq!(fused, unfused, "source: {} with sizes {:?}", source, sizes);
     }
 
     #[test]
-    fn jit_matches_reference_on_reductions(source in reduction()) {
-        let jit = outcome(&mut session(false), &source);
-        let reference = outcome(&mut session(true), &source);
-        prop_assert_eq!(jit, reference, "source: {}", source);
+    fn jit_matches_reference_on_reductions(source in reduction(), sizes in sizes()) {
+        let jit = outcome(&mut session(false, sizes), &source);
+        let reference = outcome(&mut session(true, sizes), &source);
+        prop_assert_eq!(jit, reference, "source: {} with sizes {:?}", source, sizes);
     }
 }

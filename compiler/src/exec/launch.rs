@@ -20,22 +20,87 @@ impl Executor {
         let (kernel, leaves) = lower::elementwise_kernel("elementwise", expr, self.options.fuse);
         let arrays = self.evaluate_leaves(&leaves, &[])?;
         let domain = domain_shape(expr, &leaves, &arrays)?;
-        let mut out = Array::zeros(expr.ty.dtype, &domain).map_err(alloc_error(expr.span))?;
-        if domain.iter().product::<usize>() == 0 {
-            return Ok(Value::Array(out));
+        if domain.contains(&0) {
+            self.run_operations_an_empty_domain_skips(expr, &leaves, &arrays)?;
+        }
+        self.run_elementwise(expr, &kernel, &arrays, &domain)
+            .map(Value::from_array)
+    }
+
+    /// Runs an elementwise kernel over `domain` into a fresh array.
+    fn run_elementwise(
+        &mut self,
+        expr: &Expr,
+        kernel: &Kernel,
+        arrays: &[Array],
+        domain: &[usize],
+    ) -> ExecResult<Array> {
+        let mut out = Array::zeros(expr.ty.dtype, domain).map_err(alloc_error(expr.span))?;
+        if domain.contains(&0) {
+            return Ok(out);
         }
         let out_ptr = out.make_mut().map_err(alloc_error(expr.span))?;
-        let mut views: Vec<BufView> = arrays
-            .iter()
-            .map(|a| input_view(a, &domain, None))
-            .collect();
+        let mut views: Vec<BufView> = arrays.iter().map(|a| input_view(a, domain, None)).collect();
         views.push(BufView {
             ptr: out_ptr,
             byte_strides: out.byte_strides(),
         });
-        self.run_kernel(&kernel, &domain, &views, expr.span)
+        self.run_kernel(kernel, domain, &views, expr.span)
             .map_err(|err| blame_fallible_operation(expr, err))?;
-        Ok(Value::from_array(out))
+        Ok(out)
+    }
+
+    /// A fused kernel over an empty domain evaluates nothing, but evaluated on its own (spec
+    /// §11: as if each operation made a fresh array) an integer `//`, `%` or `**` over a
+    /// non-empty operand could fail. Such operations run over their own shape, so fusion never
+    /// hides an error.
+    fn run_operations_an_empty_domain_skips(
+        &mut self,
+        root: &Expr,
+        leaves: &[Leaf<'_>],
+        arrays: &[Array],
+    ) -> ExecResult<()> {
+        if !self.options.fuse {
+            return Ok(());
+        }
+        let leaf_arrays: HashMap<*const Expr, &Array> = leaves
+            .iter()
+            .zip(arrays)
+            .filter_map(|(leaf, array)| match leaf {
+                Leaf::Expr(expr) => Some((*expr as *const Expr, array)),
+                Leaf::Extra { .. } => None,
+            })
+            .collect();
+        let leaf_shapes = leaf_arrays
+            .iter()
+            .map(|(&ptr, array)| (ptr, array.shape().to_vec()))
+            .collect();
+        let mut work = vec![root];
+        while let Some(expr) = work.pop() {
+            if !lower::is_elementwise(expr) {
+                continue;
+            }
+            work.extend(elementwise_children(expr));
+            if !is_fallible(expr) {
+                continue;
+            }
+            let shape = tree_shape(expr, &leaf_shapes)?;
+            if shape.contains(&0) {
+                continue;
+            }
+            let (kernel, sub_leaves) = lower::elementwise_kernel("fallible", expr, true);
+            let sub_arrays: Vec<Array> = sub_leaves
+                .iter()
+                .map(|leaf| match leaf {
+                    Leaf::Expr(leaf_expr) => leaf_arrays[&(*leaf_expr as *const Expr)].clone(),
+                    Leaf::Extra { .. } => {
+                        unreachable!("subtrees of an elementwise tree have no extra leaves")
+                    }
+                })
+                .collect();
+            self.run_elementwise(expr, &kernel, &sub_arrays, &shape)?;
+        }
+        Ok(())
     }
 
     /// Runs a reduction kernel over `axes` of the domain of `root` (the reduced argument);
@@ -54,6 +119,9 @@ impl Executor {
         let out_dtype = kernel.bufs[buf].dtype;
         let arrays = self.evaluate_leaves(&leaves, extras)?;
         let arg_shape = domain_shape(root, &leaves, &arrays)?;
+        if arg_shape.contains(&0) {
+            self.run_operations_an_empty_domain_skips(root, &leaves, &arrays)?;
+        }
         // A reduction over no axes has an extra innermost axis of length 1 to reduce.
         let padded = kernel.rank > arg_shape.len();
         let (domain_shape_unpermuted, axes) = if padded {
@@ -235,6 +303,11 @@ fn blame_fallible_operation(root: &Expr, err: RuntimeError) -> RuntimeError {
         [only] => RuntimeError { span: *only, ..err },
         _ => err,
     }
+}
+
+/// Integer `//`, `%` and `**`: the elementwise operations that can fail on their data.
+fn is_fallible(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Binary(BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow, lhs, _) if !lhs.ty.dtype.is_float())
 }
 
 /// The operands of an elementwise node.
