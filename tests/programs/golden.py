@@ -1598,6 +1598,15 @@ def _():
 
 #REGRESSIONS-END
 
+# Golden functions of later features live in `golden_<feature>.py` beside this file; each
+# does `from golden import prog, nx_print, ...` and registers its programs the same way.
+import importlib
+sys.modules.setdefault("golden", sys.modules[__name__])
+for _module in sorted(os.listdir(HERE)):
+    if _module.startswith("golden_") and _module.endswith(".py"):
+        sys.path.insert(0, HERE)
+        importlib.import_module(_module[:-3])
+
 # === main ===
 
 def run_one(path):

@@ -5,6 +5,12 @@
 
 mod creation;
 mod launch;
+mod library;
+mod linalg;
+mod npy;
+mod order;
+mod random;
+mod shape;
 pub mod timing;
 pub mod value;
 
@@ -414,6 +420,7 @@ impl Executor {
             ExprKind::Call { func, args } => self
                 .call(*func, args, span)?
                 .ok_or_else(|| RuntimeError::new(span, "this function returns no value")),
+            ExprKind::Library { op, args } => self.eval_library(expr, op, args),
             ExprKind::ElementwiseCall {
                 func,
                 args,

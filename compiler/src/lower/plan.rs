@@ -178,7 +178,8 @@ impl KernelCollector<'_> {
             ExprKind::Math(_, args)
             | ExprKind::List(args)
             | ExprKind::Call { args, .. }
-            | ExprKind::ElementwiseCall { args, .. } => {
+            | ExprKind::ElementwiseCall { args, .. }
+            | ExprKind::Library { args, .. } => {
                 for arg in args {
                     self.expr(arg);
                 }

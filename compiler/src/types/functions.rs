@@ -1074,9 +1074,8 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                 ExprKind::Math(_, args)
                 | ExprKind::List(args)
                 | ExprKind::Call { args, .. }
-                | ExprKind::ElementwiseCall { args, .. } => {
-                    work.extend(args.iter_mut().map(Node::Expr))
-                }
+                | ExprKind::ElementwiseCall { args, .. }
+                | ExprKind::Library { args, .. } => work.extend(args.iter_mut().map(Node::Expr)),
                 ExprKind::Where(a, b, c) => {
                     work.push(Node::Expr(a));
                     work.push(Node::Expr(b));

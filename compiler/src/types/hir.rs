@@ -289,6 +289,14 @@ pub enum ExprKind {
     Size(Box<Expr>),
     /// `clock()`: a barrier; monotonic seconds.
     Clock,
+    /// A library built-in that the executor implements in Rust (`exec/library.rs`): shapes,
+    /// random numbers, `.npy` files, linear algebra, scans and sorting, comparison helpers.
+    /// `args` are the checked arguments in the built-in's positional order (keywords resolved,
+    /// defaults filled in); static options live in the op.
+    Library {
+        op: LibraryOp,
+        args: Vec<Expr>,
+    },
     /// A construct that parses and type-checks but is not executed yet: running it is a
     /// run-time error "`what` is not supported yet" at its span.
     Unsupported(String),
@@ -347,4 +355,64 @@ pub enum IndexItem {
     Ellipsis,
     /// A bool mask or an integer array (issue 4); kept so the checker can type it.
     Array(Expr),
+}
+
+/// The built-ins behind `ExprKind::Library`, with their static options.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LibraryOp {
+    // Shapes (`exec/shape.rs`).
+    Reshape,
+    Ravel,
+    Transpose { axes: Vec<usize> },
+    Concat { axis: usize },
+    Stack { axis: usize },
+    BroadcastTo,
+    // Random numbers (`exec/random.rs`).
+    Rand,
+    Randn,
+    Randint,
+    // `.npy` files (`exec/npy.rs`).
+    Load { path: String },
+    Save { path: String },
+    // Linear algebra (`exec/linalg.rs`).
+    MatMul,
+    Dot,
+    Outer,
+    Norm,
+    // Scans, sorting and comparison helpers (`exec/order.rs`).
+    Cumsum { axis: Option<usize> },
+    Cumprod { axis: Option<usize> },
+    Sort { axis: usize },
+    Argsort { axis: usize },
+    Allclose,
+    ArrayEqual,
+}
+
+impl LibraryOp {
+    /// The built-in's name as users write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LibraryOp::Reshape => "reshape",
+            LibraryOp::Ravel => "ravel",
+            LibraryOp::Transpose { .. } => "transpose",
+            LibraryOp::Concat { .. } => "concat",
+            LibraryOp::Stack { .. } => "stack",
+            LibraryOp::BroadcastTo => "broadcast_to",
+            LibraryOp::Rand => "rand",
+            LibraryOp::Randn => "randn",
+            LibraryOp::Randint => "randint",
+            LibraryOp::Load { .. } => "load",
+            LibraryOp::Save { .. } => "save",
+            LibraryOp::MatMul => "matmul",
+            LibraryOp::Dot => "dot",
+            LibraryOp::Outer => "outer",
+            LibraryOp::Norm => "norm",
+            LibraryOp::Cumsum { .. } => "cumsum",
+            LibraryOp::Cumprod { .. } => "cumprod",
+            LibraryOp::Sort { .. } => "sort",
+            LibraryOp::Argsort { .. } => "argsort",
+            LibraryOp::Allclose => "allclose",
+            LibraryOp::ArrayEqual => "array_equal",
+        }
+    }
 }

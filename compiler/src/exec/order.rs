@@ -1,0 +1,18 @@
+//! The executor's cumsum, cumprod, sort, argsort, allclose, array_equal. Placeholder: each reports "not supported yet" until implemented.
+
+use super::{ExecResult, Executor, RuntimeError, Value};
+use crate::types::hir::{Expr, LibraryOp};
+
+impl Executor {
+    pub(super) fn eval_order(
+        &mut self,
+        expr: &Expr,
+        op: &LibraryOp,
+        _args: &[Expr],
+    ) -> ExecResult<Value> {
+        Err(RuntimeError::new(
+            expr.span,
+            format!("{} is not supported yet", op.name()),
+        ))
+    }
+}
