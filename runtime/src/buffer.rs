@@ -17,9 +17,15 @@ enum Storage {
     /// Allocated by `Buffer::zeroed` with this layout; `None` for a zero-byte buffer,
     /// whose pointer is dangling and never freed.
     Owned(Option<Layout>),
+    /// A private anonymous mapping of `n_bytes` (large buffers): the kernel hands out zero
+    /// pages lazily, so a fresh buffer costs no memset.
+    Mapped,
     /// Someone else's memory, valid while the owner lives; dropping the owner releases it.
     External { _owner: Box<dyn Any + Send + Sync> },
 }
+
+/// Buffers of at least this many bytes are mapped directly from the OS (see `Buffer::mapped`).
+const MAP_THRESHOLD_BYTES: usize = 1 << 20;
 
 /// A byte buffer; see the module documentation.
 ///
@@ -68,6 +74,9 @@ impl Buffer {
                 storage: Storage::Owned(None),
             });
         }
+        if n_bytes >= MAP_THRESHOLD_BYTES {
+            return Buffer::mapped(n_bytes);
+        }
         let layout = Layout::from_size_align(n_bytes, BUFFER_ALIGNMENT)
             .map_err(|_| AllocError { bytes: n_bytes })?;
         // SAFETY: `layout` has a nonzero size, checked above.
@@ -79,6 +88,34 @@ impl Buffer {
             ptr,
             n_bytes,
             storage: Storage::Owned(Some(layout)),
+        })
+    }
+
+    /// Large buffers come straight from `mmap`: the allocator's `alloc_zeroed` would memset
+    /// every byte for our 64-byte alignment (touching every page up front), while fresh
+    /// anonymous pages are zero already and are faulted in only when a kernel writes them.
+    /// Transparent huge pages are requested where the OS allows, to cut those faults.
+    fn mapped(n_bytes: usize) -> Result<Buffer, AllocError> {
+        // SAFETY: an anonymous private mapping with no address hint has no preconditions.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                n_bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(AllocError { bytes: n_bytes });
+        }
+        // SAFETY: `ptr..ptr + n_bytes` is the mapping just made; the advice is only a hint.
+        unsafe { libc::madvise(ptr, n_bytes, libc::MADV_HUGEPAGE) };
+        Ok(Buffer {
+            ptr: ptr.cast::<u8>(),
+            n_bytes,
+            storage: Storage::Mapped,
         })
     }
 
@@ -120,9 +157,16 @@ impl Buffer {
 
 impl Drop for Buffer {
     fn drop(&mut self) {
-        if let Storage::Owned(Some(layout)) = self.storage {
-            // SAFETY: `ptr` came from `alloc_zeroed(layout)` in `zeroed` and is freed once.
-            unsafe { alloc::dealloc(self.ptr, layout) };
+        match self.storage {
+            Storage::Owned(Some(layout)) => {
+                // SAFETY: `ptr` came from `alloc_zeroed(layout)` in `zeroed` and is freed once.
+                unsafe { alloc::dealloc(self.ptr, layout) };
+            }
+            Storage::Mapped => {
+                // SAFETY: `ptr..ptr + n_bytes` is the mapping made in `mapped`, unmapped once.
+                unsafe { libc::munmap(self.ptr.cast(), self.n_bytes) };
+            }
+            Storage::Owned(None) | Storage::External { .. } => {}
         }
         // External storage: dropping `_owner` (a field) releases the memory.
     }
@@ -154,6 +198,18 @@ mod tests {
         // SAFETY: the buffer holds 1000 initialized bytes.
         let bytes = unsafe { std::slice::from_raw_parts(buffer.as_ptr(), 1000) };
         assert!(bytes.iter().all(|&byte| byte == 0));
+    }
+
+    #[test]
+    fn large_buffers_are_zeroed_aligned_and_writable() {
+        let n_bytes = 3 * MAP_THRESHOLD_BYTES + 5;
+        let buffer = Buffer::zeroed(n_bytes).unwrap();
+        assert_eq!(buffer.as_ptr() as usize % BUFFER_ALIGNMENT, 0);
+        // SAFETY: the buffer holds n_bytes initialized (zero) bytes, written only here.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(buffer.as_mut_ptr(), n_bytes) };
+        assert!(bytes.iter().all(|&byte| byte == 0));
+        bytes[n_bytes - 1] = 9;
+        assert_eq!(bytes[n_bytes - 1], 9);
     }
 
     #[test]
