@@ -470,6 +470,14 @@ impl Session {
         self.executor.options.fuse = fuse;
     }
 
+    /// Whether a failing top-level statement restores every variable to its value before the
+    /// statement (on by default). The restore point keeps a reference to every buffer, so the
+    /// statement's first in-place write to an array copies it; a script that stops at its first
+    /// error turns this off.
+    pub fn set_rollback(&mut self, rollback: bool) {
+        self.executor.options.rollback = rollback;
+    }
+
     /// Makes `import` paths of REPL and `-e` input relative to `dir`.
     pub fn set_base_dir(&mut self, dir: impl Into<PathBuf>) {
         self.base_dir = dir.into();

@@ -111,3 +111,13 @@ fn a_dangling_operator_is_an_error_that_does_not_swallow_the_next_line() {
     assert!(err.contains("error"), "{err}");
     assert!(out.contains("7\n"), "the next input runs on its own: {out}");
 }
+
+#[test]
+fn in_place_writes_of_a_failing_statement_are_rolled_back() {
+    let (out, err) = repl("let a = [1, 2, 3]\nfor i in 0..5 { a[i] = 9 }\na\n");
+    assert!(err.contains("index 3 is out of bounds"), "{err}");
+    assert!(
+        out.contains("[1, 2, 3] : i64[3]\n"),
+        "the loop's writes are undone: {out}"
+    );
+}

@@ -83,6 +83,8 @@ pub struct ExecOptions {
     /// Run kernels in the reference interpreter instead of JIT-compiling them: slow, and the
     /// oracle that differential tests compare the JIT against.
     pub reference_interpreter: bool,
+    /// Restore every global when a top-level statement fails (the REPL's guarantee).
+    pub rollback: bool,
 }
 
 impl Default for ExecOptions {
@@ -90,6 +92,7 @@ impl Default for ExecOptions {
         ExecOptions {
             fuse: true,
             reference_interpreter: false,
+            rollback: true,
         }
     }
 }
@@ -159,10 +162,14 @@ impl Executor {
             self.globals.resize(program.n_globals as usize, None);
         }
         for (index, stmt) in program.stmts.iter().enumerate() {
-            let before = self.snapshot();
+            // The snapshot holds a reference to every buffer, which makes the statement's first
+            // in-place write copy; only the REPL needs it (a script stops at its first error).
+            let before = self.options.rollback.then(|| self.snapshot());
             self.frames.clear();
             if let Err(err) = self.exec_stmt(stmt) {
-                self.restore(before);
+                if let Some(before) = before {
+                    self.restore(before);
+                }
                 let _ = self.out.flush();
                 return Err((index, err));
             }
@@ -345,6 +352,20 @@ impl Executor {
                 }
                 frame[slot] = Some(value);
             }
+        }
+    }
+
+    /// Empties a slot (its value is about to be replaced).
+    fn clear(&mut self, var: VarRef) {
+        let slot = match var {
+            VarRef::Global(slot) => self.globals.get_mut(slot as usize),
+            VarRef::Local(slot) => self
+                .frames
+                .last_mut()
+                .and_then(|frame| frame.get_mut(slot as usize)),
+        };
+        if let Some(slot) = slot {
+            *slot = None;
         }
     }
 
@@ -776,8 +797,14 @@ impl Executor {
         span: Span,
     ) -> ExecResult<()> {
         let mut target = self.load(var, span)?.to_array();
-        // Copy-on-write first, so the view below addresses this variable's own buffer.
-        target.make_mut().map_err(alloc_error(span))?;
+        // Copy-on-write first, so the view below addresses this variable's own buffer. The
+        // slot's own reference must not count as sharing (else every element write would copy
+        // the whole array), so it is dropped for the check and put back for the index
+        // expressions, which may read the variable.
+        self.clear(var);
+        let made_unique = target.make_mut().map(|_| ());
+        self.store(var, Value::from_array(target.clone()));
+        made_unique.map_err(alloc_error(span))?;
         let region = self.index_view(&target, items, span)?;
         let source = value.to_array();
         let source = source.broadcast_to(region.shape()).ok_or_else(|| {
