@@ -71,6 +71,20 @@ def parse_output(text):
     return out
 
 
+def parse_nx_timings(stderr):
+    """Phase and kernel-compile times (seconds) from `nx --time` on stderr."""
+    t = dict(parse=0.0, check=0.0, run=0.0, jit=0.0, kernels=0)
+    for line in stderr.splitlines():
+        m = re.match(r"\s*(parse|check|run)\s+([\d.]+) ms", line)
+        if m:
+            t[m.group(1)] = float(m.group(2)) / 1e3
+        m = re.search(r"compile\s+([\d.]+) ms", line)
+        if m:
+            t["jit"] += float(m.group(1)) / 1e3
+            t["kernels"] += 1
+    return t
+
+
 def run_proc(cmd, env, threads, timeout):
     """Runs cmd pinned to `threads` CPUs; returns (rc, stdout, stderr, peak RSS KiB, wall s)."""
     if threads == 1 and shutil.which("taskset"):
@@ -226,7 +240,7 @@ def main():
                     if r["status"] not in ("ok",):
                         continue  # unavailable or failed in an earlier round: not retried
                     if system == "nx":
-                        cmd = [args.nx, "--threads", str(t), nx_program(w, args.mandel_size, tmpdir)]
+                        cmd = [args.nx, "--time", "--threads", str(t), nx_program(w, args.mandel_size, tmpdir)]
                     else:
                         cmd = [sys.executable, os.path.join(HERE, "peers.py"), w["id"], system,
                                "--reps", str(nx_reps(w)), "--mandel-size", str(args.mandel_size)]
@@ -245,6 +259,9 @@ def main():
                         if parsed["compile"] is not None:
                             r["compile"].append(parsed["compile"])
                         r["check"] = parsed["check"]
+                        r.setdefault("wall", []).append(wall)
+                        if system == "nx":
+                            r.setdefault("nx_timings", []).append(parse_nx_timings(err))
                         r["rss_kib"].append(rss)
                     print(f"{w['id']} t={t} round {rnd} {system}: {r['status']} "
                           f"{len(parsed['times'])} times, wall {wall:.1f}s {r['note'][:80]}",
