@@ -305,7 +305,7 @@ pub fn norm(x: &Array) -> Scalar {
 /// Pairwise summation in a fixed order (blocks of 128 summed left to right).
 fn pairwise_sum(values: &[f64]) -> f64 {
     if values.len() <= 128 {
-        return values.iter().sum();
+        return values.iter().fold(0.0, |total, value| total + value);
     }
     let middle = values.len() / 2;
     pairwise_sum(&values[..middle]) + pairwise_sum(&values[middle..])
