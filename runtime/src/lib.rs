@@ -8,6 +8,8 @@
 //!   shapes, strides (in elements) and offsets are what compiled kernels are handed, as raw
 //!   pointers (`Array::data_ptr`) and byte strides (`Array::byte_strides`).
 //! - `format`: printing as the language spec's §9 says.
+//! - `npy`: `.npy` files, loaded memory-mapped where possible and saved as NumPy writes them.
+//! - `linalg`: matrix products (GEMM for floats), outer products and the 2-norm.
 //!
 //! Invariants: **no function here panics on user input** (only on documented programmer
 //! errors such as a wrong number of indices); **allocation failure is an `AllocError`,
@@ -18,7 +20,9 @@ pub mod array;
 pub mod buffer;
 pub mod dtype;
 pub mod format;
+pub mod linalg;
 pub mod mathlib;
+pub mod npy;
 pub mod scalar;
 
 pub use array::{Array, Element, SliceRange, broadcast_shapes, format_type};

@@ -334,6 +334,10 @@ impl Executor {
         match &expr.kind {
             ExprKind::Block(block) => Ok(self.exec_block(block)?.1),
             ExprKind::Call { func, args } => self.call(*func, args, expr.span),
+            ExprKind::Library {
+                op: crate::types::hir::LibraryOp::Save { path },
+                args,
+            } => self.save_npy(expr, path, args).map(|()| None),
             _ => self.eval(expr).map(Some),
         }
     }

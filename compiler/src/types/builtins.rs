@@ -10,7 +10,7 @@ use crate::syntax::ast;
 
 use super::context::{Cx, positional_args};
 use super::expr::{Checked, Want, matmul_dims};
-use super::hir::{Creation, Dim, Expr, ExprKind, Reduction, Stmt, StmtKind, Type};
+use super::hir::{Creation, Dim, Expr, ExprKind, LibraryOp, Reduction, Stmt, StmtKind, Type};
 use super::promote::{
     broadcast, const_int, const_value, mk, promote, promote_to_scalar, stmt_then_value, unify_dim,
 };
@@ -188,6 +188,11 @@ fn unsupported(name: &str, ty: Type, span: Span) -> Expr {
     mk(ExprKind::Unsupported(name.to_string()), ty, span)
 }
 
+/// A library built-in run by the executor (`exec/library.rs`).
+fn library(op: LibraryOp, args: Vec<Expr>, ty: Type, span: Span) -> Expr {
+    mk(ExprKind::Library { op, args }, ty, span)
+}
+
 /// An array of the shape `shape` (with static lengths `dims`) filled with the rank-0 `value`,
 /// of the value's dtype.
 fn full_node(shape: Expr, value: Expr, dims: Vec<Dim>, span: Span) -> Expr {
@@ -338,6 +343,13 @@ impl Cx<'_> {
 
     fn save(&mut self, bound: &[Option<&ast::Expr>], span: Span, want: Want) -> Checked {
         let path_ok = self.string_arg(bound[0], "save");
+        let path = match bound[0] {
+            Some(ast::Expr {
+                kind: ast::ExprKind::Str(path),
+                ..
+            }) => path.clone(),
+            _ => String::new(),
+        };
         let value = bound[1].and_then(|e| self.expr(e));
         if want == Want::Value {
             self.report(Diagnostic::type_error(
@@ -346,10 +358,16 @@ impl Cx<'_> {
             ));
             return Checked::Error;
         }
-        if !path_ok || value.is_none() {
+        let (true, Some(value)) = (path_ok, value) else {
             return Checked::Error;
-        }
-        let stmt_value = unsupported("save", Type::scalar(DType::Bool), span);
+        };
+        // `save` has no value: the executor runs it for its effect only (`eval_for_effect`).
+        let stmt_value = library(
+            LibraryOp::Save { path },
+            vec![value],
+            Type::scalar(DType::Bool),
+            span,
+        );
         Checked::void(Stmt {
             kind: StmtKind::Expr {
                 value: stmt_value,
@@ -711,16 +729,11 @@ impl Cx<'_> {
                     return None;
                 }
                 if a.ty.rank() == 0 || b.ty.rank() == 0 {
+                    // NumPy: `dot` with a scalar is the elementwise product (a strong result).
                     let (sa, sb) = (a.span, b.span);
-                    let product = self.binary(ast::BinaryOp::Mul, a, b, span, sa, sb)?;
-                    return Some(unsupported(
-                        "dot",
-                        Type {
-                            weak: false,
-                            ..product.ty
-                        },
-                        span,
-                    ));
+                    let mut product = self.binary(ast::BinaryOp::Mul, a, b, span, sa, sb)?;
+                    product.ty.weak = false;
+                    return Some(product);
                 }
                 self.matmul(a, b, span, "dot")
             }
@@ -728,7 +741,9 @@ impl Cx<'_> {
                 let (a, b) = self.two_values(bound)?;
                 let dtype = self.arith_dtype(&a, &b, "outer", span)?;
                 let dims = vec![total_size(&a.ty.dims), total_size(&b.ty.dims)];
-                Some(unsupported(name, Type::array(dtype, dims), span))
+                let (a, b) = (self.coerce(a, dtype)?, self.coerce(b, dtype)?);
+                let ty = Type::array(dtype, dims);
+                Some(library(LibraryOp::Outer, vec![a, b], ty, span))
             }
             "norm" => {
                 let x = self.expr(bound[0]?)?;
@@ -737,7 +752,8 @@ impl Cx<'_> {
                 } else {
                     DType::F64
                 };
-                Some(unsupported(name, Type::scalar(dtype), span))
+                let x = self.coerce(x, dtype)?;
+                Some(library(LibraryOp::Norm, vec![x], Type::scalar(dtype), span))
             }
             "allclose" => {
                 let a = self.expr(bound[0]?);
@@ -1268,7 +1284,15 @@ impl Cx<'_> {
     pub(crate) fn matmul(&mut self, a: Expr, b: Expr, span: Span, name: &str) -> Option<Expr> {
         let dtype = self.arith_dtype(&a, &b, if name == "matmul" { "@" } else { name }, span)?;
         match matmul_dims(&a.ty.dims, &b.ty.dims) {
-            Ok(dims) => Some(unsupported(name, Type::array(dtype, dims), span)),
+            Ok(dims) => {
+                let op = if name == "dot" {
+                    LibraryOp::Dot
+                } else {
+                    LibraryOp::MatMul
+                };
+                let (a, b) = (self.coerce(a, dtype)?, self.coerce(b, dtype)?);
+                Some(library(op, vec![a, b], Type::array(dtype, dims), span))
+            }
             Err(reason) => {
                 self.report(
                     Diagnostic::type_error(
@@ -1580,11 +1604,16 @@ impl Cx<'_> {
             .or(expected.as_ref().map(|t| t.rank()))
             .or(from_file.map(|(_, n)| n));
         match (dtype, ndim) {
-            (Some(dtype), Some(ndim)) => Some(unsupported(
-                "load",
-                Type::array(dtype, vec![Dim::Unknown; ndim]),
-                span,
-            )),
+            (Some(dtype), Some(ndim)) => {
+                // Lengths an annotation states are checked against the file when it loads.
+                let dims = match expected {
+                    Some(expected) if expected.rank() == ndim => expected.dims,
+                    _ => vec![Dim::Unknown; ndim],
+                };
+                let path = path.unwrap_or_default();
+                let ty = Type::array(dtype, dims);
+                Some(library(LibraryOp::Load { path }, Vec::new(), ty, span))
+            }
             _ => {
                 self.report(
                     Diagnostic::type_error(
