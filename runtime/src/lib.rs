@@ -8,6 +8,7 @@
 //!   shapes, strides (in elements) and offsets are what compiled kernels are handed, as raw
 //!   pointers (`Array::data_ptr`) and byte strides (`Array::byte_strides`).
 //! - `format`: printing as the language spec's §9 says.
+//! - `sort`: stable sorting along an axis in NumPy's order (`nan` last).
 //!
 //! Invariants: **no function here panics on user input** (only on documented programmer
 //! errors such as a wrong number of indices); **allocation failure is an `AllocError`,
@@ -20,6 +21,7 @@ pub mod dtype;
 pub mod format;
 pub mod mathlib;
 pub mod scalar;
+pub mod sort;
 
 pub use array::{Array, Element, SliceRange, broadcast_shapes, format_type};
 pub use buffer::{AllocError, Buffer};
