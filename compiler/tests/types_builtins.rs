@@ -116,8 +116,14 @@ fn indexing_types_and_sizes() {
     assert_types(p, &cases);
     let program = check_ok(&format!("{p}\nlet r = m[m > 0.0]"));
     assert!(matches!(
-        last_expr(&program).kind,
-        hir::ExprKind::Unsupported(_)
+        &last_expr(&program).kind,
+        hir::ExprKind::Index { items, .. } if matches!(items.as_slice(), [hir::IndexItem::Mask(_)])
+    ));
+    let program = check_ok(&format!("{p}\nlet r = m[:, [0, 1]]"));
+    assert!(matches!(
+        &last_expr(&program).kind,
+        hir::ExprKind::Index { items, .. }
+            if matches!(items.as_slice(), [hir::IndexItem::Slice { .. }, hir::IndexItem::Gather(_)])
     ));
     let program = check_ok(&format!("{p}\nlet r = a[1:i]"));
     assert!(matches!(

@@ -10,6 +10,7 @@
 //! - `format`: printing as the language spec's §9 says.
 //! - `npy`: `.npy` files, loaded memory-mapped where possible and saved as NumPy writes them.
 //! - `linalg`: matrix products (GEMM for floats), outer products and the 2-norm.
+//! - `sort`: stable sorting along an axis in NumPy's order (`nan` last).
 //!
 //! Invariants: **no function here panics on user input** (only on documented programmer
 //! errors such as a wrong number of indices); **allocation failure is an `AllocError`,
@@ -24,6 +25,7 @@ pub mod linalg;
 pub mod mathlib;
 pub mod npy;
 pub mod scalar;
+pub mod sort;
 
 pub use array::{Array, Element, SliceRange, broadcast_shapes, format_type};
 pub use buffer::{AllocError, Buffer};

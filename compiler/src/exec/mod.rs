@@ -4,6 +4,7 @@
 //! arrays into `BufView`s for kernel launches, so it owns the bounds invariant of every launch.
 
 mod creation;
+mod indexing;
 mod launch;
 mod library;
 mod linalg;
@@ -24,10 +25,10 @@ use crate::ir::BinaryOp;
 use crate::ir::interp;
 use crate::lower;
 use crate::types::hir::{
-    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt,
-    StmtKind, VarRef,
+    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, Program, Reduction, Stmt, StmtKind,
+    VarRef,
 };
-use nx_runtime::{AllocError, Array, DType, Scalar, SliceRange};
+use nx_runtime::{AllocError, Array, DType, Scalar};
 pub use value::Value;
 
 /// A run-time failure at a span of the program (spec §10).
@@ -360,7 +361,7 @@ impl Executor {
     }
 
     /// Empties a slot (its value is about to be replaced).
-    fn clear(&mut self, var: VarRef) {
+    pub(super) fn clear(&mut self, var: VarRef) {
         let slot = match var {
             VarRef::Global(slot) => self.globals.get_mut(slot as usize),
             VarRef::Local(slot) => self
@@ -453,8 +454,7 @@ impl Executor {
             } => self.elementwise_call(expr, *func, args, elementwise),
             ExprKind::Index { base, items } => {
                 let base = self.eval(base)?;
-                let view = self.index_view(&base.to_array(), items, span)?;
-                Ok(Value::from_array(view))
+                self.eval_index(&base.to_array(), items, span)
             }
             ExprKind::List(items) => self.eval_list(expr, items),
             ExprKind::If { cond, then, else_ } => {
@@ -717,115 +717,6 @@ impl Executor {
         })
     }
 
-    // ---- indexing ---------------------------------------------------------------------------
-
-    /// The view `base[items]` (integer indices, slices, `newaxis`, `...`).
-    fn index_view(&mut self, base: &Array, items: &[IndexItem], span: Span) -> ExecResult<Array> {
-        let consumed = items
-            .iter()
-            .filter(|item| matches!(item, IndexItem::Int(_) | IndexItem::Slice { .. }))
-            .count();
-        let mut view = base.clone();
-        // `axis` walks the view being built; `source_axis` counts axes of `base` for messages.
-        let mut axis = 0usize;
-        let mut source_axis = 0usize;
-        for item in items {
-            match item {
-                IndexItem::Int(index_expr) => {
-                    let index = self.eval(index_expr)?.scalar();
-                    let len = view.shape()[axis];
-                    let index = normalize_index(index, len).ok_or_else(|| {
-                        RuntimeError::new(
-                            index_expr.span,
-                            format!(
-                                "index {} is out of bounds for axis {source_axis} with size {len}",
-                                nx_runtime::format_scalar(index)
-                            ),
-                        )
-                    })?;
-                    view = view.index_axis(axis, index);
-                    source_axis += 1;
-                }
-                IndexItem::Slice { start, stop, step } => {
-                    let start = self.eval_opt_i64(start.as_deref())?;
-                    let stop = self.eval_opt_i64(stop.as_deref())?;
-                    let step_value = self.eval_opt_i64(step.as_deref())?.unwrap_or(1);
-                    if step_value == 0 {
-                        let step_span = step.as_ref().map(|s| s.span).unwrap_or(span);
-                        return Err(RuntimeError::new(step_span, "slice step cannot be zero"));
-                    }
-                    let len = view.shape()[axis];
-                    let range = SliceRange::normalize(len, start, stop, step_value);
-                    view = view.slice_axis(axis, range);
-                    axis += 1;
-                    source_axis += 1;
-                }
-                IndexItem::NewAxis => {
-                    view = view.insert_axis(axis);
-                    axis += 1;
-                }
-                IndexItem::Ellipsis => {
-                    let whole = base.ndim().saturating_sub(consumed);
-                    axis += whole;
-                    source_axis += whole;
-                }
-                IndexItem::Array(index) => {
-                    return Err(RuntimeError::new(
-                        index.span,
-                        "indexing with an array is not supported yet",
-                    ));
-                }
-            }
-        }
-        Ok(view)
-    }
-
-    fn eval_opt_i64(&mut self, expr: Option<&Expr>) -> ExecResult<Option<i64>> {
-        match expr {
-            Some(expr) => Ok(Some(
-                self.eval(expr)?
-                    .scalar()
-                    .cast(DType::I64)
-                    .as_i128()
-                    .unwrap_or(0) as i64,
-            )),
-            None => Ok(None),
-        }
-    }
-
-    fn assign_index(
-        &mut self,
-        var: VarRef,
-        items: &[IndexItem],
-        value: Value,
-        span: Span,
-    ) -> ExecResult<()> {
-        let mut target = self.load(var, span)?.to_array();
-        // Copy-on-write first, so the view below addresses this variable's own buffer. The
-        // slot's own reference must not count as sharing (else every element write would copy
-        // the whole array), so it is dropped for the check and put back for the index
-        // expressions, which may read the variable.
-        self.clear(var);
-        let made_unique = target.make_mut().map(|_| ());
-        self.store(var, Value::from_array(target.clone()));
-        made_unique.map_err(alloc_error(span))?;
-        let region = self.index_view(&target, items, span)?;
-        let source = value.to_array();
-        let source = source.broadcast_to(region.shape()).ok_or_else(|| {
-            RuntimeError::new(
-                span,
-                format!(
-                    "cannot broadcast {} to {}",
-                    nx_runtime::format_type(source.dtype(), source.shape()),
-                    nx_runtime::format_type(region.dtype(), region.shape())
-                ),
-            )
-        })?;
-        self.copy_into(&region, &source, span)?;
-        self.store(var, Value::from_array(target));
-        Ok(())
-    }
-
     // ---- creation and lists -----------------------------------------------------------------
 
     fn eval_shape(&mut self, shape: &Expr) -> ExecResult<Vec<usize>> {
@@ -983,14 +874,6 @@ impl Executor {
         };
         Ok(Value::from_array(result))
     }
-}
-
-/// `index` (any integer dtype, negative from the end) as a position in an axis of `len`.
-fn normalize_index(index: Scalar, len: usize) -> Option<usize> {
-    let index = index.as_i128()?;
-    let len = len as i128;
-    let position = if index < 0 { index + len } else { index };
-    (0..len).contains(&position).then_some(position as usize)
 }
 
 /// Exact comparison of two integers of different dtypes (spec §3.1).

@@ -99,7 +99,7 @@ impl KernelCollector<'_> {
     fn index_items(&mut self, items: &[IndexItem]) {
         for item in items {
             match item {
-                IndexItem::Int(e) | IndexItem::Array(e) => self.expr(e),
+                IndexItem::Int(e) | IndexItem::Mask(e) | IndexItem::Gather(e) => self.expr(e),
                 IndexItem::Slice { start, stop, step } => {
                     for part in [start, stop, step].into_iter().flatten() {
                         self.expr(part);

@@ -567,23 +567,32 @@ impl Cx<'_> {
     ) -> Option<Expr> {
         match name {
             "cumsum" | "cumprod" => {
+                use super::hir::LibraryOp;
                 let x = self.expr(bound[0]?)?;
                 let dtype = sum_dtype(x.ty.dtype);
-                let dims = match bound[1] {
-                    Some(axis) => {
-                        self.single_axis(axis, &x.ty)?;
-                        x.ty.dims.clone()
-                    }
-                    None => vec![total_size(&x.ty.dims)],
+                let (axis, dims) = match bound[1] {
+                    Some(axis) => (Some(self.single_axis(axis, &x.ty)?), x.ty.dims.clone()),
+                    None => (None, vec![total_size(&x.ty.dims)]),
                 };
-                Some(unsupported(name, Type::array(dtype, dims), span))
+                // The executor accumulates in the result dtype (NumPy's `cumsum` of integers
+                // in i64, or u64 for unsigned ones).
+                let x = self.cast_to(x, dtype);
+                let op = if name == "cumsum" {
+                    LibraryOp::Cumsum { axis }
+                } else {
+                    LibraryOp::Cumprod { axis }
+                };
+                Some(mk(
+                    ExprKind::Library { op, args: vec![x] },
+                    Type::array(dtype, dims),
+                    span,
+                ))
             }
             "sort" | "argsort" => {
+                use super::hir::LibraryOp;
                 let x = self.expr(bound[0]?)?;
-                match bound[1] {
-                    Some(axis) => {
-                        self.single_axis(axis, &x.ty)?;
-                    }
+                let axis = match bound[1] {
+                    Some(axis) => self.single_axis(axis, &x.ty)?,
                     None if x.ty.rank() == 0 => {
                         self.error(
                             x.span,
@@ -591,16 +600,20 @@ impl Cx<'_> {
                         );
                         return None;
                     }
-                    None => {}
-                }
-                let dtype = if name == "sort" {
-                    x.ty.dtype
-                } else {
-                    DType::I64
+                    None => x.ty.rank() - 1,
                 };
-                Some(unsupported(
-                    name,
-                    Type::array(dtype, x.ty.dims.clone()),
+                let (dtype, op) = if name == "sort" {
+                    (x.ty.dtype, LibraryOp::Sort { axis })
+                } else {
+                    (DType::I64, LibraryOp::Argsort { axis })
+                };
+                let dims = x.ty.dims.clone();
+                Some(mk(
+                    ExprKind::Library {
+                        op,
+                        args: vec![Type::strong(x)],
+                    },
+                    Type::array(dtype, dims),
                     span,
                 ))
             }
@@ -756,13 +769,23 @@ impl Cx<'_> {
                 Some(library(LibraryOp::Norm, vec![x], Type::scalar(dtype), span))
             }
             "allclose" => {
+                use super::hir::LibraryOp;
                 let a = self.expr(bound[0]?);
                 let b = self.expr(bound[1]?);
                 let rtol = bound[2].map(|e| self.expr(e));
                 let atol = bound[3].map(|e| self.expr(e));
                 let (a, b) = (a?, b?);
-                for tol in [rtol, atol].into_iter().flatten() {
-                    let tol = tol?;
+                // The tolerances as f64 (NumPy's defaults when absent).
+                let mut tolerances = Vec::with_capacity(2);
+                for (tol, default) in [(rtol, 1e-5), (atol, 1e-8)] {
+                    let tol = match tol {
+                        Some(tol) => tol?,
+                        None => mk(
+                            ExprKind::Const(Scalar::F64(default)),
+                            Type::scalar(DType::F64),
+                            span,
+                        ),
+                    };
                     if !tol.ty.is_scalar() || tol.ty.dtype.is_bool() {
                         self.error(
                             tol.span,
@@ -770,13 +793,31 @@ impl Cx<'_> {
                         );
                         return None;
                     }
+                    tolerances.push(self.cast_to(tol, DType::F64));
                 }
                 self.broadcast_or_report(&a.ty, &b.ty, span, a.span, b.span)?;
-                Some(unsupported(name, Type::scalar(DType::Bool), span))
+                let mut args = vec![Type::strong(a), Type::strong(b)];
+                args.extend(tolerances);
+                Some(mk(
+                    ExprKind::Library {
+                        op: LibraryOp::Allclose,
+                        args,
+                    },
+                    Type::scalar(DType::Bool),
+                    span,
+                ))
             }
             "array_equal" => {
-                self.two_values(bound)?;
-                Some(unsupported(name, Type::scalar(DType::Bool), span))
+                use super::hir::LibraryOp;
+                let (a, b) = self.two_values(bound)?;
+                Some(mk(
+                    ExprKind::Library {
+                        op: LibraryOp::ArrayEqual,
+                        args: vec![Type::strong(a), Type::strong(b)],
+                    },
+                    Type::scalar(DType::Bool),
+                    span,
+                ))
             }
             "load" => self.load(bound, span),
             "clock" => Some(mk(ExprKind::Clock, Type::scalar(DType::F64), span)),

@@ -1083,14 +1083,13 @@ pub(crate) enum ItemKind {
 }
 
 impl Cx<'_> {
-    /// Checks index items against a base type: the typed items, the result dims, and whether an
-    /// array index (mask or gather) is present.
+    /// Checks index items against a base type: the typed items and the result dims.
     pub(crate) fn index_items(
         &mut self,
         base_ty: &Type,
         items: &[ast::IndexItem],
         span: Span,
-    ) -> Option<(Vec<IndexItem>, Vec<Dim>, bool)> {
+    ) -> Option<(Vec<IndexItem>, Vec<Dim>)> {
         let mut kinds = Vec::with_capacity(items.len());
         let mut failed = false;
         for item in items {
@@ -1198,7 +1197,7 @@ impl Cx<'_> {
                 ItemKind::IntArray(index) => {
                     dims.extend_from_slice(&index.ty.dims);
                     axis += 1;
-                    out.push(IndexItem::Array(index));
+                    out.push(IndexItem::Gather(index));
                 }
                 ItemKind::BoolMask(mask) => {
                     let r = mask.ty.rank();
@@ -1220,12 +1219,12 @@ impl Cx<'_> {
                     // The number of selected elements is only known at run time.
                     dims.push(Dim::Unknown);
                     axis += r;
-                    out.push(IndexItem::Array(mask));
+                    out.push(IndexItem::Mask(mask));
                 }
             }
         }
         dims.extend_from_slice(&base_ty.dims[axis..]);
-        Some((out, dims, arrays > 0))
+        Some((out, dims))
     }
 
     fn index_item(&mut self, item: &ast::IndexItem) -> Option<ItemKind> {
@@ -1314,15 +1313,8 @@ impl Cx<'_> {
     ) -> Option<Expr> {
         let base = self.expr(base);
         let base = base?;
-        let (items, dims, has_array) = self.index_items(&base.ty, items, span)?;
+        let (items, dims) = self.index_items(&base.ty, items, span)?;
         let ty = Type::array(base.ty.dtype, dims);
-        if has_array {
-            return Some(mk(
-                ExprKind::Unsupported("indexing with an array".to_string()),
-                ty,
-                span,
-            ));
-        }
         Some(mk(
             ExprKind::Index {
                 base: Box::new(base),

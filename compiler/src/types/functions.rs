@@ -1127,9 +1127,9 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
     ) {
         for item in items.iter_mut() {
             match item {
-                super::hir::IndexItem::Int(e) | super::hir::IndexItem::Array(e) => {
-                    work.push(wrap(e))
-                }
+                super::hir::IndexItem::Int(e)
+                | super::hir::IndexItem::Mask(e)
+                | super::hir::IndexItem::Gather(e) => work.push(wrap(e)),
                 super::hir::IndexItem::Slice { start, stop, step } => {
                     for e in [start, stop, step].into_iter().flatten() {
                         work.push(wrap(e));

@@ -353,8 +353,12 @@ pub enum IndexItem {
     NewAxis,
     /// `...`: as many whole axes as needed.
     Ellipsis,
-    /// A bool mask or an integer array (issue 4); kept so the checker can type it.
-    Array(Expr),
+    /// A bool array selecting along as many axes as its rank (spec §5): those axes become one
+    /// axis of the selected positions, in row-major order.
+    Mask(Expr),
+    /// An integer array gathering along one axis, which is replaced in place by the index
+    /// array's axes (negative indices count from the end; bounds checked).
+    Gather(Expr),
 }
 
 /// The built-ins behind `ExprKind::Library`, with their static options.

@@ -457,20 +457,16 @@ impl Cx<'_> {
         };
         let indexed = self.index_items(&ty, items, target_span);
         let rhs = self.expr(value);
-        let (Some((items, dims, has_array)), Some(rhs)) = (indexed, rhs) else {
+        let (Some((items, dims)), Some(rhs)) = (indexed, rhs) else {
             return;
         };
         let selection = Type::array(ty.dtype, dims);
         let new_value = match op {
             Some(op) => {
                 let base = mk(ExprKind::Var(var), ty.clone(), ident.span);
-                let read_kind = if has_array {
-                    ExprKind::Unsupported("indexing with an array".to_string())
-                } else {
-                    ExprKind::Index {
-                        base: Box::new(base),
-                        items: items.clone(),
-                    }
+                let read_kind = ExprKind::Index {
+                    base: Box::new(base),
+                    items: items.clone(),
                 };
                 let read = mk(read_kind, selection.clone(), target_span);
                 let Some(v) = self.binary(op, read, rhs, span, target_span, value.span) else {
@@ -501,21 +497,6 @@ impl Cx<'_> {
         }) else {
             return;
         };
-        if has_array {
-            let unsupported = mk(
-                ExprKind::Unsupported("assignment through an array index".to_string()),
-                Type::scalar(DType::Bool),
-                span,
-            );
-            out.push(Stmt {
-                kind: StmtKind::Expr {
-                    value: unsupported,
-                    show: false,
-                },
-                span,
-            });
-            return;
-        }
         out.push(Stmt {
             kind: StmtKind::AssignIndex {
                 var,
