@@ -19,6 +19,7 @@ pub mod buffer;
 pub mod dtype;
 pub mod format;
 pub mod mathlib;
+pub mod random;
 pub mod scalar;
 
 pub use array::{Array, Element, SliceRange, broadcast_shapes, format_type};
