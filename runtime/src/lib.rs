@@ -24,6 +24,7 @@ pub mod format;
 pub mod linalg;
 pub mod mathlib;
 pub mod npy;
+pub mod random;
 pub mod scalar;
 pub mod sort;
 

@@ -184,10 +184,6 @@ fn normalize_axis(axis: i128, rank: usize) -> Option<usize> {
     }
 }
 
-fn unsupported(name: &str, ty: Type, span: Span) -> Expr {
-    mk(ExprKind::Unsupported(name.to_string()), ty, span)
-}
-
 /// A library built-in run by the executor (`exec/library.rs`).
 fn library(op: LibraryOp, args: Vec<Expr>, ty: Type, span: Span) -> Expr {
     mk(ExprKind::Library { op, args }, ty, span)
@@ -457,9 +453,15 @@ impl Cx<'_> {
             "rand" | "randn" => {
                 let shape = self.shape_arg(bound[0]?, false);
                 let seed = self.seed_arg(bound[1]);
-                let (_, dims) = shape?;
-                seed?;
-                Some(unsupported(name, Type::array(DType::F64, dims), span))
+                let ((shape, dims), seed) = (shape?, seed?);
+                let op = if name == "rand" {
+                    super::hir::LibraryOp::Rand
+                } else {
+                    super::hir::LibraryOp::Randn
+                };
+                // args: shape, then the seed when given.
+                let args = std::iter::once(shape).chain(seed).collect();
+                Some(library(op, args, Type::array(DType::F64, dims), span))
             }
             "randint" => {
                 let low = self
@@ -470,11 +472,15 @@ impl Cx<'_> {
                     .and_then(|v| self.index_int(v, "`high`"));
                 let shape = self.shape_arg(bound[2]?, false);
                 let seed = self.seed_arg(bound[3]);
-                let (_, dims) = shape?;
-                low?;
-                high?;
-                seed?;
-                Some(unsupported(name, Type::array(DType::I64, dims), span))
+                let ((shape, dims), low, high, seed) = (shape?, low?, high?, seed?);
+                // args: low, high, shape, then the seed when given.
+                let args = [low, high, shape].into_iter().chain(seed).collect();
+                Some(library(
+                    super::hir::LibraryOp::Randint,
+                    args,
+                    Type::array(DType::I64, dims),
+                    span,
+                ))
             }
             _ => self.not_in_group(name, span),
         }
@@ -620,7 +626,23 @@ impl Cx<'_> {
             "reshape" => {
                 let x = self.expr(bound[0]?);
                 let shape = self.shape_arg(bound[1]?, true);
-                let (x, (_, mut dims)) = (x?, shape?);
+                let (x, (shape, mut dims)) = (x?, shape?);
+                if let ExprKind::List(items) = &shape.kind {
+                    let minus_ones: Vec<&Expr> = items
+                        .iter()
+                        .filter(|item| const_int(item) == Some(-1))
+                        .collect();
+                    if let [_, second, ..] = minus_ones.as_slice() {
+                        self.report(
+                            Diagnostic::type_error(
+                                second.span,
+                                "`reshape` can infer only one length: a second `-1`",
+                            )
+                            .with_hint("give every length but one"),
+                        );
+                        return None;
+                    }
+                }
                 // One `-1` (an unknown here) is inferred when everything else is known.
                 let unknown: Vec<usize> = (0..dims.len())
                     .filter(|i| dims[*i] == Dim::Unknown)
@@ -648,15 +670,18 @@ impl Cx<'_> {
                     );
                     return None;
                 }
-                Some(unsupported(name, Type::array(x.ty.dtype, dims), span))
+                let ty = Type::array(x.ty.dtype, dims);
+                Some(library(
+                    super::hir::LibraryOp::Reshape,
+                    vec![x, shape],
+                    ty,
+                    span,
+                ))
             }
             "ravel" => {
                 let x = self.expr(bound[0]?)?;
-                Some(unsupported(
-                    name,
-                    Type::array(x.ty.dtype, vec![total_size(&x.ty.dims)]),
-                    span,
-                ))
+                let ty = Type::array(x.ty.dtype, vec![total_size(&x.ty.dims)]);
+                Some(library(super::hir::LibraryOp::Ravel, vec![x], ty, span))
             }
             "transpose" => {
                 let x = self.expr(bound[0]?)?;
@@ -665,7 +690,9 @@ impl Cx<'_> {
                     Some(axes) => {
                         let perm = self.permutation(axes, &x.ty)?;
                         let dims = perm.iter().map(|a| x.ty.dims[*a]).collect();
-                        Some(unsupported(name, Type::array(x.ty.dtype, dims), span))
+                        let ty = Type::array(x.ty.dtype, dims);
+                        let op = super::hir::LibraryOp::Transpose { axes: perm };
+                        Some(library(op, vec![x], ty, span))
                     }
                 }
             }
@@ -673,7 +700,7 @@ impl Cx<'_> {
             "broadcast_to" => {
                 let x = self.expr(bound[0]?);
                 let shape = self.shape_arg(bound[1]?, false);
-                let (x, (_, dims)) = (x?, shape?);
+                let (x, (shape, dims)) = (x?, shape?);
                 let ok = x.ty.rank() <= dims.len()
                     && broadcast(&x.ty.dims, &dims).is_ok_and(|b| {
                         b.iter()
@@ -685,7 +712,13 @@ impl Cx<'_> {
                     self.error(span, format!("cannot broadcast {} to {target}", x.ty));
                     return None;
                 }
-                Some(unsupported(name, Type::array(x.ty.dtype, dims), span))
+                let ty = Type::array(x.ty.dtype, dims);
+                Some(library(
+                    super::hir::LibraryOp::BroadcastTo,
+                    vec![x, shape],
+                    ty,
+                    span,
+                ))
             }
             "len" => {
                 let x = self.expr(bound[0]?)?;
@@ -856,12 +889,15 @@ impl Cx<'_> {
         }
     }
 
-    fn seed_arg(&mut self, arg: Option<&ast::Expr>) -> Option<()> {
-        if let Some(seed) = arg {
-            let value = self.expr(seed)?;
-            self.index_int(value, "`seed=`")?;
+    /// The `seed=` of a random built-in as an i64 expression (`Some(None)` when absent).
+    fn seed_arg(&mut self, arg: Option<&ast::Expr>) -> Option<Option<Expr>> {
+        match arg {
+            Some(seed) => {
+                let value = self.expr(seed)?;
+                Some(Some(self.index_int(value, "`seed=`")?))
+            }
+            None => Some(None),
         }
-        Some(())
     }
 
     fn const_bool_arg(
@@ -1581,7 +1617,17 @@ impl Cx<'_> {
             d.insert(axis, Dim::Known(checked.len() as u64));
             d
         };
-        Some(unsupported(name, Type::array(acc.dtype, out_dims), span))
+        // The items converted to the result dtype, in order.
+        let items = checked
+            .into_iter()
+            .map(|item| self.cast_to(item, acc.dtype))
+            .collect();
+        let op = if name == "concat" {
+            super::hir::LibraryOp::Concat { axis }
+        } else {
+            super::hir::LibraryOp::Stack { axis }
+        };
+        Some(library(op, items, Type::array(acc.dtype, out_dims), span))
     }
 
     /// The value of a `let` with an annotation: `load` takes its type from it (§8).
