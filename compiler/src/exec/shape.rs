@@ -107,7 +107,7 @@ fn resolve_reshape(x: &Array, requested: &[i64], span: Span) -> ExecResult<Vec<u
     let mut shape: Vec<usize> = requested.iter().map(|&n| n.max(0) as usize).collect();
     match unknown_axis {
         Some(axis) => {
-            if known_size == 0 || size % known_size != 0 {
+            if known_size == 0 || !size.is_multiple_of(known_size) {
                 return Err(cannot());
             }
             shape[axis] = (size / known_size) as usize;
