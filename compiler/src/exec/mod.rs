@@ -878,16 +878,8 @@ impl Executor {
 
 /// Exact comparison of two integers of different dtypes (spec §3.1).
 fn mixed_sign_compare(op: BinaryOp, lhs: Scalar, rhs: Scalar) -> bool {
-    let (Some(a), Some(b)) = (lhs.as_i128(), rhs.as_i128()) else {
-        return false;
-    };
-    match op {
-        BinaryOp::Eq => a == b,
-        BinaryOp::Ne => a != b,
-        BinaryOp::Lt => a < b,
-        BinaryOp::Le => a <= b,
-        BinaryOp::Gt => a > b,
-        BinaryOp::Ge => a >= b,
+    match (lhs.as_i128(), rhs.as_i128()) {
+        (Some(a), Some(b)) => interp::compare(op, a, b),
         _ => false,
     }
 }

@@ -172,7 +172,7 @@ fn integer_binary(op: BinaryOp, dtype: DType, a: i128, b: i128) -> Result<Scalar
 
 /// A comparison operator on two values of one type. On floats, `PartialOrd` gives the spec's
 /// rule: every comparison with nan is false except `!=`.
-fn compare<T: PartialOrd>(op: BinaryOp, a: T, b: T) -> bool {
+pub fn compare<T: PartialOrd>(op: BinaryOp, a: T, b: T) -> bool {
     match op {
         BinaryOp::Eq => a == b,
         BinaryOp::Ne => a != b,
