@@ -1740,57 +1740,9 @@ impl Type {
     }
 }
 
-/// The dtype and rank in the header of a `.npy` file, if it can be read now.
+/// The dtype and rank in the header of a `.npy` file, if it can be read now (the runtime's
+/// reader, so checking and loading agree on what a header says).
 fn read_npy_type(path: &str) -> Option<(DType, usize)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut head = vec![0u8; 4096];
-    let n = file.read(&mut head).ok()?;
-    head.truncate(n);
-    if head.len() < 10 || &head[..6] != b"\x93NUMPY" {
-        return None;
-    }
-    let (len, start) = if head[6] == 1 {
-        (u16::from_le_bytes([head[8], head[9]]) as usize, 10)
-    } else {
-        if head.len() < 12 {
-            return None;
-        }
-        (
-            u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize,
-            12,
-        )
-    };
-    let header = std::str::from_utf8(head.get(start..start + len)?).ok()?;
-    let descr_at = header.find("'descr'")?;
-    let rest = &header[descr_at + 7..];
-    let quote = rest.find('\'')?;
-    let rest = &rest[quote + 1..];
-    let end = rest.find('\'')?;
-    let descr = &rest[..end];
-    let code = descr.trim_start_matches(['<', '>', '|', '=']);
-    let dtype = match code {
-        "b1" => DType::Bool,
-        "i1" => DType::I8,
-        "i2" => DType::I16,
-        "i4" => DType::I32,
-        "i8" => DType::I64,
-        "u1" => DType::U8,
-        "u2" => DType::U16,
-        "u4" => DType::U32,
-        "u8" => DType::U64,
-        "f4" => DType::F32,
-        "f8" => DType::F64,
-        _ => return None,
-    };
-    let shape_at = header.find("'shape'")?;
-    let rest = &header[shape_at..];
-    let open = rest.find('(')?;
-    let close = rest.find(')')?;
-    let inner = &rest[open + 1..close];
-    let ndim = inner
-        .split(',')
-        .filter(|part| !part.trim().is_empty())
-        .count();
-    Some((dtype, ndim))
+    let header = nx_runtime::npy::read_header(std::path::Path::new(path)).ok()?;
+    Some((header.dtype, header.shape.len()))
 }
