@@ -47,6 +47,9 @@ impl Executor {
         let Some(array_index) = array_index else {
             return Ok(Value::from_array(view));
         };
+        if let Some(selected) = select_by_whole_mask(&view, &array_index, span)? {
+            return Ok(Value::from_array(selected));
+        }
         let selection = select(&view, &array_index)?;
         let dtype = view.dtype();
         let mut result = Array::zeros(dtype, &selection.shape).map_err(alloc_error(span))?;
@@ -205,6 +208,63 @@ impl Executor {
         }
         self.store(var, Value::from_array(target));
         Ok(())
+    }
+}
+
+/// `x[mask]` with a mask shaped like `x`, both C-contiguous (the common case): one pass over
+/// the mask's bytes copying selected elements, instead of a list of offsets. `None` when the
+/// fast path does not apply.
+fn select_by_whole_mask(
+    view: &Array,
+    array_index: &ArrayIndex,
+    span: Span,
+) -> ExecResult<Option<Array>> {
+    let ArrayIndexKind::Mask(mask) = &array_index.kind else {
+        return Ok(None);
+    };
+    if array_index.view_axis != 0
+        || mask.shape() != view.shape()
+        || !view.is_c_contiguous()
+        || !mask.is_c_contiguous()
+    {
+        return Ok(None);
+    }
+    // SAFETY: a C-contiguous bool array holds `size()` bytes, each 0 or 1, from `data_ptr()`.
+    let mask_bytes = unsafe { std::slice::from_raw_parts(mask.data_ptr(), mask.size()) };
+    let count = mask_bytes.iter().filter(|&&byte| byte != 0).count();
+    let mut result = Array::zeros(view.dtype(), &[count]).map_err(alloc_error(span))?;
+    let target = result.make_mut().map_err(alloc_error(span))?;
+    let source = view.data_ptr();
+    // SAFETY: `view` is C-contiguous with one element per mask byte, and `result` is fresh with
+    // room for exactly the `count` selected elements.
+    unsafe {
+        match view.dtype().size() {
+            8 => copy_selected(source.cast::<u64>(), mask_bytes, target.cast::<u64>()),
+            4 => copy_selected(source.cast::<u32>(), mask_bytes, target.cast::<u32>()),
+            2 => copy_selected(source.cast::<u16>(), mask_bytes, target.cast::<u16>()),
+            _ => copy_selected(source, mask_bytes, target),
+        }
+    }
+    Ok(Some(result))
+}
+
+/// Copies `source[i]` for every nonzero `mask[i]`, in order, to consecutive `target` slots.
+///
+/// # Safety
+/// `source` is valid for `mask.len()` reads of `T` and `target` for as many writes as `mask`
+/// has nonzero bytes.
+unsafe fn copy_selected<T: Copy>(source: *const T, mask: &[u8], target: *mut T) {
+    let mut written = 0;
+    for (index, &selected) in mask.iter().enumerate() {
+        if selected != 0 {
+            // SAFETY: the caller's contract; `written` counts nonzero bytes seen so far.
+            unsafe {
+                target
+                    .add(written)
+                    .write_unaligned(source.add(index).read_unaligned())
+            };
+            written += 1;
+        }
     }
 }
 
