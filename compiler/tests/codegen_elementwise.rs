@@ -430,3 +430,82 @@ fn compiled_kernels_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<nx_compiler::codegen::CompiledKernel>();
 }
+
+/// An input broadcast along the innermost axis (byte stride 0 there, e.g. a row mean `[n, 1]`
+/// against `[n, m]`) takes the vector path with the element splatted; either operand, and
+/// both, at lengths around the vector width and the tails.
+#[test]
+fn inputs_broadcast_along_the_innermost_axis() {
+    let mut jit = Jit::new().unwrap();
+    let mut rng = Rng(0x05ee_d0f5_a1a7);
+    for dtype in [DType::F64, DType::F32, DType::I32, DType::U8] {
+        for op in [BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Lt] {
+            for rank in [1, 2, 3] {
+                let kernel = binary_kernel(op, dtype, rank);
+                if verify(&kernel).is_err() {
+                    continue;
+                }
+                let compiled = jit.compile(&kernel).unwrap();
+                let all_same_width = !is_bool_result(op);
+                if all_same_width {
+                    assert!(compiled.is_vectorized(), "{kernel}");
+                }
+                for length in [0, 1, 3, 8, 1000, 4097] {
+                    let mut shape = vec![3; rank - 1];
+                    shape.push(length);
+                    for layouts in [
+                        [Layout::Contiguous, Layout::InnerBroadcast],
+                        [Layout::InnerBroadcast, Layout::Contiguous],
+                        [Layout::InnerBroadcast, Layout::InnerBroadcast],
+                        [Layout::InnerBroadcast, Layout::Strided(2)],
+                    ] {
+                        check_against_interpreter(
+                            &kernel,
+                            &compiled,
+                            &shape,
+                            &layouts,
+                            Layout::Contiguous,
+                            &mut rng,
+                        );
+                    }
+                }
+            }
+        }
+        // A bool condition broadcast along the innermost axis selecting between `dtype`s.
+        let mut kernel = Kernel::new("select", 2);
+        let cond_buf = kernel.add_buf(DType::Bool, BufRole::Input, false);
+        let a_buf = kernel.add_buf(dtype, BufRole::Input, false);
+        let output = kernel.add_buf(dtype, BufRole::Output, false);
+        let cond = kernel.add_value(Inst::Load(cond_buf), DType::Bool);
+        let a = kernel.add_value(Inst::Load(a_buf), dtype);
+        let zero = kernel.add_value(Inst::Const(Scalar::zero(dtype)), dtype);
+        let value = kernel.add_value(Inst::Select(cond, a, zero), dtype);
+        kernel.effects.push(Effect::Store { buf: output, value });
+        verify(&kernel).unwrap();
+        let compiled = jit.compile(&kernel).unwrap();
+        assert!(compiled.is_vectorized(), "{kernel}");
+        for length in [0, 1, 3, 8, 1000, 4097] {
+            check_against_interpreter(
+                &kernel,
+                &compiled,
+                &[3, length],
+                &[Layout::InnerBroadcast, Layout::Contiguous],
+                Layout::Contiguous,
+                &mut rng,
+            );
+        }
+        // Select, axis index and a uniform alongside an innermost broadcast.
+        let kernel = mixed_kernel(dtype, 2);
+        let compiled = jit.compile(&kernel).unwrap();
+        for length in [0, 1, 3, 8, 1000, 4097] {
+            check_against_interpreter(
+                &kernel,
+                &compiled,
+                &[3, length],
+                &[Layout::InnerBroadcast, Layout::Contiguous],
+                Layout::Contiguous,
+                &mut rng,
+            );
+        }
+    }
+}

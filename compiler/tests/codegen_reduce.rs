@@ -269,3 +269,65 @@ fn fixed_order_sum_of_a_million_values() {
     let result = f32::from_bits(result[0] as u32);
     assert_eq!(result.to_bits(), documented_f32_sum(&values).to_bits());
 }
+
+/// `sum((x - m) * (x - m))` over the innermost axis with `m` broadcast along it (the variance
+/// kernel of `var(x, axis=1)`), and `sum(x - m)`: the input with innermost stride 0 is splatted
+/// on the vector path and the result matches the interpreter bit for bit.
+fn centered_kernel(dtype: DType, op: ReduceOp, squared: bool, rank: usize) -> Kernel {
+    let mut kernel = Kernel::new("centered", rank);
+    kernel.reduce_axes = 1;
+    let input = kernel.add_buf(dtype, BufRole::Input, false);
+    let mean = kernel.add_buf(dtype, BufRole::Input, false);
+    let output = kernel.add_buf(dtype, BufRole::Output, false);
+    let x = kernel.add_value(Inst::Load(input), dtype);
+    let m = kernel.add_value(Inst::Load(mean), dtype);
+    let centered = kernel.add_value(Inst::Binary(BinaryOp::Sub, x, m), dtype);
+    let value = if squared {
+        kernel.add_value(Inst::Binary(BinaryOp::Mul, centered, centered), dtype)
+    } else {
+        centered
+    };
+    kernel.effects.push(Effect::Reduce {
+        op,
+        buf: output,
+        value,
+    });
+    kernel
+}
+
+#[test]
+fn reductions_with_an_input_broadcast_along_the_innermost_axis() {
+    let mut jit = Jit::new().unwrap();
+    let mut rng = Rng(0x0a1b_2c3d_4e5f_6071);
+    for dtype in [DType::F64, DType::F32, DType::I32, DType::U8] {
+        for op in [ReduceOp::Sum, ReduceOp::Max] {
+            for squared in [false, true] {
+                for rank in [1, 2, 3] {
+                    let kernel = centered_kernel(dtype, op, squared, rank);
+                    verify(&kernel).unwrap_or_else(|error| panic!("{error:?}\n{kernel}"));
+                    let compiled = jit.compile(&kernel).unwrap();
+                    assert!(compiled.is_vectorized(), "{kernel}");
+                    for length in [0, 1, 3, 8, 1000, 4097] {
+                        let mut shape = vec![2; rank - 1];
+                        shape.push(length);
+                        for layouts in [
+                            [Layout::Contiguous, Layout::InnerBroadcast],
+                            [Layout::InnerBroadcast, Layout::Contiguous],
+                            [Layout::InnerBroadcast, Layout::InnerBroadcast],
+                            [Layout::Strided(2), Layout::InnerBroadcast],
+                        ] {
+                            check_against_interpreter(
+                                &kernel,
+                                &compiled,
+                                &shape,
+                                &layouts,
+                                Layout::Contiguous,
+                                &mut rng,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 use cranelift_entity::EntityRef;
 use std::collections::HashMap;
 
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type, Value, types,
 };
@@ -62,6 +63,9 @@ pub(super) struct Emitter<'a> {
     pub(super) uniform_values: Vec<Option<Value>>,
     /// Whether every moving buffer that the innermost loop walks is contiguous along it (i8).
     pub(super) contiguous: Option<Value>,
+    /// Per moving slot: for inputs, whether the innermost byte stride is 0 (i8); such an input
+    /// is constant along the innermost loop and the vector path splats its element.
+    pub(super) inner_splat: Vec<Option<Value>>,
     pub(super) reductions: Vec<ReduceState>,
     /// The position within the reduced sequence, for argmin/argmax.
     pub(super) reduce_position: Option<Variable>,
@@ -97,6 +101,7 @@ pub(super) fn build_function(
         axis_index: vec![None; kernel.rank],
         uniform_values: vec![None; kernel.bufs.len()],
         contiguous: None,
+        inner_splat: Vec::new(),
         reductions: Vec::new(),
         reduce_position: None,
     };
@@ -235,28 +240,105 @@ impl Emitter<'_> {
         self.builder.ins().return_(&[status]);
     }
 
-    /// Whether every buffer walked by the innermost loop has a byte stride equal to its element
-    /// size along it: inputs always, outputs only in elementwise kernels (a reduction's outputs
-    /// do not move along reduced axes).
+    /// Whether the vector path may run: every buffer walked by the innermost loop has a byte
+    /// stride equal to its element size along it, or (inputs only) a stride of 0, which the
+    /// vector path handles by splatting the element. Inputs are always walked, outputs only in
+    /// elementwise kernels (a reduction's outputs do not move along reduced axes). Also records
+    /// each input's stride-0 flag in `inner_splat`.
     fn emit_contiguity_check(&mut self) -> Value {
         let innermost = self.kernel.rank - 1;
         let mut all = self.iconst(types::I8, 1);
+        self.inner_splat = vec![None; self.moving_bufs.len()];
         for slot in 0..self.moving_bufs.len() {
             let buf = self.moving_bufs[slot];
-            if !self.moves_in_reduced_axes(buf) && self.kernel.reduce_axes > 0 {
+            let is_input = self.moves_in_reduced_axes(buf);
+            if !is_input && self.kernel.reduce_axes > 0 {
                 continue;
             }
             let decl = self.kernel.bufs[buf];
             let size = self.iconst(types::I64, decl.dtype.size() as i64);
             let stride = self.strides[buf.index()][innermost];
-            let equal = self.builder.ins().icmp(
-                cranelift_codegen::ir::condcodes::IntCC::Equal,
-                stride,
-                size,
-            );
-            all = self.builder.ins().band(all, equal);
+            let mut ok = self.builder.ins().icmp(IntCC::Equal, stride, size);
+            if is_input {
+                let zero = self.builder.ins().icmp_imm_s(IntCC::Equal, stride, 0);
+                self.inner_splat[slot] = Some(zero);
+                ok = self.builder.ins().bor(ok, zero);
+            }
+            all = self.builder.ins().band(all, ok);
         }
         all
+    }
+
+    /// The vector loop over the innermost `axis`: `iterations` times, `per_iteration` elements
+    /// each, `body` getting the buffers' vector addresses. Runs only where the contiguity check
+    /// passed. Inputs with innermost stride 0 are read from a stack slot holding their element
+    /// repeated (filled once before the loop) and their pointers do not move; they get their
+    /// own pointers back after the loop, for the scalar code that follows.
+    // Indices, not iterators: the loops call `&mut self` methods.
+    #[allow(clippy::needless_range_loop)]
+    pub(super) fn emit_vector_loop(
+        &mut self,
+        axis: usize,
+        iterations: Value,
+        per_iteration: usize,
+        mut body: impl FnMut(&mut Self, &[Value]),
+    ) {
+        self.emit_if_nonzero(iterations, |this| {
+            // Only now is the current element known to exist (at least one iteration).
+            let mut saved: Vec<Option<(Value, Value)>> = vec![None; this.moving_bufs.len()];
+            let mut steps: Vec<Value> = Vec::with_capacity(this.moving_bufs.len());
+            for slot in 0..this.moving_bufs.len() {
+                let size = this.kernel.bufs[this.moving_bufs[slot]].dtype.size();
+                let full_step = this.iconst(this.pointer_type, (per_iteration * size) as i64);
+                let Some(is_splat) = this.inner_splat[slot] else {
+                    steps.push(full_step);
+                    continue;
+                };
+                let current = this.builder.use_var(this.level_ptrs[axis][slot]);
+                let lane_type = Type::int_with_byte_size(size as u16).expect("1, 2, 4 or 8");
+                let vector_type = lane_type.by((16 / size) as u32).expect("128 bits");
+                let element = this
+                    .builder
+                    .ins()
+                    .load(lane_type, buffer_flags(), current, 0);
+                let repeated = this.builder.ins().splat(vector_type, element);
+                let splat_slot = this.stack_slot(32);
+                let splat_base = this
+                    .builder
+                    .ins()
+                    .stack_addr(this.pointer_type, splat_slot, 0);
+                for offset in [0, 16] {
+                    this.builder
+                        .ins()
+                        .store(MemFlagsData::trusted(), repeated, splat_base, offset);
+                }
+                let address = this.builder.ins().select(is_splat, splat_base, current);
+                this.builder.def_var(this.level_ptrs[axis][slot], address);
+                let zero = this.iconst(this.pointer_type, 0);
+                steps.push(this.builder.ins().select(is_splat, zero, full_step));
+                saved[slot] = Some((is_splat, current));
+            }
+            this.emit_counted_loop(iterations, |this, _| {
+                let pointers = this.current_pointers(axis);
+                body(this, &pointers);
+                for (slot, step) in steps.iter().enumerate() {
+                    if !this.moves_along(slot, axis) {
+                        continue;
+                    }
+                    let current = this.builder.use_var(this.level_ptrs[axis][slot]);
+                    let next = this.builder.ins().iadd(current, *step);
+                    this.builder.def_var(this.level_ptrs[axis][slot], next);
+                }
+                this.advance_axis_index(axis, per_iteration as i64);
+            });
+            for (slot, entry) in saved.iter().enumerate() {
+                if let Some((is_splat, original)) = *entry {
+                    let current = this.builder.use_var(this.level_ptrs[axis][slot]);
+                    let restored = this.builder.ins().select(is_splat, original, current);
+                    this.builder.def_var(this.level_ptrs[axis][slot], restored);
+                }
+            }
+        });
     }
 
     /// Inputs move along reduced axes; outputs do not (their strides there are 0).
@@ -315,20 +397,6 @@ impl Emitter<'_> {
                 .builder
                 .ins()
                 .iadd(current, self.strides[buf.index()][axis]);
-            self.builder.def_var(self.level_ptrs[axis][slot], next);
-        }
-    }
-
-    /// `level_ptrs[axis][slot] += elements * element size` (the contiguous vector path).
-    pub(super) fn bump_pointers_contiguous(&mut self, axis: usize, elements: usize) {
-        for slot in 0..self.moving_bufs.len() {
-            if !self.moves_along(slot, axis) {
-                continue;
-            }
-            let size = self.kernel.bufs[self.moving_bufs[slot]].dtype.size();
-            let current = self.builder.use_var(self.level_ptrs[axis][slot]);
-            let step = self.iconst(self.pointer_type, (elements * size) as i64);
-            let next = self.builder.ins().iadd(current, step);
             self.builder.def_var(self.level_ptrs[axis][slot], next);
         }
     }
@@ -433,14 +501,11 @@ impl Emitter<'_> {
             self.builder.switch_to_block(vector_block);
             let shift = self.iconst(types::I64, per_iteration.trailing_zeros() as i64);
             let iterations = self.builder.ins().ushr(count, shift);
-            self.emit_counted_loop(iterations, |this, _| {
-                let pointers = this.current_pointers(axis);
+            self.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
                 for part in 0..2 {
-                    let values = this.eval_vector_body(&pointers, part);
-                    this.emit_vector_stores(&values, &pointers, part);
+                    let values = this.eval_vector_body(pointers, part);
+                    this.emit_vector_stores(&values, pointers, part);
                 }
-                this.bump_pointers_contiguous(axis, per_iteration);
-                this.advance_axis_index(axis, per_iteration as i64);
             });
             let mask = self.iconst(types::I64, per_iteration as i64 - 1);
             let tail = self.builder.ins().band(count, mask);

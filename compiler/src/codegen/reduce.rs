@@ -315,10 +315,9 @@ impl Emitter<'_> {
             }
             accumulators.push(pair);
         }
-        self.emit_counted_loop(groups, |this, _| {
-            let pointers = this.current_pointers(axis);
+        self.emit_vector_loop(axis, groups, 2 * plan.lanes, |this, pointers| {
             for part in 0..2 {
-                let values = this.eval_vector_body(&pointers, part);
+                let values = this.eval_vector_body(pointers, part);
                 for index in 0..this.reductions.len() {
                     let state = &this.reductions[index];
                     let (op, dtype) = (reduce_combine_op(state.op), state.dtype);
@@ -328,8 +327,6 @@ impl Emitter<'_> {
                     this.builder.def_var(accumulators[index][part], combined);
                 }
             }
-            this.bump_pointers_contiguous(axis, 2 * plan.lanes);
-            this.advance_axis_index(axis, 2 * plan.lanes as i64);
         });
         for index in 0..self.reductions.len() {
             let ReduceKind::Fold {

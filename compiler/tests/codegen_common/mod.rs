@@ -151,6 +151,9 @@ pub enum Layout {
     Strided(usize),
     /// Stride 0 on every axis (a broadcast scalar, not declared uniform).
     Broadcast,
+    /// Row-major but stride 0 along the innermost axis (a `[n, 1]` row value broadcast
+    /// against `[n, m]`).
+    InnerBroadcast,
     /// Dense but the innermost axis runs backwards.
     Reversed,
     /// Column-major (axes reversed).
@@ -182,7 +185,10 @@ impl TestBuffer {
             (0..rank).rev().collect()
         };
         for axis in order {
-            if zero_axes[axis] || layout == Layout::Broadcast {
+            if zero_axes[axis]
+                || layout == Layout::Broadcast
+                || (layout == Layout::InnerBroadcast && axis + 1 == rank)
+            {
                 continue;
             }
             element_strides[axis] = running;
