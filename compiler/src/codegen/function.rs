@@ -297,21 +297,28 @@ impl Emitter<'_> {
                 let current = this.builder.use_var(this.level_ptrs[axis][slot]);
                 let lane_type = Type::int_with_byte_size(size as u16).expect("1, 2, 4 or 8");
                 let vector_type = lane_type.by((16 / size) as u32).expect("128 bits");
-                let element = this
-                    .builder
-                    .ins()
-                    .load(lane_type, buffer_flags(), current, 0);
-                let repeated = this.builder.ins().splat(vector_type, element);
                 let splat_slot = this.stack_slot(32);
                 let splat_base = this
                     .builder
                     .ins()
                     .stack_addr(this.pointer_type, splat_slot, 0);
-                for offset in [0, 16] {
-                    this.builder
+                // Fill the slot only when this launch really broadcasts the input: contiguous
+                // inputs skip the load and stores on every entry to the loop.
+                this.emit_if_nonzero(is_splat, |this| {
+                    let element = this
+                        .builder
                         .ins()
-                        .store(MemFlagsData::trusted(), repeated, splat_base, offset);
-                }
+                        .load(lane_type, buffer_flags(), current, 0);
+                    let repeated = this.builder.ins().splat(vector_type, element);
+                    for offset in [0, 16] {
+                        this.builder.ins().store(
+                            MemFlagsData::trusted(),
+                            repeated,
+                            splat_base,
+                            offset,
+                        );
+                    }
+                });
                 let address = this.builder.ins().select(is_splat, splat_base, current);
                 this.builder.def_var(this.level_ptrs[axis][slot], address);
                 let zero = this.iconst(this.pointer_type, 0);
