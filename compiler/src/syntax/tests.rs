@@ -537,10 +537,10 @@ let counts = mandel(linspace(-2.0, 1.0, 800)[newaxis, :], linspace(-1.5, 1.5, 60
          (/ e (call sum e (= axis (- 1)) (= keepdims true)))})"
     );
     let StmtKind::Fn(mandel) = &module.stmts[4].kind else {
-        panic!("not a fn")
+        panic!("statement 4 should be a fn definition")
     };
     let ExprKind::Block(body) = &mandel.body.kind else {
-        panic!("not a block")
+        panic!("the fn body should be a block")
     };
     assert_eq!(body.stmts.len(), 5);
 }
@@ -592,7 +592,7 @@ fn newline_after_binary_operator_ends_statement() {
 fn lit(source: &str) -> ExprKind {
     let module = parse_ok(source);
     let StmtKind::Expr(expr) = &module.stmts[0].kind else {
-        panic!("not an expression: {source}")
+        panic!("`{source}` should parse as one expression statement")
     };
     expr.kind.clone()
 }
