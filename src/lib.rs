@@ -470,6 +470,13 @@ impl Session {
         self.executor.options.fuse = fuse;
     }
 
+    /// Whether an elementwise function call (spec §7) runs as one kernel with the function
+    /// compiled into it (the default) or as one call per element with the reference semantics,
+    /// for comparison. Results and errors are the same either way.
+    pub fn set_function_kernels(&mut self, on: bool) {
+        self.executor.options.function_kernels = on;
+    }
+
     /// Whether a failing top-level statement restores every variable to its value before the
     /// statement (on by default). The restore point keeps a reference to every buffer, so the
     /// statement's first in-place write to an array copies it; a script that stops at its first

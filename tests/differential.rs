@@ -3,6 +3,9 @@
 //! IR (a plain scalar evaluator that shares no code with Cranelift codegen), and the same bits
 //! with fusion on as with every operation in its own kernel (`--no-fuse`). Floating-point
 //! reductions follow the IR's fixed summation order everywhere, so they must agree exactly too.
+//! Random elementwise functions with loops and branches give the same bits, or the same error,
+//! compiled into one kernel (JIT or reference interpreter) as applied per element by the
+//! executor's own semantics.
 
 use nx::{DType, Session, Value};
 use proptest::prelude::*;
@@ -112,6 +115,49 @@ fn reduction() -> impl Strategy<Value = String> {
         .prop_map(|(f, x, axis)| format!("{f}(({x}) + zeros(a.shape, dtype=bool){axis})"))
 }
 
+/// A condition for generated control flow.
+fn condition() -> impl Strategy<Value = String> {
+    (
+        expression(),
+        prop::sample::select(vec!["<", ">=", "!="]),
+        expression(),
+    )
+        .prop_map(|(l, op, r)| format!("({l}) {op} ({r})"))
+}
+
+/// A function of every variable (as rank-0 parameters) with `for`, `while`, `if`, `break`,
+/// `continue`, early `return`, a short-circuit condition and a call of another function, which
+/// reads the rank-0 global `s`.
+fn elementwise_function() -> impl Strategy<Value = String> {
+    (
+        (0usize..4, condition(), expression(), condition()),
+        (condition(), expression(), condition(), expression()),
+        expression(),
+    )
+        .prop_map(
+            |((trips, skip, term, stop), (more, step, early, last), helper)| {
+                format!(
+                    "fn helper(a: f64, b: f64, c: f32, d: f32, i: i64, j: i32, u: u8) -> f64 {{\n\
+                     if i > 1 {{ return a * 2.0 }}\n\
+                     ({helper}) as f64\n\
+                     }}\n\
+                     fn f(a: f64, b: f64, c: f32, d: f32, i: i64, j: i32, u: u8, s: f64) -> f64 {{\n\
+                     let acc = 0.0\n\
+                     for k in 0..{trips} {{\n\
+                     if {skip} {{ continue }}\n\
+                     acc = acc + ({term}) as f64 + helper(acc, b, c, d, k, j, u)\n\
+                     if {stop} {{ break }}\n\
+                     }}\n\
+                     let n = 0\n\
+                     while n < 3 and ({more}) {{ acc = acc * 0.5 + ({step}) as f64; n += 1 }}\n\
+                     if {early} {{ return acc }}\n\
+                     acc - ({last}) as f64\n\
+                     }}"
+                )
+            },
+        )
+}
+
 fn session(reference: bool, (rows, cols): (usize, usize)) -> Session {
     configured_session(reference, true, (rows, cols))
 }
@@ -177,6 +223,20 @@ proptest! {
         let fused = first_line(outcome(&mut configured_session(false, true, sizes), &source));
         let unfused = first_line(outcome(&mut configured_session(false, false, sizes), &source));
         prop_assert_eq!(fused, unfused, "source: {} with sizes {:?}", source, sizes);
+    }
+
+    #[test]
+    fn function_kernels_match_per_element_calls(function in elementwise_function(), sizes in sizes()) {
+        let call = "f(a, b, c, d, i, j, u, s)";
+        let run = |reference: bool, kernels: bool| {
+            let mut session = session(reference, sizes);
+            session.set_function_kernels(kernels);
+            session.run(&function).map_err(|e| e.rendered)?;
+            outcome(&mut session, call)
+        };
+        let per_element = run(false, false);
+        prop_assert_eq!(&run(false, true), &per_element, "function:\n{}\nsizes {:?}", function, sizes);
+        prop_assert_eq!(&run(true, true), &per_element, "function:\n{}\nsizes {:?}", function, sizes);
     }
 
     #[test]

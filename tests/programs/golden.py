@@ -1255,6 +1255,61 @@ def _():
     nx_print(np.where(a > b, a - b, b - a))
 
 
+@prog("functions/elementwise_control")
+def _():
+    limit = 4
+    vec = lambda f, *args, dtype: np.vectorize(f, otypes=[dtype])(*args)
+
+    def capped_sum(x):
+        total = 0
+        for k in range(10, 0, -3):
+            if k == 7:
+                continue
+            total += k * x
+            if total > 40:
+                break
+        return total
+    nx_print(vec(capped_sum, A([0, 1, 2, 5]), dtype=np.int64))
+    nx_print(vec(lambda n, d: d != 0 and n // d > 1, A([9, 9, 2, -9]), A([0, 4, 1, 2]), dtype=bool))
+    nx_print(vec(lambda n, d: d == 0 or n % d == 0, A([9, 9, 2]), A([0, 4, 1]), dtype=bool))
+
+    def halvings(x):
+        n, v = 0, x
+        while v > 1.0:
+            v = v / 2.0
+            n += 1
+            if n >= limit:
+                return -1
+        return n
+    nx_print(vec(halvings, A([0.5, 3.0, 9.0, 100.0]), dtype=np.int32))
+    nx_print(vec(lambda x, y: math.sqrt(x * x + y * y), A([3.0, 5.0]), A([[4.0], [12.0]]), dtype=np.float64))
+
+    def pick(x, flag):
+        y = x * np.float32(2.0) if flag else (x - np.float32(1.0)) * (x - np.float32(1.0))
+        return y + np.float32(0.5)
+    nx_print(vec(pick, A([1.5, -2.0, 3.0], np.float32), A([True, False, False]), dtype=np.float32))
+
+    def first_power_above(x, bound):
+        p, k = 1, 0
+        while p <= bound:
+            p = p * int(x)
+            k += 1
+            if k > 20:
+                break
+        return k
+    nx_print(vec(first_power_above, A([2, 3, 10], np.uint8), 100, dtype=np.int32))
+
+    def mandel(re, im, iterations=50):
+        zr = zi = 0.0
+        n = 0
+        while n < iterations and zr * zr + zi * zi <= 4.0:
+            zr, zi = zr * zr - zi * zi + re, 2.0 * zr * zi + im
+            n += 1
+        return n
+    nx_print(vec(mandel, np.linspace(-2.0, 1.0, 7)[None, :], np.linspace(-1.0, 1.0, 5)[:, None], dtype=np.int32))
+    nx_print(np.sum(vec(mandel, np.linspace(-2.0, 1.0, 60)[None, :], np.linspace(-1.5, 1.5, 40)[:, None], dtype=np.int32)))
+
+
 @prog("functions/defaults_kwargs")
 def _():
     def norm_p(x, p=2.0):
@@ -1510,6 +1565,12 @@ def _():
 @prog("errors/runtime_int_div_by_zero")
 def _():
     nx_print(6 // 3)
+
+
+@prog("errors/runtime_elementwise_div_by_zero")
+def _():
+    # The first call succeeds; the second fails inside the function at its second element.
+    nx_print(((A([6, 8]) + 1) // A([3, 2])) * 2)
 
 
 @prog("errors/runtime_int_mod_by_zero")

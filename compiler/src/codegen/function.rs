@@ -579,12 +579,24 @@ impl Emitter<'_> {
                     let variable = self.axis_index[*axis].expect("declared in the entry");
                     self.builder.use_var(variable)
                 }
-                inst => {
-                    let operands: Vec<Value> = inst_operands(inst)
+                Inst::Call(func, operands) => {
+                    let arguments: Vec<Value> = operands
                         .iter()
                         .map(|operand| values[operand.index()])
                         .collect();
-                    self.scalar_op(inst, data.dtype, &operands)
+                    self.emit_call(&kernel.funcs[*func], &arguments)
+                }
+                inst => {
+                    let operands = inst.operands();
+                    let operand_dtypes: Vec<DType> = operands
+                        .iter()
+                        .map(|operand| kernel.dtype(*operand))
+                        .collect();
+                    let operands: Vec<Value> = operands
+                        .iter()
+                        .map(|operand| values[operand.index()])
+                        .collect();
+                    self.scalar_op(inst, data.dtype, &operand_dtypes, &operands)
                 }
             };
             values.push(value);
@@ -618,15 +630,4 @@ fn base_ptrs_by_slot(moving_bufs: &[BufId], base_ptrs: &[Value]) -> Vec<Value> {
         .iter()
         .map(|buf| base_ptrs[buf.index()])
         .collect()
-}
-
-/// The value operands of an instruction, in order.
-pub(super) fn inst_operands(inst: &Inst) -> Vec<crate::ir::ValueId> {
-    match inst {
-        Inst::Load(_) | Inst::Const(_) | Inst::AxisIndex(_) => Vec::new(),
-        Inst::Unary(_, operand) | Inst::Cast(operand) => vec![*operand],
-        Inst::Binary(_, lhs, rhs) => vec![*lhs, *rhs],
-        Inst::Select(cond, if_true, if_false) => vec![*cond, *if_true, *if_false],
-        Inst::Math(_, operands) => operands.clone(),
-    }
 }

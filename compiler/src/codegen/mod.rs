@@ -13,6 +13,7 @@
 //! again without them**; **compiled code lives as long as the process** (the JIT's memory is
 //! never freed, so a `CompiledKernel` can never dangle).
 
+mod call;
 mod function;
 mod reduce;
 mod scalar;

@@ -59,28 +59,33 @@ impl Emitter<'_> {
         }
     }
 
-    /// One body operation (not a load, constant or axis index) on scalar operands.
-    pub(super) fn scalar_op(&mut self, inst: &Inst, dtype: DType, operands: &[Value]) -> Value {
+    /// One arithmetic operation (not a constant, nor an instruction that reads buffers,
+    /// arguments or variables, nor a call) on scalar operands of `operand_dtypes`.
+    pub(super) fn scalar_op(
+        &mut self,
+        inst: &Inst,
+        dtype: DType,
+        operand_dtypes: &[DType],
+        operands: &[Value],
+    ) -> Value {
         match inst {
-            Inst::Unary(op, operand) => {
-                let operand_dtype = self.kernel.dtype(*operand);
-                self.scalar_unary(*op, operand_dtype, operands[0])
-            }
-            Inst::Binary(op, lhs, _) => {
-                let operand_dtype = self.kernel.dtype(*lhs);
-                self.scalar_binary(*op, operand_dtype, operands[0], operands[1])
+            Inst::Unary(op, _) => self.scalar_unary(*op, operand_dtypes[0], operands[0]),
+            Inst::Binary(op, ..) => {
+                self.scalar_binary(*op, operand_dtypes[0], operands[0], operands[1])
             }
             Inst::Select(..) => self
                 .builder
                 .ins()
                 .select(operands[0], operands[1], operands[2]),
-            Inst::Cast(operand) => {
-                let from = self.kernel.dtype(*operand);
-                self.scalar_cast(operands[0], from, dtype)
-            }
+            Inst::Cast(_) => self.scalar_cast(operands[0], operand_dtypes[0], dtype),
             Inst::Math(function, _) => self.float_call(math_fn_name(*function), dtype, operands),
-            Inst::Load(_) | Inst::Const(_) | Inst::AxisIndex(_) => {
-                unreachable!("loads, constants and axis indices are not operations")
+            Inst::Load(_)
+            | Inst::Const(_)
+            | Inst::AxisIndex(_)
+            | Inst::Call(..)
+            | Inst::Param(_)
+            | Inst::ReadVar(_) => {
+                unreachable!("{inst:?} is emitted by its context")
             }
         }
     }

@@ -12,7 +12,7 @@ use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Type, Value, 
 use cranelift_entity::EntityRef;
 use nx_runtime::{DType, Scalar};
 
-use super::function::{Emitter, buffer_flags, inst_operands, scalar_type};
+use super::function::{Emitter, buffer_flags, scalar_type};
 use super::scalar::comparison;
 use crate::ir::{BinaryOp, Effect, Inst, Kernel, ReduceOp, UnaryOp};
 
@@ -28,7 +28,8 @@ pub struct VectorPlan {
 /// The vector plan of a kernel, or `None` when it gets scalar loops only: rank 0, mixed
 /// element sizes, or (for reductions) reductions the vector path does not cover.
 pub fn plan(kernel: &Kernel) -> Option<VectorPlan> {
-    if kernel.rank == 0 {
+    // Scalar functions have control flow per point: their kernels run the scalar loops.
+    if kernel.rank == 0 || !kernel.funcs.is_empty() {
         return None;
     }
     let mut sizes: Vec<usize> = Vec::new();
@@ -270,7 +271,8 @@ impl Emitter<'_> {
                     }
                 }
                 inst => {
-                    let operands: Vec<Value> = inst_operands(inst)
+                    let operands: Vec<Value> = inst
+                        .operands()
                         .iter()
                         .map(|operand| values[operand.index()])
                         .collect();
@@ -298,7 +300,8 @@ impl Emitter<'_> {
     /// Scalar code per lane, for operations without a vector lowering.
     fn vector_op_per_lane(&mut self, inst: &Inst, dtype: DType, operands: &[Value]) -> Value {
         let plan = self.plan_or_panic();
-        let operand_dtypes: Vec<DType> = inst_operands(inst)
+        let operand_dtypes: Vec<DType> = inst
+            .operands()
             .iter()
             .map(|operand| self.kernel.dtype(*operand))
             .collect();
@@ -309,7 +312,7 @@ impl Emitter<'_> {
                 .zip(&operand_dtypes)
                 .map(|(vector, operand_dtype)| self.extract_scalar(*vector, *operand_dtype, lane))
                 .collect();
-            results.push(self.scalar_op(inst, dtype, &scalars));
+            results.push(self.scalar_op(inst, dtype, &operand_dtypes, &scalars));
         }
         self.gather_lanes(dtype, &results)
     }
@@ -338,7 +341,12 @@ impl Emitter<'_> {
                 self.vector_cast(operands[0], from, dtype)
             }
             Inst::Math(..) => None,
-            Inst::Load(_) | Inst::Const(_) | Inst::AxisIndex(_) => None,
+            Inst::Load(_)
+            | Inst::Const(_)
+            | Inst::AxisIndex(_)
+            | Inst::Call(..)
+            | Inst::Param(_)
+            | Inst::ReadVar(_) => None,
         }
     }
 

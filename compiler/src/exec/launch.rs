@@ -28,7 +28,7 @@ impl Executor {
     }
 
     /// Runs an elementwise kernel over `domain` into a fresh array.
-    fn run_elementwise(
+    pub(super) fn run_elementwise(
         &mut self,
         expr: &Expr,
         kernel: &Kernel,
@@ -262,7 +262,11 @@ impl Executor {
     }
 
     /// Evaluates a kernel's leaves to arrays (rank-0 arrays for scalars).
-    fn evaluate_leaves(&mut self, leaves: &[Leaf<'_>], extras: &[Array]) -> ExecResult<Vec<Array>> {
+    pub(super) fn evaluate_leaves(
+        &mut self,
+        leaves: &[Leaf<'_>],
+        extras: &[Array],
+    ) -> ExecResult<Vec<Array>> {
         let mut arrays = Vec::with_capacity(leaves.len());
         for leaf in leaves {
             arrays.push(match leaf {

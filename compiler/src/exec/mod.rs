@@ -86,6 +86,9 @@ pub struct ExecOptions {
     pub reference_interpreter: bool,
     /// Restore every global when a top-level statement fails (the REPL's guarantee).
     pub rollback: bool,
+    /// Run an elementwise function call as one kernel with the function inlined (off: one
+    /// reference-semantics call per element, the oracle the kernels are tested against).
+    pub function_kernels: bool,
 }
 
 impl Default for ExecOptions {
@@ -94,6 +97,7 @@ impl Default for ExecOptions {
             fuse: true,
             reference_interpreter: false,
             rollback: true,
+            function_kernels: true,
         }
     }
 }
@@ -582,9 +586,9 @@ impl Executor {
         self.call_with(func, values, args, span)
     }
 
-    /// Applies a function with rank-0 parameters to every element of its mapped arguments.
-    /// Each application runs the body with the reference semantics (one kernel per call is
-    /// the plan for compiled elementwise functions).
+    /// Applies a function with rank-0 parameters to every element of its mapped arguments:
+    /// one kernel with the function's body inlined when it lowers to a scalar function, else
+    /// (`lower::elementwise_call_kernel` says why) one reference-semantics call per element.
     fn elementwise_call(
         &mut self,
         expr: &Expr,
@@ -592,27 +596,48 @@ impl Executor {
         args: &[Expr],
         elementwise: &[bool],
     ) -> ExecResult<Value> {
-        let span = expr.span;
-        let mut values = Vec::with_capacity(args.len());
-        for arg in args {
-            values.push(self.eval(arg)?);
-        }
-        let mut shape: Vec<usize> = Vec::new();
-        for ((value, arg), &mapped) in values.iter().zip(args).zip(elementwise) {
-            if !mapped {
-                continue;
+        let functions = self.functions.clone();
+        let lowered = if self.options.function_kernels {
+            lower::elementwise_call_kernel("call", expr, &functions).ok()
+        } else {
+            None
+        };
+        let Some((kernel, leaves)) = lowered else {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(self.eval(arg)?);
             }
-            shape = nx_runtime::broadcast_shapes(&shape, value.shape()).ok_or_else(|| {
-                RuntimeError::new(
-                    arg.span,
-                    format!(
-                        "cannot broadcast {} with the other elementwise arguments ({})",
-                        value.type_name(),
-                        nx_runtime::format_type(arg.ty.dtype, &shape)
-                    ),
-                )
-            })?;
+            return self.apply_per_element(expr, func, args, elementwise, values);
+        };
+        let arrays = self.evaluate_leaves(&leaves, &[])?;
+        // The call's arguments are the kernel's first leaves.
+        let values: Vec<Value> = arrays[..args.len()]
+            .iter()
+            .map(|array| Value::from_array(array.clone()))
+            .collect();
+        let shape = elementwise_shape(args, &values, elementwise)?;
+        match self.run_elementwise(expr, &kernel, &arrays, &shape) {
+            Ok(array) => Ok(Value::from_array(array)),
+            // A kernel says only that some application failed: the reference semantics find
+            // the first one in row-major order and the operation in the body that failed.
+            Err(error) if !error.internal => self
+                .apply_per_element(expr, func, args, elementwise, values)
+                .and(Err(error)),
+            Err(error) => Err(error),
         }
+    }
+
+    /// The reference path of `elementwise_call`: runs the body once per element.
+    fn apply_per_element(
+        &mut self,
+        expr: &Expr,
+        func: FnInstId,
+        args: &[Expr],
+        elementwise: &[bool],
+        values: Vec<Value>,
+    ) -> ExecResult<Value> {
+        let span = expr.span;
+        let shape = elementwise_shape(args, &values, elementwise)?;
         let dtype = expr.ty.dtype;
         let n_elements = checked_elements(&shape, dtype, span)?;
         let mapped_arrays: Vec<Option<Array>> = values
@@ -931,4 +956,29 @@ fn keep_dims(array: &Array, rank: usize, axes: &[usize], span: Span) -> ExecResu
         }
     }
     array.reshaped(&shape).map_err(alloc_error(span))
+}
+
+/// The broadcast shape of an elementwise call's mapped arguments.
+fn elementwise_shape(
+    args: &[Expr],
+    values: &[Value],
+    elementwise: &[bool],
+) -> ExecResult<Vec<usize>> {
+    let mut shape: Vec<usize> = Vec::new();
+    for ((value, arg), &mapped) in values.iter().zip(args).zip(elementwise) {
+        if !mapped {
+            continue;
+        }
+        shape = nx_runtime::broadcast_shapes(&shape, value.shape()).ok_or_else(|| {
+            RuntimeError::new(
+                arg.span,
+                format!(
+                    "cannot broadcast {} with the other elementwise arguments ({})",
+                    value.type_name(),
+                    nx_runtime::format_type(arg.ty.dtype, &shape)
+                ),
+            )
+        })?;
+    }
+    Ok(shape)
 }

@@ -19,8 +19,8 @@ use nx_runtime::{DType, Scalar, mathlib};
 
 use super::print::math_fn_name;
 use super::{
-    BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn, ReduceOp, UnaryOp,
-    reduce_block, reduce_lanes,
+    BinaryOp, BufRole, BufView, Effect, FuncId, Inst, Kernel, KernelStatus, MathFn, ReduceOp,
+    ScalarFunc, Stmt, UnaryOp, ValueId, reduce_block, reduce_lanes,
 };
 
 /// The worse of two statuses: the larger code (see the module doc).
@@ -430,31 +430,175 @@ unsafe fn eval_point(
                 // SAFETY: the caller guarantees this input element is readable.
                 Ok(unsafe { Scalar::read(data.dtype, address) })
             }
-            Inst::Const(scalar) => Ok(*scalar),
             Inst::AxisIndex(axis) => Ok(Scalar::I64(point[*axis] as i64)),
-            Inst::Unary(op, operand) => eval_unary(*op, values[operand.index()]),
-            Inst::Binary(op, lhs, rhs) => {
-                eval_binary(*op, values[lhs.index()], values[rhs.index()])
-            }
-            Inst::Select(cond, if_true, if_false) => Ok(eval_select(
-                values[cond.index()],
-                values[if_true.index()],
-                values[if_false.index()],
-            )),
-            Inst::Cast(operand) => eval_cast(values[operand.index()], data.dtype),
-            Inst::Math(function, operands) => {
+            Inst::Call(func, operands) => {
                 let arguments: Vec<Scalar> = operands
                     .iter()
                     .map(|operand| values[operand.index()])
                     .collect();
-                eval_math(*function, &arguments)
+                // SAFETY: the caller guarantees the uniform inputs' elements are readable.
+                Ok(unsafe { apply(kernel, views, *func, &arguments, status) })
             }
+            inst => eval_op(inst, data.dtype, values),
         };
         let value = result.unwrap_or_else(|error| {
             *status = combine_status(*status, error);
             Scalar::zero(data.dtype)
         });
         values.push(value);
+    }
+}
+
+/// One operation on computed operands (`values` indexed by `ValueId`): constants and the
+/// arithmetic of `eval_*`, not the instructions that read buffers, arguments or variables.
+fn eval_op(inst: &Inst, dtype: DType, values: &[Scalar]) -> Result<Scalar, KernelStatus> {
+    match inst {
+        Inst::Const(scalar) => Ok(*scalar),
+        Inst::Unary(op, operand) => eval_unary(*op, values[operand.index()]),
+        Inst::Binary(op, lhs, rhs) => eval_binary(*op, values[lhs.index()], values[rhs.index()]),
+        Inst::Select(cond, if_true, if_false) => Ok(eval_select(
+            values[cond.index()],
+            values[if_true.index()],
+            values[if_false.index()],
+        )),
+        Inst::Cast(operand) => eval_cast(values[operand.index()], dtype),
+        Inst::Math(function, operands) => {
+            let arguments: Vec<Scalar> = operands
+                .iter()
+                .map(|operand| values[operand.index()])
+                .collect();
+            eval_math(*function, &arguments)
+        }
+        Inst::Load(_) | Inst::AxisIndex(_) | Inst::Call(..) | Inst::Param(_) | Inst::ReadVar(_) => {
+            unreachable!("{inst:?} is evaluated by its context")
+        }
+    }
+}
+
+/// Applies one of the kernel's scalar functions to its arguments (see `ScalarFunc` for the
+/// semantics).
+///
+/// # Safety
+/// Every uniform input view must address a readable element of its dtype.
+unsafe fn apply(
+    kernel: &Kernel,
+    views: &[BufView],
+    func: FuncId,
+    arguments: &[Scalar],
+    status: &mut KernelStatus,
+) -> Scalar {
+    let func = &kernel.funcs[func];
+    let mut application = Application {
+        kernel,
+        views,
+        func,
+        arguments,
+        values: func
+            .values
+            .values()
+            .map(|data| Scalar::zero(data.dtype))
+            .collect(),
+        vars: func
+            .vars
+            .values()
+            .map(|&dtype| Scalar::zero(dtype))
+            .collect(),
+        status,
+    };
+    match application.run(&func.body) {
+        Exit::Return(value) => value,
+        _ => unreachable!("a verified function body ends in a return"),
+    }
+}
+
+/// How a statement list ended.
+enum Exit {
+    Normal,
+    Break,
+    Continue,
+    Return(Scalar),
+}
+
+struct Application<'a> {
+    kernel: &'a Kernel,
+    views: &'a [BufView],
+    func: &'a ScalarFunc,
+    arguments: &'a [Scalar],
+    values: Vec<Scalar>,
+    vars: Vec<Scalar>,
+    status: &'a mut KernelStatus,
+}
+
+impl Application<'_> {
+    fn run(&mut self, stmts: &[Stmt]) -> Exit {
+        for stmt in stmts {
+            let exit = match stmt {
+                Stmt::Eval(value) => self.eval(*value),
+                Stmt::Assign(var, value) => {
+                    self.vars[var.index()] = self.values[value.index()];
+                    Exit::Normal
+                }
+                Stmt::If { cond, then, else_ } => {
+                    if self.values[cond.index()].as_bool() {
+                        self.run(then)
+                    } else {
+                        self.run(else_)
+                    }
+                }
+                Stmt::Loop { body, latch } => loop {
+                    match self.run(body) {
+                        Exit::Break => break Exit::Normal,
+                        Exit::Return(value) => break Exit::Return(value),
+                        Exit::Normal | Exit::Continue => {}
+                    }
+                    if let Exit::Return(value) = self.run(latch) {
+                        break Exit::Return(value);
+                    }
+                },
+                Stmt::Break => Exit::Break,
+                Stmt::Continue => Exit::Continue,
+                Stmt::Return(value) => Exit::Return(self.values[value.index()]),
+            };
+            if !matches!(exit, Exit::Normal) {
+                return exit;
+            }
+        }
+        Exit::Normal
+    }
+
+    fn eval(&mut self, value: ValueId) -> Exit {
+        let data = &self.func.values[value];
+        let result = match &data.inst {
+            Inst::Param(index) => Ok(self.arguments[*index]),
+            Inst::ReadVar(var) => Ok(self.vars[var.index()]),
+            Inst::Load(buf) => {
+                // SAFETY: `apply`'s caller guarantees that uniform inputs (the only buffers a
+                // verified function loads) are readable at their origin.
+                Ok(unsafe { Scalar::read(data.dtype, self.views[buf.index()].ptr) })
+            }
+            Inst::Call(func, operands) => {
+                let arguments: Vec<Scalar> = operands
+                    .iter()
+                    .map(|operand| self.values[operand.index()])
+                    .collect();
+                // SAFETY: as above.
+                Ok(unsafe { apply(self.kernel, self.views, *func, &arguments, self.status) })
+            }
+            inst => eval_op(inst, data.dtype, &self.values),
+        };
+        match result {
+            Ok(scalar) => self.values[value.index()] = scalar,
+            Err(error) => *self.status = combine_status(*self.status, error),
+        }
+        let operand_dtype = match data.inst.operands().first() {
+            Some(operand) => self.func.values[*operand].dtype,
+            None => data.dtype,
+        };
+        // As compiled code: after a fallible operation, a failed launch ends the application.
+        if data.inst.is_fallible(operand_dtype) && *self.status != KernelStatus::Ok {
+            return Exit::Return(Scalar::zero(self.func.result));
+        }
+        Exit::Normal
     }
 }
 

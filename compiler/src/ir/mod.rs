@@ -19,6 +19,8 @@
 //!   folded into the output buffer element (whose strides along the reduced axes are 0), which
 //!   the kernel overwrites (its old value is not read). For float `Sum`/`Prod` the order is fixed
 //!   (see `ReduceOp::Sum`) so results never depend on vector width or thread count.
+//! - `Inst::Call(f, args)` applies the kernel's scalar function `f` (the compiled body of an
+//!   elementwise function, spec §7) to the point's `args`; see `ScalarFunc` for its semantics.
 
 pub mod interp;
 pub mod print;
@@ -37,6 +39,16 @@ entity_impl!(BufId, "buf");
 pub struct ValueId(u32);
 entity_impl!(ValueId, "v");
 
+/// A scalar function of a kernel.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(u32);
+entity_impl!(FuncId, "fn");
+
+/// A mutable local variable of a scalar function.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(u32);
+entity_impl!(VarId, "var");
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kernel {
     /// A readable name for printing and profiles, e.g. `k0`.
@@ -50,6 +62,60 @@ pub struct Kernel {
     pub values: PrimaryMap<ValueId, ValueData>,
     /// What each iteration does with the body's values, in order.
     pub effects: Vec<Effect>,
+    /// The scalar functions that `Inst::Call` values apply.
+    pub funcs: PrimaryMap<FuncId, ScalarFunc>,
+}
+
+/// A function from scalars to a scalar with structured control flow: the body of an
+/// elementwise function (spec §7), applied per point by `Inst::Call`.
+///
+/// Semantics (the JIT inlines it; `interp.rs` runs it):
+/// - Its values live in its own arena and use the same instructions as kernel bodies, plus
+///   `Param(i)`, the `i`-th argument, and `ReadVar(v)`, a variable's current value. `Load`
+///   reads uniform inputs only (a global the function reads), `AxisIndex` does not occur, and
+///   `Call` calls only functions with smaller ids (so there is no recursion). A value is computed where its
+///   `Stmt::Eval` stands (exactly one per value) and may be used after that point in the same
+///   statement list and inside statements nested there.
+/// - Variables start at zero; `Assign` writes one.
+/// - `If` runs one branch; `Loop` repeats `body` then `latch` until a `Break`; `Continue`
+///   skips to the latch (a `for` loop's increment lives there). `Break` and `Continue` apply to
+///   the innermost loop and do not occur in a latch. `Return` ends the application with its
+///   value; the body's last statement is a `Return`.
+/// - An integer `//`, `%` or `**` that fails sets the kernel's status as in a kernel body; after
+///   any such operation, if the status is not `Ok` (this point's failure or an earlier one's),
+///   the application ends at once with result 0. So no failed value can steer a loop forever,
+///   and a launch's status tells only *that* something failed: the executor finds which point
+///   failed, and where, by running the reference semantics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalarFunc {
+    /// The source function's name, for printing.
+    pub name: String,
+    pub params: Vec<DType>,
+    pub result: DType,
+    pub vars: PrimaryMap<VarId, DType>,
+    pub values: PrimaryMap<ValueId, ValueData>,
+    pub body: Vec<Stmt>,
+}
+
+/// A statement of a `ScalarFunc` body.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    /// Computes the value here.
+    Eval(ValueId),
+    Assign(VarId, ValueId),
+    /// `cond` is bool.
+    If {
+        cond: ValueId,
+        then: Vec<Stmt>,
+        else_: Vec<Stmt>,
+    },
+    Loop {
+        body: Vec<Stmt>,
+        latch: Vec<Stmt>,
+    },
+    Break,
+    Continue,
+    Return(ValueId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -91,6 +157,37 @@ pub enum Inst {
     Cast(ValueId),
     /// A float math-library function on operands of the result dtype (f32 or f64).
     Math(MathFn, Vec<ValueId>),
+    /// Applies a scalar function to operands of its parameter dtypes; `dtype` is its result's.
+    Call(FuncId, Vec<ValueId>),
+    /// Scalar functions only: the function's `i`-th argument.
+    Param(usize),
+    /// Scalar functions only: a variable's current value.
+    ReadVar(VarId),
+}
+
+impl Inst {
+    /// The value operands, in order.
+    pub fn operands(&self) -> Vec<ValueId> {
+        match self {
+            Inst::Load(_)
+            | Inst::Const(_)
+            | Inst::AxisIndex(_)
+            | Inst::Param(_)
+            | Inst::ReadVar(_) => Vec::new(),
+            Inst::Unary(_, operand) | Inst::Cast(operand) => vec![*operand],
+            Inst::Binary(_, lhs, rhs) => vec![*lhs, *rhs],
+            Inst::Select(cond, if_true, if_false) => vec![*cond, *if_true, *if_false],
+            Inst::Math(_, operands) | Inst::Call(_, operands) => operands.clone(),
+        }
+    }
+
+    /// Integer `//`, `%` and `**` on operands of `operand_dtype`: the operations that may fail.
+    pub fn is_fallible(&self, operand_dtype: DType) -> bool {
+        matches!(
+            self,
+            Inst::Binary(BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow, ..)
+        ) && !operand_dtype.is_float()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -291,6 +388,7 @@ impl Kernel {
             bufs: PrimaryMap::new(),
             values: PrimaryMap::new(),
             effects: Vec::new(),
+            funcs: PrimaryMap::new(),
         }
     }
 

@@ -9,7 +9,10 @@ use std::fmt::{self, Write};
 
 use nx_runtime::Scalar;
 
-use super::{BinaryOp, BufRole, Effect, Inst, Kernel, MathFn, ReduceOp, UnaryOp};
+use super::{
+    BinaryOp, BufRole, Effect, FuncId, Inst, Kernel, MathFn, ReduceOp, ScalarFunc, Stmt, UnaryOp,
+    ValueData, ValueId,
+};
 
 pub fn unary_op_name(op: UnaryOp) -> &'static str {
     match op {
@@ -136,25 +139,7 @@ fn write_body(out: &mut impl Write, kernel: &Kernel) -> fmt::Result {
         writeln!(out, "  {buf}: {role} {}{uniform}", decl.dtype)?;
     }
     for (value, data) in kernel.values.iter() {
-        write!(out, "  {value} = ")?;
-        match &data.inst {
-            Inst::Load(buf) => write!(out, "load {buf}")?,
-            Inst::Const(scalar) => write!(out, "const {}", format_constant(*scalar))?,
-            Inst::AxisIndex(axis) => write!(out, "axis {axis}")?,
-            Inst::Unary(op, operand) => write!(out, "{} {operand}", unary_op_name(*op))?,
-            Inst::Binary(op, lhs, rhs) => write!(out, "{} {lhs} {rhs}", binary_op_name(*op))?,
-            Inst::Select(cond, if_true, if_false) => {
-                write!(out, "select {cond} {if_true} {if_false}")?
-            }
-            Inst::Cast(operand) => write!(out, "cast {operand}")?,
-            Inst::Math(function, operands) => {
-                write!(out, "math {}", math_fn_name(*function))?;
-                for operand in operands {
-                    write!(out, " {operand}")?;
-                }
-            }
-        }
-        writeln!(out, " : {}", data.dtype)?;
+        write_value(out, "  ", value, data)?;
     }
     for effect in &kernel.effects {
         match effect {
@@ -162,6 +147,95 @@ fn write_body(out: &mut impl Write, kernel: &Kernel) -> fmt::Result {
             Effect::Reduce { op, buf, value } => {
                 writeln!(out, "  reduce {} {buf} <- {value}", reduce_op_name(*op))?
             }
+        }
+    }
+    for (id, func) in kernel.funcs.iter() {
+        write_func(out, id, func)?;
+    }
+    Ok(())
+}
+
+/// `  v3 = add v1 v2 : f64`.
+fn write_value(
+    out: &mut impl Write,
+    indent: &str,
+    value: ValueId,
+    data: &ValueData,
+) -> fmt::Result {
+    write!(out, "{indent}{value} = ")?;
+    match &data.inst {
+        Inst::Load(buf) => write!(out, "load {buf}")?,
+        Inst::Const(scalar) => write!(out, "const {}", format_constant(*scalar))?,
+        Inst::AxisIndex(axis) => write!(out, "axis {axis}")?,
+        Inst::Unary(op, operand) => write!(out, "{} {operand}", unary_op_name(*op))?,
+        Inst::Binary(op, lhs, rhs) => write!(out, "{} {lhs} {rhs}", binary_op_name(*op))?,
+        Inst::Select(cond, if_true, if_false) => write!(out, "select {cond} {if_true} {if_false}")?,
+        Inst::Cast(operand) => write!(out, "cast {operand}")?,
+        Inst::Math(function, operands) => {
+            write!(out, "math {}", math_fn_name(*function))?;
+            for operand in operands {
+                write!(out, " {operand}")?;
+            }
+        }
+        Inst::Call(func, operands) => {
+            write!(out, "call {func}")?;
+            for operand in operands {
+                write!(out, " {operand}")?;
+            }
+        }
+        Inst::Param(index) => write!(out, "param {index}")?,
+        Inst::ReadVar(var) => write!(out, "read {var}")?,
+    }
+    writeln!(out, " : {}", data.dtype)
+}
+
+/// A scalar function: its signature and variables, then its statements, each value printed
+/// where it is computed.
+fn write_func(out: &mut impl Write, id: FuncId, func: &ScalarFunc) -> fmt::Result {
+    write!(out, "  {id} {}(", func.name)?;
+    for (index, param) in func.params.iter().enumerate() {
+        let separator = if index == 0 { "" } else { ", " };
+        write!(out, "{separator}{param}")?;
+    }
+    writeln!(out, ") -> {}", func.result)?;
+    for (var, dtype) in func.vars.iter() {
+        writeln!(out, "    {var}: {dtype}")?;
+    }
+    write_stmts(out, func, &func.body, 2)
+}
+
+fn write_stmts(
+    out: &mut impl Write,
+    func: &ScalarFunc,
+    stmts: &[Stmt],
+    depth: usize,
+) -> fmt::Result {
+    let indent = "  ".repeat(depth);
+    for stmt in stmts {
+        match stmt {
+            Stmt::Eval(value) => write_value(out, &indent, *value, &func.values[*value])?,
+            Stmt::Assign(var, value) => writeln!(out, "{indent}{var} = {value}")?,
+            Stmt::If { cond, then, else_ } => {
+                writeln!(out, "{indent}if {cond} {{")?;
+                write_stmts(out, func, then, depth + 1)?;
+                if !else_.is_empty() {
+                    writeln!(out, "{indent}}} else {{")?;
+                    write_stmts(out, func, else_, depth + 1)?;
+                }
+                writeln!(out, "{indent}}}")?;
+            }
+            Stmt::Loop { body, latch } => {
+                writeln!(out, "{indent}loop {{")?;
+                write_stmts(out, func, body, depth + 1)?;
+                if !latch.is_empty() {
+                    writeln!(out, "{indent}}} latch {{")?;
+                    write_stmts(out, func, latch, depth + 1)?;
+                }
+                writeln!(out, "{indent}}}")?;
+            }
+            Stmt::Break => writeln!(out, "{indent}break")?,
+            Stmt::Continue => writeln!(out, "{indent}continue")?,
+            Stmt::Return(value) => writeln!(out, "{indent}return {value}")?,
         }
     }
     Ok(())

@@ -18,7 +18,12 @@
 use cranelift_entity::EntityRef;
 use nx_runtime::DType;
 
-use super::{BinaryOp, BufRole, Effect, Inst, Kernel, MathFn, ReduceOp, UnaryOp, ValueId};
+use cranelift_entity::PrimaryMap;
+
+use super::{
+    BinaryOp, BufRole, Effect, FuncId, Inst, Kernel, MathFn, ReduceOp, ScalarFunc, Stmt, UnaryOp,
+    ValueData, ValueId,
+};
 
 /// How many operands a math function takes.
 pub fn math_fn_arity(function: MathFn) -> usize {
@@ -46,8 +51,17 @@ pub fn verify(kernel: &Kernel) -> Result<(), String> {
         }
     }
     for (value, data) in kernel.values.iter() {
-        verify_value(kernel, value, &data.inst, data.dtype)
+        let body = Body {
+            kernel,
+            func: None,
+            values: &kernel.values,
+            is_defined: &|operand| operand < value,
+        };
+        verify_value(&body, &data.inst, data.dtype)
             .map_err(|message| format!("{value}: {message}"))?;
+    }
+    for (id, func) in kernel.funcs.iter() {
+        verify_func(kernel, id, func).map_err(|message| format!("{id}: {message}"))?;
     }
     let mut written = vec![false; kernel.bufs.len()];
     for (index, effect) in kernel.effects.iter().enumerate() {
@@ -57,15 +71,36 @@ pub fn verify(kernel: &Kernel) -> Result<(), String> {
     Ok(())
 }
 
-fn verify_operand(kernel: &Kernel, user: ValueId, operand: ValueId) -> Result<DType, String> {
-    if operand >= user {
-        return Err(format!("operand {operand} is not defined before its use"));
-    }
-    Ok(kernel.values[operand].dtype)
+/// Where a value lives: a kernel body, or one of its scalar functions (`func`).
+struct Body<'a> {
+    kernel: &'a Kernel,
+    func: Option<(FuncId, &'a ScalarFunc)>,
+    values: &'a PrimaryMap<ValueId, ValueData>,
+    /// Whether an operand is computed before the value being checked, on every path to it.
+    is_defined: &'a dyn Fn(ValueId) -> bool,
 }
 
-fn verify_value(kernel: &Kernel, value: ValueId, inst: &Inst, dtype: DType) -> Result<(), String> {
-    let operand_dtype = |operand: ValueId| verify_operand(kernel, value, operand);
+impl Body<'_> {
+    fn operand_dtype(&self, operand: ValueId) -> Result<DType, String> {
+        if self.values.get(operand).is_none() || !(self.is_defined)(operand) {
+            return Err(format!("operand {operand} is not defined before its use"));
+        }
+        Ok(self.values[operand].dtype)
+    }
+}
+
+fn verify_value(body: &Body, inst: &Inst, dtype: DType) -> Result<(), String> {
+    let kernel = body.kernel;
+    let operand_dtype = |operand: ValueId| body.operand_dtype(operand);
+    let in_kernel = |what: &str| match body.func {
+        None => Ok(()),
+        Some(_) => Err(format!("{what} in a scalar function")),
+    };
+    let in_func = |what: &str| {
+        body.func
+            .map(|(_, func)| func)
+            .ok_or_else(|| format!("{what} outside a scalar function"))
+    };
     match inst {
         Inst::Load(buf) => {
             let decl = kernel
@@ -75,8 +110,53 @@ fn verify_value(kernel: &Kernel, value: ValueId, inst: &Inst, dtype: DType) -> R
             if decl.role != BufRole::Input {
                 return Err(format!("load of {buf}, which is not an input"));
             }
+            if body.func.is_some() && !decl.uniform {
+                return Err(format!("load of non-uniform {buf} in a scalar function"));
+            }
             if decl.dtype != dtype {
                 return Err(format!("load of {buf} ({}) typed {dtype}", decl.dtype));
+            }
+        }
+        Inst::Call(func, operands) => {
+            if let Some((caller, _)) = body.func
+                && *func >= caller
+            {
+                return Err(format!("{caller} calls {func}, whose id is not smaller"));
+            }
+            let callee = kernel
+                .funcs
+                .get(*func)
+                .ok_or_else(|| format!("call of undeclared {func}"))?;
+            if operands.len() != callee.params.len() {
+                return Err(format!(
+                    "{func} takes {} arguments, given {}",
+                    callee.params.len(),
+                    operands.len()
+                ));
+            }
+            for (operand, param) in operands.iter().zip(&callee.params) {
+                if operand_dtype(*operand)? != *param {
+                    return Err(format!("argument {operand} of {func} is not {param}"));
+                }
+            }
+            if callee.result != dtype {
+                return Err(format!("{func} returns {}, typed {dtype}", callee.result));
+            }
+        }
+        Inst::Param(index) => {
+            let func = in_func("param")?;
+            match func.params.get(*index) {
+                Some(param) if *param == dtype => {}
+                Some(param) => return Err(format!("param {index} is {param}, typed {dtype}")),
+                None => return Err(format!("param {index} of {} parameters", func.params.len())),
+            }
+        }
+        Inst::ReadVar(var) => {
+            let func = in_func("read")?;
+            match func.vars.get(*var) {
+                Some(declared) if *declared == dtype => {}
+                Some(declared) => return Err(format!("{var} is {declared}, read as {dtype}")),
+                None => return Err(format!("read of undeclared {var}")),
             }
         }
         Inst::Const(scalar) => {
@@ -85,6 +165,7 @@ fn verify_value(kernel: &Kernel, value: ValueId, inst: &Inst, dtype: DType) -> R
             }
         }
         Inst::AxisIndex(axis) => {
+            in_kernel("axis index")?;
             if *axis >= kernel.rank {
                 return Err(format!("axis {axis} out of rank {}", kernel.rank));
             }
@@ -179,6 +260,124 @@ fn verify_value(kernel: &Kernel, value: ValueId, inst: &Inst, dtype: DType) -> R
     Ok(())
 }
 
+/// The statement rules of `ScalarFunc`: each value computed once and used only where it is
+/// defined, variables and branches well typed, `break`/`continue` inside loops (not latches),
+/// and a final `return`.
+fn verify_func(kernel: &Kernel, id: FuncId, func: &ScalarFunc) -> Result<(), String> {
+    if !matches!(func.body.last(), Some(Stmt::Return(_))) {
+        return Err("the body does not end in a return".to_string());
+    }
+    let mut checker = FuncChecker {
+        kernel,
+        id,
+        func,
+        defined: vec![false; func.values.len()],
+        evaluated: vec![false; func.values.len()],
+    };
+    checker.stmts(&func.body, Context::Body { in_loop: false })
+}
+
+#[derive(Clone, Copy)]
+enum Context {
+    Body { in_loop: bool },
+    Latch,
+}
+
+struct FuncChecker<'a> {
+    kernel: &'a Kernel,
+    id: FuncId,
+    func: &'a ScalarFunc,
+    /// Values computed on every path to the current statement.
+    defined: Vec<bool>,
+    /// Values with an `Eval` anywhere so far.
+    evaluated: Vec<bool>,
+}
+
+impl FuncChecker<'_> {
+    /// Checks a statement list; values computed inside it go out of scope after it.
+    fn stmts(&mut self, stmts: &[Stmt], context: Context) -> Result<(), String> {
+        let outer = self.defined.clone();
+        for stmt in stmts {
+            self.stmt(stmt, context)?;
+        }
+        self.defined = outer;
+        Ok(())
+    }
+
+    fn used(&self, value: ValueId) -> Result<DType, String> {
+        match self.defined.get(value.index()) {
+            Some(true) => Ok(self.func.values[value].dtype),
+            _ => Err(format!("{value} is used where it is not defined")),
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, context: Context) -> Result<(), String> {
+        let in_loop = matches!(context, Context::Body { in_loop: true });
+        match stmt {
+            Stmt::Eval(value) => {
+                let data = self
+                    .func
+                    .values
+                    .get(*value)
+                    .ok_or_else(|| format!("eval of undeclared {value}"))?;
+                if self.evaluated[value.index()] {
+                    return Err(format!("{value} is computed twice"));
+                }
+                let defined = &self.defined;
+                let body = Body {
+                    kernel: self.kernel,
+                    func: Some((self.id, self.func)),
+                    values: &self.func.values,
+                    is_defined: &|operand| defined[operand.index()],
+                };
+                verify_value(&body, &data.inst, data.dtype)
+                    .map_err(|message| format!("{value}: {message}"))?;
+                self.evaluated[value.index()] = true;
+                self.defined[value.index()] = true;
+            }
+            Stmt::Assign(var, value) => {
+                let declared = self
+                    .func
+                    .vars
+                    .get(*var)
+                    .ok_or_else(|| format!("assignment to undeclared {var}"))?;
+                let dtype = self.used(*value)?;
+                if dtype != *declared {
+                    return Err(format!("{var} is {declared}, assigned {dtype}"));
+                }
+            }
+            Stmt::If { cond, then, else_ } => {
+                if self.used(*cond)? != DType::Bool {
+                    return Err(format!("if condition {cond} is not bool"));
+                }
+                self.stmts(then, context)?;
+                self.stmts(else_, context)?;
+            }
+            Stmt::Loop { body, latch } => {
+                if matches!(context, Context::Latch) {
+                    return Err("a loop inside a latch".to_string());
+                }
+                self.stmts(body, Context::Body { in_loop: true })?;
+                self.stmts(latch, Context::Latch)?;
+            }
+            Stmt::Break | Stmt::Continue if in_loop => {}
+            Stmt::Break | Stmt::Continue => {
+                return Err("break or continue outside a loop body".to_string());
+            }
+            Stmt::Return(value) => {
+                if matches!(context, Context::Latch) {
+                    return Err("return inside a latch".to_string());
+                }
+                let dtype = self.used(*value)?;
+                if dtype != self.func.result {
+                    return Err(format!("returns {dtype}, declared {}", self.func.result));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 fn verify_effect(kernel: &Kernel, effect: &Effect, written: &mut [bool]) -> Result<(), String> {
     let (buf, value) = match effect {
         Effect::Store { buf, value } | Effect::Reduce { buf, value, .. } => (*buf, *value),
@@ -256,6 +455,100 @@ mod tests {
     #[test]
     fn accepts_a_well_formed_kernel() {
         assert_eq!(verify(&simple_kernel()), Ok(()));
+    }
+
+    /// `x -> if x > 0 { y = x } ; return y`-like function over f64, called by the kernel.
+    fn kernel_with_function() -> Kernel {
+        let mut kernel = simple_kernel();
+        let mut func = ScalarFunc {
+            name: "f".to_string(),
+            params: vec![DType::F64],
+            result: DType::F64,
+            vars: PrimaryMap::new(),
+            values: PrimaryMap::new(),
+            body: Vec::new(),
+        };
+        let var = func.vars.push(DType::F64);
+        let param = func.values.push(ValueData {
+            inst: Inst::Param(0),
+            dtype: DType::F64,
+        });
+        let zero = func.values.push(ValueData {
+            inst: Inst::Const(Scalar::F64(0.0)),
+            dtype: DType::F64,
+        });
+        let positive = func.values.push(ValueData {
+            inst: Inst::Binary(BinaryOp::Gt, param, zero),
+            dtype: DType::Bool,
+        });
+        let read = func.values.push(ValueData {
+            inst: Inst::ReadVar(var),
+            dtype: DType::F64,
+        });
+        func.body = vec![
+            Stmt::Eval(param),
+            Stmt::Eval(zero),
+            Stmt::Eval(positive),
+            Stmt::If {
+                cond: positive,
+                then: vec![Stmt::Assign(var, param)],
+                else_: Vec::new(),
+            },
+            Stmt::Eval(read),
+            Stmt::Return(read),
+        ];
+        let id = kernel.funcs.push(func);
+        let sum = ValueId::from_u32(2);
+        let called = kernel.add_value(Inst::Call(id, vec![sum]), DType::F64);
+        kernel.effects[0] = Effect::Store {
+            buf: super::super::BufId::from_u32(1),
+            value: called,
+        };
+        kernel
+    }
+
+    #[test]
+    fn checks_scalar_functions() {
+        assert_eq!(verify(&kernel_with_function()), Ok(()));
+        let func = super::super::FuncId::from_u32(0);
+
+        let mut kernel = kernel_with_function();
+        kernel.funcs[func].body.pop();
+        assert!(
+            verify(&kernel)
+                .unwrap_err()
+                .contains("does not end in a return")
+        );
+
+        // A value computed inside a branch is not defined after it.
+        let mut kernel = kernel_with_function();
+        let eval_zero = kernel.funcs[func].body.remove(1);
+        let Stmt::If { then, .. } = &mut kernel.funcs[func].body[2] else {
+            unreachable!()
+        };
+        then.insert(0, eval_zero);
+        assert!(verify(&kernel).unwrap_err().contains("not defined"));
+
+        let mut kernel = kernel_with_function();
+        kernel.funcs[func].body.insert(0, Stmt::Break);
+        assert!(verify(&kernel).unwrap_err().contains("outside a loop"));
+
+        let mut kernel = kernel_with_function();
+        kernel.funcs[func]
+            .body
+            .insert(0, Stmt::Eval(ValueId::from_u32(0)));
+        assert!(verify(&kernel).unwrap_err().contains("computed twice"));
+
+        // Loads in functions are of uniform inputs only; calls go to smaller ids only.
+        let mut kernel = kernel_with_function();
+        kernel.funcs[func].values[ValueId::from_u32(1)].inst =
+            Inst::Load(super::super::BufId::from_u32(0));
+        assert!(verify(&kernel).unwrap_err().contains("non-uniform"));
+
+        let mut kernel = kernel_with_function();
+        kernel.funcs[func].values[ValueId::from_u32(1)].inst =
+            Inst::Call(func, vec![ValueId::from_u32(0)]);
+        assert!(verify(&kernel).unwrap_err().contains("not smaller"));
     }
 
     #[test]

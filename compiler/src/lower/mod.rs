@@ -4,11 +4,15 @@
 //! executor evaluates first. Literal constants are baked into the body; run-time scalars are
 //! uniform input buffers, so one compiled kernel serves every value and every shape.
 
+use std::convert::Infallible;
+
 use crate::ir::{BinaryOp, BufId, BufRole, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
 use crate::types::hir::{Expr, ExprKind, Reduction, Type};
 use nx_runtime::{DType, Scalar};
 
+mod function;
 mod plan;
+pub use function::elementwise_call_kernel;
 pub use plan::program_kernels;
 
 /// An input of a kernel being built.
@@ -95,95 +99,18 @@ impl<'e> KernelBuilder<'e> {
         self.kernel.add_value(Inst::Load(buf), leaf.dtype())
     }
 
-    pub fn constant(&mut self, value: Scalar) -> ValueId {
-        self.kernel.add_value(Inst::Const(value), value.dtype())
-    }
-
-    pub fn unary(&mut self, op: UnaryOp, arg: ValueId, dtype: DType) -> ValueId {
-        self.kernel.add_value(Inst::Unary(op, arg), dtype)
-    }
-
-    pub fn binary(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId, dtype: DType) -> ValueId {
-        self.kernel.add_value(Inst::Binary(op, lhs, rhs), dtype)
-    }
-
-    pub fn cast(&mut self, value: ValueId, to: DType) -> ValueId {
-        if self.kernel.dtype(value) == to {
-            return value;
-        }
-        self.kernel.add_value(Inst::Cast(value), to)
-    }
-
     /// Lowers an elementwise tree into body values; every non-elementwise node becomes a leaf.
     pub fn lower_tree(&mut self, expr: &'e Expr) -> ValueId {
-        let dtype = expr.ty.dtype;
-        match &expr.kind {
-            ExprKind::Const(value) => self.constant(*value),
-            ExprKind::Unary(op, arg) if is_elementwise(expr) => {
-                let arg = self.lower_operand(arg);
-                self.unary(*op, arg, dtype)
-            }
-            ExprKind::Binary(op, lhs, rhs) if is_elementwise(expr) => {
-                let (lhs_dtype, rhs_dtype) = (lhs.ty.dtype, rhs.ty.dtype);
-                let lhs = self.lower_operand(lhs);
-                let rhs = self.lower_operand(rhs);
-                if op_is_comparison(*op) && lhs_dtype != rhs_dtype {
-                    self.mixed_sign_compare(*op, lhs, rhs)
-                } else {
-                    self.binary(*op, lhs, rhs, dtype)
-                }
-            }
-            ExprKind::Logical { and, lhs, rhs } if is_elementwise(expr) => {
-                let lhs = self.lower_operand(lhs);
-                let rhs = self.lower_operand(rhs);
-                let op = if *and { BinaryOp::And } else { BinaryOp::Or };
-                self.binary(op, lhs, rhs, DType::Bool)
-            }
-            ExprKind::Cast(arg) => {
-                let arg = self.lower_operand(arg);
-                self.cast(arg, dtype)
-            }
-            ExprKind::Math(func, args) => {
-                let args = args.iter().map(|arg| self.lower_operand(arg)).collect();
-                self.kernel.add_value(Inst::Math(*func, args), dtype)
-            }
-            ExprKind::Where(cond, then, otherwise) => {
-                let cond = self.lower_operand(cond);
-                let then = self.lower_operand(then);
-                let otherwise = self.lower_operand(otherwise);
-                self.kernel
-                    .add_value(Inst::Select(cond, then, otherwise), dtype)
-            }
-            _ => self.input(Leaf::Expr(expr)),
+        if !is_elementwise(expr) {
+            return self.input(Leaf::Expr(expr));
         }
-    }
-
-    /// Exact comparison of a signed and an unsigned 64-bit integer (spec §3.1): a negative
-    /// signed value is below every unsigned one; otherwise both compare as u64.
-    fn mixed_sign_compare(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId) -> ValueId {
-        let lhs_signed = self.kernel.dtype(lhs).is_signed();
-        let (signed, unsigned) = if lhs_signed { (lhs, rhs) } else { (rhs, lhs) };
-        let signed_dtype = self.kernel.dtype(signed);
-        let zero = self.constant(Scalar::zero(signed_dtype));
-        let negative = self.binary(BinaryOp::Lt, signed, zero, DType::Bool);
-        let as_unsigned = self.cast(signed, DType::U64);
-        let unsigned = self.cast(unsigned, DType::U64);
-        let (lhs_u, rhs_u) = if lhs_signed {
-            (as_unsigned, unsigned)
-        } else {
-            (unsigned, as_unsigned)
-        };
-        let unsigned_result = self.binary(op, lhs_u, rhs_u, DType::Bool);
-        // When the signed side is negative the answer is fixed by which side it is on.
-        let signed_is_smaller_side_true = match op {
-            BinaryOp::Lt | BinaryOp::Le => lhs_signed,
-            BinaryOp::Gt | BinaryOp::Ge => !lhs_signed,
-            BinaryOp::Ne => true,
-            _ => false,
-        };
-        let fixed = self.constant(Scalar::Bool(signed_is_smaller_side_true));
-        self.kernel
-            .add_value(Inst::Select(negative, fixed, unsigned_result), DType::Bool)
+        let lowered = lower_elementwise(self, expr, |builder, operand| {
+            Ok::<_, Infallible>(builder.lower_operand(operand))
+        });
+        match lowered {
+            Ok(value) => value,
+            Err(never) => match never {},
+        }
     }
 
     /// Finishes an elementwise kernel storing `value` (converted to `dtype`) into one output.
@@ -208,6 +135,122 @@ impl<'e> KernelBuilder<'e> {
         self.kernel.effects.push(Effect::Reduce { op, buf, value });
         (self.kernel, self.leaves)
     }
+}
+
+impl ValueSink for KernelBuilder<'_> {
+    fn push(&mut self, inst: Inst, dtype: DType) -> ValueId {
+        self.kernel.add_value(inst, dtype)
+    }
+
+    fn value_dtype(&self, value: ValueId) -> DType {
+        self.kernel.dtype(value)
+    }
+}
+
+/// Where lowered values go: a kernel body, or a scalar function (`function.rs`), which also
+/// records where each value is computed.
+pub trait ValueSink {
+    fn push(&mut self, inst: Inst, dtype: DType) -> ValueId;
+
+    fn value_dtype(&self, value: ValueId) -> DType;
+
+    fn constant(&mut self, value: Scalar) -> ValueId {
+        self.push(Inst::Const(value), value.dtype())
+    }
+
+    fn unary(&mut self, op: UnaryOp, arg: ValueId, dtype: DType) -> ValueId {
+        self.push(Inst::Unary(op, arg), dtype)
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId, dtype: DType) -> ValueId {
+        self.push(Inst::Binary(op, lhs, rhs), dtype)
+    }
+
+    fn cast(&mut self, value: ValueId, to: DType) -> ValueId {
+        if self.value_dtype(value) == to {
+            return value;
+        }
+        self.push(Inst::Cast(value), to)
+    }
+
+    /// Exact comparison of a signed and an unsigned 64-bit integer (spec §3.1): a negative
+    /// signed value is below every unsigned one; otherwise both compare as u64.
+    fn mixed_sign_compare(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId) -> ValueId {
+        let lhs_signed = self.value_dtype(lhs).is_signed();
+        let (signed, unsigned) = if lhs_signed { (lhs, rhs) } else { (rhs, lhs) };
+        let signed_dtype = self.value_dtype(signed);
+        let zero = self.constant(Scalar::zero(signed_dtype));
+        let negative = self.binary(BinaryOp::Lt, signed, zero, DType::Bool);
+        let as_unsigned = self.cast(signed, DType::U64);
+        let unsigned = self.cast(unsigned, DType::U64);
+        let (lhs_u, rhs_u) = if lhs_signed {
+            (as_unsigned, unsigned)
+        } else {
+            (unsigned, as_unsigned)
+        };
+        let unsigned_result = self.binary(op, lhs_u, rhs_u, DType::Bool);
+        // When the signed side is negative the answer is fixed by which side it is on.
+        let signed_is_smaller_side_true = match op {
+            BinaryOp::Lt | BinaryOp::Le => lhs_signed,
+            BinaryOp::Gt | BinaryOp::Ge => !lhs_signed,
+            BinaryOp::Ne => true,
+            _ => false,
+        };
+        let fixed = self.constant(Scalar::Bool(signed_is_smaller_side_true));
+        self.push(Inst::Select(negative, fixed, unsigned_result), DType::Bool)
+    }
+}
+
+/// Lowers one elementwise node (`is_elementwise`) into `sink`; its operands go through
+/// `operand`, which decides how they are lowered (fused, a leaf, a scalar function's value).
+pub fn lower_elementwise<'e, S: ValueSink, E>(
+    sink: &mut S,
+    expr: &'e Expr,
+    mut operand: impl FnMut(&mut S, &'e Expr) -> Result<ValueId, E>,
+) -> Result<ValueId, E> {
+    let dtype = expr.ty.dtype;
+    let value = match &expr.kind {
+        ExprKind::Const(value) => sink.constant(*value),
+        ExprKind::Unary(op, arg) => {
+            let arg = operand(sink, arg)?;
+            sink.unary(*op, arg, dtype)
+        }
+        ExprKind::Binary(op, lhs, rhs) => {
+            let (lhs_dtype, rhs_dtype) = (lhs.ty.dtype, rhs.ty.dtype);
+            let lhs = operand(sink, lhs)?;
+            let rhs = operand(sink, rhs)?;
+            if op_is_comparison(*op) && lhs_dtype != rhs_dtype {
+                sink.mixed_sign_compare(*op, lhs, rhs)
+            } else {
+                sink.binary(*op, lhs, rhs, dtype)
+            }
+        }
+        ExprKind::Logical { and, lhs, rhs } => {
+            let lhs = operand(sink, lhs)?;
+            let rhs = operand(sink, rhs)?;
+            let op = if *and { BinaryOp::And } else { BinaryOp::Or };
+            sink.binary(op, lhs, rhs, DType::Bool)
+        }
+        ExprKind::Cast(arg) => {
+            let arg = operand(sink, arg)?;
+            sink.cast(arg, dtype)
+        }
+        ExprKind::Math(func, args) => {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(operand(sink, arg)?);
+            }
+            sink.push(Inst::Math(*func, values), dtype)
+        }
+        ExprKind::Where(cond, then, otherwise) => {
+            let cond = operand(sink, cond)?;
+            let then = operand(sink, then)?;
+            let otherwise = operand(sink, otherwise)?;
+            sink.push(Inst::Select(cond, then, otherwise), dtype)
+        }
+        _ => unreachable!("lower_elementwise called on a non-elementwise node"),
+    };
+    Ok(value)
 }
 
 fn op_is_comparison(op: BinaryOp) -> bool {

@@ -1,7 +1,7 @@
 //! The kernels a whole typed program would launch, without running it: what `nx ir` prints.
 //! It walks the program the way the executor does and lowers the same trees the same way.
 
-use super::{Leaf, elementwise_kernel, is_elementwise, reduction_kernels};
+use super::{Leaf, elementwise_call_kernel, elementwise_kernel, is_elementwise, reduction_kernels};
 use crate::diagnostics::Span;
 use crate::ir::Kernel;
 use crate::types::hir::{Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Stmt, StmtKind};
@@ -141,6 +141,16 @@ impl KernelCollector<'_> {
                     shared_leaves.get_or_insert(leaves);
                 }
                 self.leaves(shared_leaves.unwrap_or_default());
+            }
+            ExprKind::ElementwiseCall { .. } => {
+                match elementwise_call_kernel("", expr, self.functions) {
+                    Ok((kernel, leaves)) => {
+                        self.push(kernel, expr.span);
+                        self.leaves(leaves);
+                    }
+                    // Applied per element by the executor: no kernel of its own.
+                    Err(_) => self.children(expr),
+                }
             }
             ExprKind::Call { func, args } => {
                 for arg in args {
