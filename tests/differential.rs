@@ -125,8 +125,8 @@ fn condition() -> impl Strategy<Value = String> {
         .prop_map(|(l, op, r)| format!("({l}) {op} ({r})"))
 }
 
-/// A function of every variable (as rank-0 parameters) with `for`, `while`, `if`, `break`,
-/// `continue`, early `return`, a short-circuit condition and a call of another function, which
+/// A function of every variable (as rank-0 parameters) with `for`, a nested `while` whose
+/// counter lives across the outer iterations, `if`, `break`, `continue`, early `return`, a short-circuit condition and a call of another function, which
 /// reads the rank-0 global `s`.
 fn elementwise_function() -> impl Strategy<Value = String> {
     (
@@ -143,8 +143,10 @@ fn elementwise_function() -> impl Strategy<Value = String> {
                      }}\n\
                      fn f(a: f64, b: f64, c: f32, d: f32, i: i64, j: i32, u: u8, s: f64) -> f64 {{\n\
                      let acc = 0.0\n\
+                     let m = 0\n\
                      for k in 0..{trips} {{\n\
                      if {skip} {{ continue }}\n\
+                     while m < k and ({more}) {{ acc = acc + 0.25; m += 1 }}\n\
                      acc = acc + ({term}) as f64 + helper(acc, b, c, d, k, j, u)\n\
                      if {stop} {{ break }}\n\
                      }}\n\

@@ -19,6 +19,10 @@ use super::reduce::ReduceState;
 use super::vector::VectorPlan;
 use crate::ir::{BufId, BufRole, Effect, Inst, Kernel, KernelArgs};
 
+/// Points per iteration of a kernel calling scalar functions: their loops are latency-bound,
+/// and two interleaved dependency chains keep the machine busier than one (see `call.rs`).
+const FUNCTION_LANES: usize = 2;
+
 /// Memory flags of buffer accesses: they never trap (the caller guarantees valid views) but
 /// may be misaligned, so no `aligned` flag (it crashes on misaligned addresses without AVX).
 pub(super) fn buffer_flags() -> MemFlagsData {
@@ -520,6 +524,9 @@ impl Emitter<'_> {
             self.builder.ins().jump(scalar_block, &[]);
             self.builder.switch_to_block(scalar_block);
         }
+        if !self.kernel.funcs.is_empty() {
+            self.emit_function_lanes_loop(axis, count, remaining);
+        }
         let tail_count = self.builder.use_var(remaining);
         self.emit_counted_loop(tail_count, |this, _| {
             let pointers = this.current_pointers(axis);
@@ -528,6 +535,43 @@ impl Emitter<'_> {
             this.bump_pointers_by_stride(axis);
             this.advance_axis_index(axis, 1);
         });
+    }
+
+    /// The main loop of a kernel that calls scalar functions: `FUNCTION_LANES` points per
+    /// iteration, applied in lockstep (see `call.rs`), at any strides; leaves the rest of
+    /// `count` in `remaining` for the one-point loop.
+    fn emit_function_lanes_loop(&mut self, axis: usize, count: Value, remaining: Variable) {
+        let shift = self.iconst(types::I64, FUNCTION_LANES.trailing_zeros() as i64);
+        let groups = self.builder.ins().ushr(count, shift);
+        self.emit_counted_loop(groups, |this, _| {
+            let first = this.current_pointers(axis);
+            let pointers: Vec<Vec<Value>> = (0..FUNCTION_LANES)
+                .map(|lane| {
+                    first
+                        .iter()
+                        .enumerate()
+                        .map(|(slot, &pointer)| {
+                            let buf = this.moving_bufs[slot];
+                            let stride = this.strides[buf.index()][axis];
+                            let offset = this.builder.ins().imul_imm_s(stride, lane as i64);
+                            this.builder.ins().iadd(pointer, offset)
+                        })
+                        .collect()
+                })
+                .collect();
+            let values = this.eval_body_lanes(&pointers);
+            for (lane, lane_pointers) in pointers.iter().enumerate() {
+                let lane_values: Vec<Value> = values.iter().map(|value| value[lane]).collect();
+                this.emit_scalar_stores(&lane_values, lane_pointers);
+            }
+            for _ in 0..FUNCTION_LANES {
+                this.bump_pointers_by_stride(axis);
+            }
+            this.advance_axis_index(axis, FUNCTION_LANES as i64);
+        });
+        let mask = self.iconst(types::I64, FUNCTION_LANES as i64 - 1);
+        let tail = self.builder.ins().band(count, mask);
+        self.builder.def_var(remaining, tail);
     }
 
     pub(super) fn load_scalar(&mut self, dtype: DType, address: Value, offset: i32) -> Value {
@@ -563,28 +607,53 @@ impl Emitter<'_> {
     /// The body at one point: one Cranelift value per IR value. `pointers` are the moving
     /// buffers' element addresses (by slot).
     pub(super) fn eval_scalar_body(&mut self, pointers: &[Value]) -> Vec<Value> {
+        self.eval_body_lanes(&[pointers.to_vec()])
+            .into_iter()
+            .map(|lanes| lanes[0])
+            .collect()
+    }
+
+    /// The body at consecutive points of the innermost axis ("lanes"), computed side by side:
+    /// `values[value][lane]`. `pointers[lane]` are the moving buffers' addresses at each point.
+    pub(super) fn eval_body_lanes(&mut self, pointers: &[Vec<Value>]) -> Vec<Vec<Value>> {
         let kernel = self.kernel;
-        let mut values: Vec<Value> = Vec::with_capacity(kernel.values.len());
+        let lanes = pointers.len();
+        let mut values: Vec<Vec<Value>> = Vec::with_capacity(kernel.values.len());
         for data in kernel.values.values() {
-            let value = match &data.inst {
+            let lane_values: Vec<Value> = match &data.inst {
                 Inst::Load(buf) => match self.uniform_values[buf.index()] {
-                    Some(value) => value,
+                    Some(value) => vec![value; lanes],
                     None => {
                         let slot = self.moving_slot(*buf).expect("non-uniform bufs move");
-                        self.load_scalar(data.dtype, pointers[slot], 0)
+                        (0..lanes)
+                            .map(|lane| self.load_scalar(data.dtype, pointers[lane][slot], 0))
+                            .collect()
                     }
                 },
-                Inst::Const(scalar) => self.scalar_const(*scalar),
+                Inst::Const(scalar) => vec![self.scalar_const(*scalar); lanes],
                 Inst::AxisIndex(axis) => {
                     let variable = self.axis_index[*axis].expect("declared in the entry");
-                    self.builder.use_var(variable)
+                    let index = self.builder.use_var(variable);
+                    let innermost = *axis == kernel.rank - 1;
+                    (0..lanes)
+                        .map(|lane| match lane {
+                            lane if lane > 0 && innermost => {
+                                self.builder.ins().iadd_imm_s(index, lane as i64)
+                            }
+                            _ => index,
+                        })
+                        .collect()
                 }
                 Inst::Call(func, operands) => {
-                    let arguments: Vec<Value> = operands
-                        .iter()
-                        .map(|operand| values[operand.index()])
+                    let arguments: Vec<Vec<Value>> = (0..lanes)
+                        .map(|lane| {
+                            operands
+                                .iter()
+                                .map(|operand| values[operand.index()][lane])
+                                .collect()
+                        })
                         .collect();
-                    self.emit_call(&kernel.funcs[*func], &arguments)
+                    self.emit_call(&kernel.funcs[*func], &arguments, None)
                 }
                 inst => {
                     let operands = inst.operands();
@@ -592,14 +661,18 @@ impl Emitter<'_> {
                         .iter()
                         .map(|operand| kernel.dtype(*operand))
                         .collect();
-                    let operands: Vec<Value> = operands
-                        .iter()
-                        .map(|operand| values[operand.index()])
-                        .collect();
-                    self.scalar_op(inst, data.dtype, &operand_dtypes, &operands)
+                    (0..lanes)
+                        .map(|lane| {
+                            let lane_operands: Vec<Value> = operands
+                                .iter()
+                                .map(|operand| values[operand.index()][lane])
+                                .collect();
+                            self.scalar_op(inst, data.dtype, &operand_dtypes, &lane_operands)
+                        })
+                        .collect()
                 }
             };
-            values.push(value);
+            values.push(lane_values);
         }
         values
     }

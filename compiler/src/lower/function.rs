@@ -157,6 +157,10 @@ impl<F: Borrow<FnInstance>> ValueSink for FuncBody<'_, '_, F> {
     fn value_dtype(&self, value: ValueId) -> DType {
         self.func.values[value].dtype
     }
+
+    fn inst(&self, value: ValueId) -> &Inst {
+        &self.func.values[value].inst
+    }
 }
 
 type Lowered<T> = Result<T, String>;

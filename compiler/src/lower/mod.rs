@@ -145,6 +145,10 @@ impl ValueSink for KernelBuilder<'_> {
     fn value_dtype(&self, value: ValueId) -> DType {
         self.kernel.dtype(value)
     }
+
+    fn inst(&self, value: ValueId) -> &Inst {
+        &self.kernel.values[value].inst
+    }
 }
 
 /// Where lowered values go: a kernel body, or a scalar function (`function.rs`), which also
@@ -154,6 +158,8 @@ pub trait ValueSink {
 
     fn value_dtype(&self, value: ValueId) -> DType;
 
+    fn inst(&self, value: ValueId) -> &Inst;
+
     fn constant(&mut self, value: Scalar) -> ValueId {
         self.push(Inst::Const(value), value.dtype())
     }
@@ -162,7 +168,21 @@ pub trait ValueSink {
         self.push(Inst::Unary(op, arg), dtype)
     }
 
+    /// `2.0 * x` becomes `x + x`: the same bits for every float (nan, inf and -0.0 included),
+    /// and an add is quicker than a multiply on the dependency chains of loops.
     fn binary(&mut self, op: BinaryOp, lhs: ValueId, rhs: ValueId, dtype: DType) -> ValueId {
+        let is_two = |value: ValueId| {
+            matches!(
+                self.inst(value),
+                Inst::Const(Scalar::F64(2.0)) | Inst::Const(Scalar::F32(2.0))
+            )
+        };
+        if op == BinaryOp::Mul && is_two(lhs) {
+            return self.push(Inst::Binary(BinaryOp::Add, rhs, rhs), dtype);
+        }
+        if op == BinaryOp::Mul && is_two(rhs) {
+            return self.push(Inst::Binary(BinaryOp::Add, lhs, lhs), dtype);
+        }
         self.push(Inst::Binary(op, lhs, rhs), dtype)
     }
 
