@@ -53,8 +53,19 @@ impl Cx<'_> {
         let mut all_fns = Vec::new();
         for module in modules {
             for stmt in &module.stmts {
-                if !matches!(stmt.kind, ast::StmtKind::Fn(_)) {
-                    self.error(stmt.span, "the prelude may only define functions");
+                match &stmt.kind {
+                    // It would replace the built-in in every program: spec §8 owns the
+                    // built-ins' names and behaviour.
+                    ast::StmtKind::Fn(def) if super::builtins::is_builtin(&def.name.name) => self
+                        .error(
+                            def.name.span,
+                            format!(
+                                "the prelude may not define the built-in `{}`",
+                                def.name.name
+                            ),
+                        ),
+                    ast::StmtKind::Fn(_) => {}
+                    _ => self.error(stmt.span, "the prelude may only define functions"),
                 }
             }
             all_fns.extend(self.register_functions(module, true));
