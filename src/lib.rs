@@ -86,6 +86,12 @@ impl Write for CapturedWriter {
     }
 }
 
+/// The standard library prelude: file names (as diagnostics show them) and their text.
+const PRELUDE: &[(&str, &str)] = &[
+    ("std/math.nx", include_str!("../std/math.nx")),
+    ("std/stats.nx", include_str!("../std/stats.nx")),
+];
+
 /// Stack size of the thread that parses, checks and runs: the passes recurse over the tree.
 const PIPELINE_STACK_BYTES: usize = 256 << 20;
 
@@ -118,14 +124,40 @@ impl Session {
             Output::Captured(buffer) => Box::new(CapturedWriter(buffer.clone())),
         };
         let executor = Executor::new(writer).map_err(Error::usage)?;
-        Ok(Session {
+        let mut session = Session {
             sources: SourceMap::new(),
             checker: Checker::new(),
             executor,
             output,
             base_dir: PathBuf::from("."),
             phase_times: Vec::new(),
-        })
+        };
+        session.load_prelude()?;
+        Ok(session)
+    }
+
+    /// Parses the standard library (`std/*.nx`, embedded in the binary) and defines its
+    /// functions, before any user code. Generic functions are only checked when called, so this
+    /// costs a parse and a hoist. A failure here is a bug in nx, not in the user's program.
+    fn load_prelude(&mut self) -> Result<(), Error> {
+        let mut modules = Vec::with_capacity(PRELUDE.len());
+        let mut diagnostics = Vec::new();
+        for (name, text) in PRELUDE {
+            let file = self.sources.add(*name, *text);
+            let (module, errors) = syntax::parse(file, text);
+            diagnostics.extend(errors);
+            modules.push(module);
+        }
+        if diagnostics.is_empty()
+            && let Err(errors) = self.checker.add_prelude(&modules)
+        {
+            diagnostics = errors;
+        }
+        if diagnostics.is_empty() {
+            Ok(())
+        } else {
+            Err(self.error(ErrorKind::Internal, diagnostics))
+        }
     }
 
     /// The output printed since the last call (captured sessions only; empty otherwise).

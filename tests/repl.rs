@@ -121,3 +121,19 @@ fn in_place_writes_of_a_failing_statement_are_rolled_back() {
         "the loop's writes are undone: {out}"
     );
 }
+
+#[test]
+fn the_prelude_is_there_from_the_start_and_after_reset() {
+    let input =
+        "relu([-1.0, 2.0])\nfn relu(x) = x * 10.0\nrelu([-1.0, 2.0])\n:reset\nrelu([-1.0, 2.0])\n";
+    let (out, err) = repl(input);
+    assert_eq!(
+        out.matches("[0.0, 2.0] : f64[2]\n").count(),
+        2,
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("[-10.0, 20.0] : f64[2]\n"),
+        "a REPL definition shadows it: {out}{err}"
+    );
+}

@@ -908,7 +908,7 @@ impl Cx<'_> {
     ) -> Option<bool> {
         let Some(arg) = arg else { return Some(default) };
         let value = self.expr(arg)?;
-        match const_value(&value) {
+        match self.known_value(&value) {
             Some(Scalar::Bool(b)) => Some(b),
             _ => {
                 self.error(
@@ -1390,8 +1390,16 @@ impl Cx<'_> {
     /// A constant axis (negative from the end), normalized.
     fn single_axis(&mut self, arg: &ast::Expr, ty: &Type) -> Option<usize> {
         let value = self.expr(arg)?;
-        let Some(axis) = const_int(&value).filter(|_| value.ty.dtype.is_int()) else {
-            self.error(arg.span, "`axis=` must be a constant integer");
+        let known = self.known_value(&value).and_then(|v| v.as_i128());
+        let Some(axis) = known.filter(|_| value.ty.dtype.is_int()) else {
+            let mut diagnostic =
+                Diagnostic::type_error(arg.span, "`axis=` must be a constant integer");
+            if matches!(value.kind, ExprKind::Var(_)) {
+                diagnostic = diagnostic.with_hint(
+                    "constants are literals, arithmetic on them, and parameters whose call passes one",
+                );
+            }
+            self.report(diagnostic);
             return None;
         };
         match normalize_axis(axis, ty.rank()) {

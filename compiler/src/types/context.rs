@@ -4,10 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use nx_runtime::Scalar;
+
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use crate::syntax::ast;
 
-use super::hir::{Type, VarRef};
+use super::hir::{Expr, ExprKind, Type, VarRef};
+use super::promote::const_value;
 use super::{Checker, DefId};
 
 #[derive(Clone, Debug)]
@@ -80,6 +83,9 @@ pub(crate) struct Frame {
     pub(crate) deps: Vec<Dep>,
     dep_names: HashSet<(bool, String)>,
     pub(crate) returns: Returns,
+    /// Parameters (by local slot) whose argument was a constant integer or bool and that the
+    /// body never assigns: they may stand where a constant is required (`axis=p`).
+    pub(crate) known: HashMap<u32, Scalar>,
 }
 
 impl Frame {
@@ -92,6 +98,7 @@ impl Frame {
             deps: Vec::new(),
             dep_names: HashSet::new(),
             returns: Returns::default(),
+            known: HashMap::new(),
         }
     }
 
@@ -158,6 +165,20 @@ impl<'a> Cx<'a> {
         self.diagnostics.len()
     }
 
+    /// Moves the errors reported since `since` (inside a prelude function's body) to the
+    /// user's call `span`, keeping where in the prelude each arose as a note.
+    pub(crate) fn anchor_errors_at_call(&mut self, since: usize, span: Span, fname: &str) {
+        for diagnostic in &mut self.diagnostics[since..] {
+            let note = match diagnostic.label.take() {
+                Some(label) => format!("in `{fname}`: {label}"),
+                None => format!("in `{fname}`"),
+            };
+            diagnostic.notes.insert(0, (diagnostic.span, note));
+            diagnostic.span = span;
+            diagnostic.label = Some(format!("in this call of the prelude's `{fname}`"));
+        }
+    }
+
     pub(crate) fn frame(&mut self) -> &mut Frame {
         // The top-level frame is pushed in `new` and never popped.
         let last = self.frames.len() - 1;
@@ -170,6 +191,24 @@ impl<'a> Cx<'a> {
 
     pub(crate) fn in_function(&self) -> bool {
         self.frame_ref().def.is_some()
+    }
+
+    /// Whether the code being checked is the body of a prelude function.
+    pub(crate) fn in_prelude(&self) -> bool {
+        self.frame_ref()
+            .def
+            .is_some_and(|def| self.ck.defs[def.0 as usize].prelude)
+    }
+
+    /// The value of a rank-0 expression known at check time: a constant, or a parameter the
+    /// call gave a constant (`Frame::known`).
+    pub(crate) fn known_value(&self, expr: &Expr) -> Option<Scalar> {
+        match &expr.kind {
+            ExprKind::Var(VarRef::Local(slot)) if expr.ty.is_scalar() => {
+                self.frame_ref().known.get(slot).copied()
+            }
+            _ => const_value(expr),
+        }
     }
 
     pub(crate) fn at_top_scope(&self) -> bool {
@@ -226,12 +265,16 @@ impl<'a> Cx<'a> {
     }
 
     /// Looks a variable name up: block scopes of the current frame, then the session's global
-    /// scope (recorded as a dependency when inside a function).
+    /// scope (recorded as a dependency when inside a function). Prelude code sees only the
+    /// predeclared constants there, whatever the user bound.
     pub(crate) fn lookup(&mut self, name: &str) -> Option<Binding> {
         for scope in self.frame_ref().scopes.iter().rev() {
             if let Some(binding) = scope.get(name) {
                 return Some(binding.clone());
             }
+        }
+        if self.in_prelude() {
+            return super::predeclared(name);
         }
         let found = self.ck.globals.get(name).cloned();
         if self.in_function() {
@@ -274,11 +317,16 @@ impl<'a> Cx<'a> {
     }
 
     /// Looks a user function up: the defining file's own functions first (inside a function),
-    /// then the session's function namespace.
+    /// then the session's function namespace (never from prelude code, which calls only the
+    /// prelude and the built-ins).
     pub(crate) fn lookup_fn(&mut self, name: &str) -> Option<DefId> {
         if let Some(def) = self.frame_ref().def {
-            if let Some(found) = self.ck.defs[def.0 as usize].module_fns.get(name) {
+            let info = &self.ck.defs[def.0 as usize];
+            if let Some(found) = info.module_fns.get(name) {
                 return Some(*found);
+            }
+            if info.prelude {
+                return None;
             }
             let found = self.ck.fns.get(name).copied();
             self.frame().add_dep(Dep::Fn {

@@ -2,8 +2,10 @@
 //! instantiation per argument types with caching, named sizes, result types and `return`, the
 //! recursion check; and `import`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+use nx_runtime::{DType, Scalar};
 
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use crate::syntax::ast;
@@ -34,9 +36,49 @@ impl Cx<'_> {
     /// like its global variables, so a later definition replaces an earlier one everywhere.
     pub(crate) fn hoist_functions(&mut self, module: &ast::Module) -> Vec<DefId> {
         let lexical = self.import_stack.len() > 1;
-        let mut module_fns: HashMap<String, DefId> = HashMap::new();
+        let module_fns = self.register_functions(module, false);
+        let ids: Vec<DefId> = module_fns.iter().map(|(_, id)| *id).collect();
+        let own_fns: HashMap<String, DefId> = if lexical {
+            module_fns.iter().cloned().collect()
+        } else {
+            HashMap::new()
+        };
+        self.publish_functions(&module_fns, Arc::new(own_fns));
+        ids
+    }
+
+    /// Registers the prelude's functions: they resolve calls among themselves across its
+    /// files, and are the session's first entries under their names.
+    pub(crate) fn hoist_prelude(&mut self, modules: &[ast::Module]) {
+        let mut all_fns = Vec::new();
+        for module in modules {
+            for stmt in &module.stmts {
+                match &stmt.kind {
+                    // It would replace the built-in in every program: spec §8 owns the
+                    // built-ins' names and behaviour.
+                    ast::StmtKind::Fn(def) if super::builtins::is_builtin(&def.name.name) => self
+                        .error(
+                            def.name.span,
+                            format!(
+                                "the prelude may not define the built-in `{}`",
+                                def.name.name
+                            ),
+                        ),
+                    ast::StmtKind::Fn(_) => {}
+                    _ => self.error(stmt.span, "the prelude may only define functions"),
+                }
+            }
+            all_fns.extend(self.register_functions(module, true));
+        }
+        let shared = Arc::new(all_fns.iter().cloned().collect());
+        self.publish_functions(&all_fns, shared);
+    }
+
+    /// Checks the signatures of a module's functions and adds their definitions, in source
+    /// order; a name defined twice in one file is an error.
+    fn register_functions(&mut self, module: &ast::Module, prelude: bool) -> Vec<(String, DefId)> {
         let mut first_span: HashMap<String, Span> = HashMap::new();
-        let mut ids = Vec::new();
+        let mut registered = Vec::new();
         for stmt in &module.stmts {
             let ast::StmtKind::Fn(def) = &stmt.kind else {
                 continue;
@@ -60,23 +102,24 @@ impl Cx<'_> {
             self.ck.defs.push(FnDefInfo {
                 def: Arc::new(def.clone()),
                 module_fns: Arc::new(HashMap::new()),
+                prelude,
             });
-            module_fns.insert(def.name.name.clone(), id);
-            ids.push(id);
+            registered.push((def.name.name.clone(), id));
         }
-        let module_fns = Arc::new(module_fns);
-        let own_fns = if lexical {
-            module_fns.clone()
-        } else {
-            Arc::new(HashMap::new())
-        };
-        for id in &ids {
+        registered
+    }
+
+    /// Gives registered functions the namespace their bodies resolve calls in first, and
+    /// enters them in the session's namespace (a later one of the same name wins).
+    fn publish_functions(
+        &mut self,
+        registered: &[(String, DefId)],
+        own_fns: Arc<HashMap<String, DefId>>,
+    ) {
+        for (name, id) in registered {
             self.ck.defs[id.0 as usize].module_fns = own_fns.clone();
-        }
-        for (name, id) in module_fns.iter() {
             self.ck.fns.insert(name.clone(), *id);
         }
-        ids
     }
 
     /// Problems of a signature that do not depend on a call.
@@ -333,7 +376,25 @@ impl Cx<'_> {
             );
             return Checked::Error;
         }
-        let Some((inst, ok, deps)) = self.instance_for(def_id, param_types) else {
+        // Constant integer and bool arguments stay known inside the instance (`axis=p`).
+        let known: Vec<Option<Scalar>> = call_args
+            .iter()
+            .zip(&elementwise_args)
+            .map(|(arg, &mapped)| {
+                let constant = !mapped && (arg.ty.dtype.is_int() || arg.ty.dtype == DType::Bool);
+                if constant {
+                    self.known_value(arg)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let errors_before = self.error_count();
+        let instance = self.instance_for(def_id, param_types, known);
+        if self.ck.defs[def_id.0 as usize].prelude && !self.in_prelude() {
+            self.anchor_errors_at_call(errors_before, span, &def.name.name);
+        }
+        let Some((inst, ok, deps)) = instance else {
             return Checked::Error;
         };
         if self.in_function() {
@@ -504,22 +565,24 @@ impl Cx<'_> {
         if ok { Some(bound) } else { None }
     }
 
-    /// The cached instance for these parameter types (when its global lookups still resolve
-    /// the same way), or a new one. Returns the id, whether it checked, and its dependencies.
+    /// The cached instance for these parameter types and known constants (when its global
+    /// lookups still resolve the same way), or a new one. Returns the id, whether it checked,
+    /// and its dependencies.
     fn instance_for(
         &mut self,
         def_id: DefId,
         param_types: Vec<Type>,
+        known: Vec<Option<Scalar>>,
     ) -> Option<(FnInstId, bool, Vec<super::context::Dep>)> {
         let key = (def_id, param_types.clone());
         if let Some(candidates) = self.ck.instance_cache.get(&key) {
             for candidate in candidates {
-                if self.deps_hold(&candidate.deps) {
+                if candidate.known == known && self.deps_hold(&candidate.deps) {
                     return Some((candidate.id, candidate.ok, candidate.deps.clone()));
                 }
             }
         }
-        let (id, ok, deps) = self.instantiate(def_id, param_types);
+        let (id, ok, deps) = self.instantiate(def_id, param_types, &known);
         self.ck
             .instance_cache
             .entry(key)
@@ -527,16 +590,18 @@ impl Cx<'_> {
             .push(CachedInstance {
                 id,
                 deps: deps.clone(),
+                known,
                 ok,
             });
         Some((id, ok, deps))
     }
 
-    /// Checks a function body for one combination of parameter types.
+    /// Checks a function body for one combination of parameter types and known constants.
     fn instantiate(
         &mut self,
         def_id: DefId,
         param_types: Vec<Type>,
+        known: &[Option<Scalar>],
     ) -> (FnInstId, bool, Vec<super::context::Dep>) {
         let def = self.ck.defs[def_id.0 as usize].def.clone();
         let id = FnInstId(self.ck.instances.len() as u32);
@@ -560,8 +625,14 @@ impl Cx<'_> {
         frame.def = Some(def_id);
         frame.scopes.push(HashMap::new());
         self.frames.push(frame);
-        for (param, ty) in def.params.iter().zip(&param_types) {
-            self.declare(&param.name.name, Some(ty.clone()), param.name.span);
+        let assigned = assigned_names(&def.body);
+        for ((param, ty), value) in def.params.iter().zip(&param_types).zip(known) {
+            let var = self.declare(&param.name.name, Some(ty.clone()), param.name.span);
+            if let (Some(value), super::hir::VarRef::Local(slot)) = (value, var)
+                && !assigned.contains(param.name.name.as_str())
+            {
+                self.frame().known.insert(slot, *value);
+            }
         }
         // Named sizes: weak i64 locals bound from the arguments' lengths.
         let mut size_bindings: Vec<SizeBinding> = Vec::new();
@@ -871,7 +942,8 @@ impl Cx<'_> {
                 .filter_map(|p| p.annotation.as_ref())
                 .map(|a| self.annotation_type(a))
                 .collect();
-            let _ = self.instance_for(*id, types);
+            let unknown = vec![None; types.len()];
+            let _ = self.instance_for(*id, types, unknown);
         }
     }
 
@@ -913,6 +985,105 @@ impl Cx<'_> {
         self.import_stack.pop();
         out.extend(stmts);
     }
+}
+
+/// The names a function body assigns (`name = …`, `name op= …`) anywhere, ignoring shadowing,
+/// which can only make the set larger. Walks the tree iteratively.
+fn assigned_names(body: &ast::Expr) -> HashSet<&str> {
+    enum Node<'a> {
+        Expr(&'a ast::Expr),
+        Block(&'a ast::Block),
+    }
+    let mut names = HashSet::new();
+    let mut work = vec![Node::Expr(body)];
+    while let Some(node) = work.pop() {
+        match node {
+            Node::Block(block) => {
+                for stmt in &block.stmts {
+                    match &stmt.kind {
+                        ast::StmtKind::Let { value, .. } => work.push(Node::Expr(value)),
+                        ast::StmtKind::Assign { target, value, .. } => {
+                            if let ast::ExprKind::Name(ident) = &target.kind {
+                                names.insert(ident.name.as_str());
+                            }
+                            work.push(Node::Expr(target));
+                            work.push(Node::Expr(value));
+                        }
+                        ast::StmtKind::Expr(value)
+                        | ast::StmtKind::Return(Some(value))
+                        | ast::StmtKind::Assert { cond: value, .. } => work.push(Node::Expr(value)),
+                        ast::StmtKind::For { iter, body, .. } => {
+                            match iter {
+                                ast::ForIter::Range { start, end, step } => {
+                                    work.push(Node::Expr(start));
+                                    work.push(Node::Expr(end));
+                                    work.extend(step.iter().map(Node::Expr));
+                                }
+                                ast::ForIter::Array(array) => work.push(Node::Expr(array)),
+                            }
+                            work.push(Node::Block(body));
+                        }
+                        ast::StmtKind::While { cond, body } => {
+                            work.push(Node::Expr(cond));
+                            work.push(Node::Block(body));
+                        }
+                        ast::StmtKind::Return(None)
+                        | ast::StmtKind::Break
+                        | ast::StmtKind::Continue
+                        | ast::StmtKind::Fn(_)
+                        | ast::StmtKind::Import { .. } => {}
+                    }
+                }
+            }
+            Node::Expr(expr) => match &expr.kind {
+                ast::ExprKind::Unary { operand: a, .. }
+                | ast::ExprKind::Cast { value: a, .. }
+                | ast::ExprKind::Property { receiver: a, .. } => work.push(Node::Expr(a)),
+                ast::ExprKind::Binary { lhs, rhs, .. } => {
+                    work.push(Node::Expr(lhs));
+                    work.push(Node::Expr(rhs));
+                }
+                ast::ExprKind::Call { args, .. } => {
+                    work.extend(args.iter().map(|arg| Node::Expr(&arg.value)))
+                }
+                ast::ExprKind::MethodCall { receiver, args, .. } => {
+                    work.push(Node::Expr(receiver));
+                    work.extend(args.iter().map(|arg| Node::Expr(&arg.value)));
+                }
+                ast::ExprKind::Index { base, items } => {
+                    work.push(Node::Expr(base));
+                    for item in items {
+                        match item {
+                            ast::IndexItem::Expr(e) => work.push(Node::Expr(e)),
+                            ast::IndexItem::Slice {
+                                start, stop, step, ..
+                            } => {
+                                for e in [start, stop, step].into_iter().flatten() {
+                                    work.push(Node::Expr(e));
+                                }
+                            }
+                            ast::IndexItem::Ellipsis(_) => {}
+                        }
+                    }
+                }
+                ast::ExprKind::List(items) => work.extend(items.iter().map(Node::Expr)),
+                ast::ExprKind::If { cond, then, else_ } => {
+                    work.push(Node::Expr(cond));
+                    work.push(Node::Block(then));
+                    work.extend(else_.iter().map(|e| Node::Expr(e)));
+                }
+                ast::ExprKind::Block(block) => work.push(Node::Block(block)),
+                ast::ExprKind::Int { .. }
+                | ast::ExprKind::Float { .. }
+                | ast::ExprKind::Bool(_)
+                | ast::ExprKind::Str(_)
+                | ast::ExprKind::DType(_)
+                | ast::ExprKind::Name(_)
+                | ast::ExprKind::Error => {}
+            },
+        }
+    }
+    names
 }
 
 fn plural(n: usize) -> &'static str {

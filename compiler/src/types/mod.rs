@@ -44,8 +44,12 @@ pub(crate) struct DefId(pub(crate) u32);
 pub(crate) struct FnDefInfo {
     pub(crate) def: Arc<ast::FnDef>,
     /// The functions of the file that defines it (hoisted), resolved before the session's
-    /// function namespace so that a library's helpers stay its own.
+    /// function namespace so that a library's helpers stay its own. For the prelude: all the
+    /// prelude's functions.
     pub(crate) module_fns: Arc<HashMap<String, DefId>>,
+    /// A function of the standard library prelude: its body sees only the prelude's functions,
+    /// the built-ins and the predeclared constants, never the user's names.
+    pub(crate) prelude: bool,
 }
 
 /// A cached instance of a function with the global bindings and functions it looked up.
@@ -53,6 +57,9 @@ pub(crate) struct FnDefInfo {
 pub(crate) struct CachedInstance {
     pub(crate) id: hir::FnInstId,
     pub(crate) deps: Vec<Dep>,
+    /// The constant integer or bool arguments it was instantiated for, by parameter (see
+    /// `Frame::known`).
+    pub(crate) known: Vec<Option<nx_runtime::Scalar>>,
     /// False when checking its body failed (calls to it are then silently erroneous).
     pub(crate) ok: bool,
 }
@@ -85,26 +92,38 @@ impl Default for Checker {
     }
 }
 
+/// The names spec §1 predeclares; a `let` may shadow them.
+const PREDECLARED: [&str; 5] = ["pi", "e", "inf", "nan", "newaxis"];
+
+/// The binding of a predeclared name as the session starts (and as the prelude always sees it).
+pub(crate) fn predeclared(name: &str) -> Option<Binding> {
+    let kind = match name {
+        "pi" => BindingKind::Constant(std::f64::consts::PI),
+        "e" => BindingKind::Constant(std::f64::consts::E),
+        "inf" => BindingKind::Constant(f64::INFINITY),
+        "nan" => BindingKind::Constant(f64::NAN),
+        "newaxis" => BindingKind::NewAxis,
+        _ => return None,
+    };
+    Some(Binding {
+        var: hir::VarRef::Global(u32::MAX),
+        ty: Some(hir::Type::weak_scalar(nx_runtime::DType::F64)),
+        span: Span::default(),
+        kind,
+    })
+}
+
+/// The import loader where `import` cannot appear (`:type`, the prelude).
+fn no_imports(_: FileId, _: &str, span: Span) -> Result<(FileId, ast::Module), Diagnostic> {
+    Err(Diagnostic::type_error(span, "`import` is not allowed here"))
+}
+
 impl Checker {
     pub fn new() -> Checker {
-        let mut globals = HashMap::new();
-        for (name, kind) in [
-            ("pi", BindingKind::Constant(std::f64::consts::PI)),
-            ("e", BindingKind::Constant(std::f64::consts::E)),
-            ("inf", BindingKind::Constant(f64::INFINITY)),
-            ("nan", BindingKind::Constant(f64::NAN)),
-            ("newaxis", BindingKind::NewAxis),
-        ] {
-            globals.insert(
-                name.to_string(),
-                Binding {
-                    var: hir::VarRef::Global(u32::MAX),
-                    ty: Some(hir::Type::weak_scalar(nx_runtime::DType::F64)),
-                    span: Span::default(),
-                    kind,
-                },
-            );
-        }
+        let globals = PREDECLARED
+            .iter()
+            .filter_map(|name| Some((name.to_string(), predeclared(name)?)))
+            .collect();
         Checker {
             globals,
             n_globals: 0,
@@ -153,14 +172,30 @@ impl Checker {
         Ok(program)
     }
 
+    /// Defines the standard library prelude (spec §7's "later definitions shadow earlier
+    /// ones": the user's own functions replace these). The prelude files hold only `fn`
+    /// definitions; generic ones are checked when first called, as any user function. On
+    /// error the Checker is unchanged.
+    pub fn add_prelude(&mut self, modules: &[ast::Module]) -> Result<(), Vec<Diagnostic>> {
+        let mut work = self.clone();
+        let mut no_imports = no_imports;
+        let diagnostics = {
+            let mut cx = Cx::new(&mut work, &mut no_imports);
+            cx.hoist_prelude(modules);
+            cx.finish()
+        };
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        *self = work;
+        Ok(())
+    }
+
     /// Type of an expression without running it, for the REPL's `:type` (source of one
     /// expression).
     pub fn type_of(&self, expr: &ast::Expr) -> Result<hir::Type, Vec<Diagnostic>> {
         let mut work = self.clone();
-        let mut no_imports =
-            |_: FileId, _: &str, span: Span| -> Result<(FileId, ast::Module), Diagnostic> {
-                Err(Diagnostic::type_error(span, "`import` is not allowed here"))
-            };
+        let mut no_imports = no_imports;
         let mut cx = Cx::new(&mut work, &mut no_imports);
         let ty = cx.type_of_expr(expr);
         let diagnostics = cx.finish();
