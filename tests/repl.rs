@@ -123,6 +123,17 @@ fn in_place_writes_of_a_failing_statement_are_rolled_back() {
 }
 
 #[test]
+fn a_slice_assignment_failing_midway_is_rolled_back() {
+    // The kernel writes straight into `x`'s buffer and fails at its second element.
+    let (out, err) = repl("let x = zeros(4)\nlet d = [1, 0, 1, 1]\nx[:] = (3 // d) * 1.0\nx\n");
+    assert!(err.contains("integer division by zero"), "{err}");
+    assert!(
+        out.contains("[0.0, 0.0, 0.0, 0.0] : f64[4]\n"),
+        "the elements written before the failure are undone: {out}"
+    );
+}
+
+#[test]
 fn the_prelude_is_there_from_the_start_and_after_reset() {
     let input =
         "relu([-1.0, 2.0])\nfn relu(x) = x * 10.0\nrelu([-1.0, 2.0])\n:reset\nrelu([-1.0, 2.0])\n";

@@ -1255,6 +1255,41 @@ def _():
     nx_print(np.where(a > b, a - b, b - a))
 
 
+@prog("indexing/assign_stencil")
+def _():
+    # nx arrays are values: `let c = b` is a copy as far as the program can tell.
+    a = np.arange(10) * 1.0
+    out = np.zeros(10)
+    out[1:-1] = a[:-2] + a[2:]
+    nx_print(out)
+    a[1:-1] = a[:-2] + a[2:]
+    nx_print(a)
+    m = np.arange(12).reshape(3, 4) * 1.0
+    r = np.zeros((3, 4))
+    r[:, 1:] = m[:, :-1] * 2.0 + A([1.0, 2.0, 3.0])
+    nx_print(r)
+    r[1] = m[0] - m[2]
+    nx_print(r)
+    r[::2, ::-1] = m[::2, :] + 0.5
+    nx_print(r)
+    f = np.zeros((2, 3), np.float32)
+    f[...] = m[:2, :3] * 0.5
+    nx_print(f)
+    b = np.ones((3, 3))
+    c = b.copy()
+    b[0] = c[1] * 3.0 + c[2]
+    nx_print(b)
+    nx_print(c)
+    u = np.zeros((5, 5))
+    u[0, :] = 8.0
+    v = u.copy()
+    for _k in range(3):
+        v[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
+        u[1:-1, 1:-1] = 0.25 * (v[:-2, 1:-1] + v[2:, 1:-1] + v[1:-1, :-2] + v[1:-1, 2:])
+    nx_print(u)
+    nx_print(v)
+
+
 @prog("functions/elementwise_control")
 def _():
     limit = 4
@@ -1571,6 +1606,11 @@ def _():
 def _():
     # The first call succeeds; the second fails inside the function at its second element.
     nx_print(((A([6, 8]) + 1) // A([3, 2])) * 2)
+
+
+@prog("errors/runtime_assign_slice_broadcast")
+def _():
+    nx_print(np.zeros(4) * 2.0 + 1.0)
 
 
 @prog("errors/runtime_int_mod_by_zero")

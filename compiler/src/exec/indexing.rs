@@ -167,6 +167,35 @@ impl Executor {
 
     /// `var[items] = value`, with `value` evaluated in full beforehand (and already of the
     /// target's dtype, or converted here as `as` would).
+    /// The variable's array, made unique (copy-on-write) so that views of it address its own
+    /// buffer, and that buffer's data pointer. The slot's own reference must not count as
+    /// sharing (else every element write would copy the whole array), so it is dropped for the
+    /// check and put back for the index expressions, which may read the variable.
+    pub(super) fn unique_target(
+        &mut self,
+        var: VarRef,
+        span: Span,
+    ) -> ExecResult<(Array, *mut u8)> {
+        let mut target = self.load(var, span)?.to_array();
+        self.clear(var);
+        let made_unique = target.make_mut();
+        self.store(var, Value::from_array(target.clone()));
+        let target_ptr = made_unique.map_err(alloc_error(span))?;
+        Ok((target, target_ptr))
+    }
+
+    /// The view that basic items (ints, slices, `newaxis`, `...`) select from `base`.
+    pub(super) fn basic_index_view(
+        &mut self,
+        base: &Array,
+        items: &[IndexItem],
+        span: Span,
+    ) -> ExecResult<Array> {
+        let (view, array_index) = self.index_view(base, items, span)?;
+        debug_assert!(array_index.is_none(), "basic items select a view");
+        Ok(view)
+    }
+
     pub(super) fn assign_index(
         &mut self,
         var: VarRef,
@@ -174,15 +203,7 @@ impl Executor {
         value: Value,
         span: Span,
     ) -> ExecResult<()> {
-        let mut target = self.load(var, span)?.to_array();
-        // Copy-on-write first, so the view below addresses this variable's own buffer. The
-        // slot's own reference must not count as sharing (else every element write would copy
-        // the whole array), so it is dropped for the check and put back for the index
-        // expressions, which may read the variable.
-        self.clear(var);
-        let made_unique = target.make_mut();
-        self.store(var, Value::from_array(target.clone()));
-        let target_ptr = made_unique.map_err(alloc_error(span))?;
+        let (target, target_ptr) = self.unique_target(var, span)?;
         let (region, array_index) = self.index_view(&target, items, span)?;
         let source = value.to_array();
         match array_index {

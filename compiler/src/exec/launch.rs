@@ -11,7 +11,7 @@ use crate::diagnostics::Span;
 use crate::ir::interp::interpret;
 use crate::ir::{BinaryOp, BufView, Effect, Kernel, KernelStatus, ReduceOp};
 use crate::lower::{self, KernelBuilder, Leaf};
-use crate::types::hir::{Expr, ExprKind};
+use crate::types::hir::{Expr, ExprKind, IndexItem, VarRef};
 use nx_runtime::{Array, Scalar, broadcast_shapes, format_type};
 
 impl Executor {
@@ -40,14 +40,75 @@ impl Executor {
             return Ok(out);
         }
         let out_ptr = out.make_mut().map_err(alloc_error(expr.span))?;
-        let mut views: Vec<BufView> = arrays.iter().map(|a| input_view(a, domain, None)).collect();
-        views.push(BufView {
+        let out_view = BufView {
             ptr: out_ptr,
             byte_strides: out.byte_strides(),
-        });
-        self.run_kernel(kernel, domain, &views, expr.span)
-            .map_err(|err| blame_fallible_operation(expr, err))?;
+        };
+        self.run_elementwise_into(expr, kernel, arrays, domain, out_view)?;
         Ok(out)
+    }
+
+    /// Runs an elementwise kernel over a non-empty `domain`, writing through `out`, a view of
+    /// `domain`'s shape into a uniquely owned buffer that no input overlaps.
+    fn run_elementwise_into(
+        &mut self,
+        expr: &Expr,
+        kernel: &Kernel,
+        arrays: &[Array],
+        domain: &[usize],
+        out: BufView,
+    ) -> ExecResult<()> {
+        let mut views: Vec<BufView> = arrays.iter().map(|a| input_view(a, domain, None)).collect();
+        views.push(out);
+        self.run_kernel(kernel, domain, &views, expr.span)
+            .map_err(|err| blame_fallible_operation(expr, err))
+    }
+
+    /// `x[items] = value` for an array-valued elementwise `value` and basic `items` (ints,
+    /// slices, `newaxis`, `...`): the fused kernel writes straight into `x`'s buffer (a strided
+    /// view), with no temporary, unless an input shares memory with `x` (a stencil updating
+    /// `x` from shifted views of itself must read old values, so it goes through a temporary).
+    pub(crate) fn assign_elementwise(
+        &mut self,
+        var: VarRef,
+        items: &[IndexItem],
+        value: &Expr,
+        span: Span,
+    ) -> ExecResult<()> {
+        let (kernel, leaves) = lower::elementwise_kernel("assign", value, self.options.fuse);
+        let arrays = self.evaluate_leaves(&leaves, &[])?;
+        let shape = domain_shape(value, &leaves, &arrays)?;
+        if shape.contains(&0) {
+            self.run_operations_an_empty_domain_skips(value, &leaves, &arrays)?;
+        }
+        let current = self.load(var, span)?.to_array();
+        let aliased = arrays.iter().any(|array| shares_memory(array, &current));
+        if aliased || current.dtype() != value.ty.dtype {
+            let computed = self.run_elementwise(value, &kernel, &arrays, &shape)?;
+            return self.assign_index(var, items, Value::from_array(computed), span);
+        }
+        drop(current);
+        let (target, _) = self.unique_target(var, span)?;
+        let region = self.basic_index_view(&target, items, span)?;
+        let domain = region.shape().to_vec();
+        if broadcast_shapes(&shape, &domain).as_deref() != Some(domain.as_slice()) {
+            return Err(RuntimeError::new(
+                span,
+                format!(
+                    "cannot broadcast {} to {}",
+                    format_type(value.ty.dtype, &shape),
+                    format_type(region.dtype(), &domain)
+                ),
+            ));
+        }
+        if domain.contains(&0) {
+            return Ok(());
+        }
+        let out = BufView {
+            ptr: region.data_ptr() as *mut u8,
+            byte_strides: region.byte_strides(),
+        };
+        self.run_elementwise_into(value, &kernel, &arrays, &domain, out)
     }
 
     /// A fused kernel over an empty domain evaluates nothing, but evaluated on its own (spec
@@ -344,6 +405,17 @@ fn reduce_name(op: ReduceOp) -> &'static str {
         ReduceOp::ArgMin => "argmin",
         ReduceOp::ArgMax => "argmax",
     }
+}
+
+/// Whether two arrays' buffers overlap in memory (whole buffers, so views that do not touch
+/// the same elements still count; host buffers are compared by address too).
+fn shares_memory(a: &Array, b: &Array) -> bool {
+    let range = |array: &Array| {
+        let start = array.buffer().as_ptr() as usize;
+        start..start + array.buffer().len_bytes()
+    };
+    let (a, b) = (range(a), range(b));
+    a.start < b.end && b.start < a.end
 }
 
 /// The view of `array` broadcast to `shape` (then permuted), as a kernel input.

@@ -25,8 +25,8 @@ use crate::ir::BinaryOp;
 use crate::ir::interp;
 use crate::lower;
 use crate::types::hir::{
-    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, Program, Reduction, Stmt, StmtKind,
-    VarRef,
+    Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt,
+    StmtKind, VarRef,
 };
 use nx_runtime::{AllocError, Array, DType, Scalar};
 pub use value::Value;
@@ -220,8 +220,15 @@ impl Executor {
                 self.store(*var, value);
             }
             StmtKind::AssignIndex { var, items, value } => {
-                let value = self.eval(value)?;
-                self.assign_index(*var, items, value, stmt.span)?;
+                let basic = items
+                    .iter()
+                    .all(|item| !matches!(item, IndexItem::Mask(_) | IndexItem::Gather(_)));
+                if basic && lower::is_elementwise(value) && !value.ty.is_scalar() {
+                    self.assign_elementwise(*var, items, value, stmt.span)?;
+                } else {
+                    let value = self.eval(value)?;
+                    self.assign_index(*var, items, value, stmt.span)?;
+                }
             }
             StmtKind::Expr { value, show } => {
                 let result = self.eval_for_effect(value)?;
