@@ -488,16 +488,22 @@ impl Array {
     /// not all of it in row-major order. Returns a pointer to element 0, writable for
     /// `size() * dtype().size()` bytes until this array is next cloned or changed.
     pub fn make_mut(&mut self) -> Result<*mut u8, AllocError> {
-        let covers_whole_buffer = self.offset == 0
-            && self.is_c_contiguous()
-            && self.size() * self.dtype.size() == self.buffer.len_bytes();
         let is_unique = Arc::get_mut(&mut self.buffer).is_some();
-        if !(is_unique && covers_whole_buffer && !self.buffer.is_external()) {
+        if !(is_unique && self.covers_whole_owned_buffer()) {
             *self = self.copy_to_fresh()?;
         }
         // Normalize the strides of length-1 axes so that the array is plainly row-major.
         self.strides = c_strides(&self.shape);
         Ok(self.buffer.as_mut_ptr())
+    }
+
+    /// Whether this array is its whole buffer in C order and the buffer is nx's own (not a
+    /// host's or a file's memory): the condition for writing the buffer as this array.
+    pub fn covers_whole_owned_buffer(&self) -> bool {
+        self.offset == 0
+            && self.is_c_contiguous()
+            && self.size() * self.dtype.size() == self.buffer.len_bytes()
+            && !self.buffer.is_external()
     }
 
     /// Elementwise `Scalar::cast` to `dtype` into a new contiguous array (a cheap clone

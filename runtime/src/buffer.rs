@@ -8,6 +8,7 @@
 use std::alloc::{self, Layout};
 use std::any::Any;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Alignment of owned buffers: a cache line, and enough for any SIMD load codegen emits.
 pub const BUFFER_ALIGNMENT: usize = 64;
@@ -62,10 +63,22 @@ impl fmt::Display for AllocError {
 
 impl std::error::Error for AllocError {}
 
+/// How many nonempty buffers this process has allocated: the allocator statistic that tests of
+/// buffer reuse count (a statistic only; nothing depends on it).
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// The number of nonempty owned buffers allocated so far by this process.
+pub fn allocation_count() -> u64 {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
 impl Buffer {
     /// A fresh owned buffer of `n_bytes` zero bytes, aligned to `BUFFER_ALIGNMENT`.
     /// `n_bytes == 0` is allowed and allocates nothing.
     pub fn zeroed(n_bytes: usize) -> Result<Buffer, AllocError> {
+        if n_bytes > 0 {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
         if n_bytes == 0 {
             return Ok(Buffer {
                 // An aligned, non-null address that is never dereferenced for zero bytes.

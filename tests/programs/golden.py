@@ -1290,6 +1290,37 @@ def _():
     nx_print(v)
 
 
+@prog("statements/rebind_reuse")
+def _():
+    x = np.arange(6) * 1.0
+    x = x * 2.0 + 1.0
+    nx_print(x)
+    y = x
+    x = x - 1.0
+    nx_print(x, y)
+    x = x[::-1] + x
+    nx_print(x)
+    m = np.arange(6).reshape(2, 3) * 1.0
+    m = m + m.T[0:2, 0:1]
+    nx_print(m)
+    s = m
+    m = m * 0.0 + s[0]
+    nx_print(m, s)
+    v = A([1.0, 2.0])
+    w = v * 1.0
+    for _k in range(3):
+        w = w * 2.0
+    nx_print(w, v)
+    i = np.arange(4)
+    i = i * 3 // 2
+    nx_print(i)
+    f = np.arange(4) * 1.0
+    f = f + 0.5
+    g = f > 1.0
+    f = np.where(g, f, -f)
+    nx_print(f, g)
+
+
 @prog("functions/elementwise_control")
 def _():
     limit = 4

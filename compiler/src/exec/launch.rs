@@ -4,6 +4,7 @@
 //! which is the invariant `CompiledKernel::run` relies on.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
@@ -12,19 +13,51 @@ use crate::ir::interp::interpret;
 use crate::ir::{BinaryOp, BufView, Effect, Kernel, KernelStatus, ReduceOp};
 use crate::lower::{self, KernelBuilder, Leaf};
 use crate::types::hir::{Expr, ExprKind, IndexItem, VarRef};
-use nx_runtime::{Array, Scalar, broadcast_shapes, format_type};
+use nx_runtime::{Array, DType, Scalar, broadcast_shapes, format_type};
 
 impl Executor {
     /// Runs the fused elementwise kernel of an array-valued elementwise expression.
     pub(crate) fn launch_elementwise(&mut self, expr: &Expr) -> ExecResult<Value> {
+        self.launch_elementwise_reusing(expr, None)
+    }
+
+    /// As `launch_elementwise`, for a statement `var = expr`: `var`'s old value dies with
+    /// the statement, so once the inputs are evaluated it is taken out of its slot (the
+    /// statement stores the result there). The kernel then writes into a dead buffer when
+    /// one fits (`dead_buffer`): the old value's, or an input's that nothing else holds,
+    /// so `x = x * 2.0 + 1.0` and loops rebinding `x` allocate nothing. If the launch fails,
+    /// `var` is left without a value (as a failed definition); the REPL's rollback restores it.
+    pub(crate) fn launch_elementwise_reusing(
+        &mut self,
+        expr: &Expr,
+        dying: Option<VarRef>,
+    ) -> ExecResult<Value> {
         let (kernel, leaves) = lower::elementwise_kernel("elementwise", expr, self.options.fuse);
         let arrays = self.evaluate_leaves(&leaves, &[])?;
         let domain = domain_shape(expr, &leaves, &arrays)?;
         if domain.contains(&0) {
             self.run_operations_an_empty_domain_skips(expr, &leaves, &arrays)?;
         }
-        self.run_elementwise(expr, &kernel, &arrays, &domain)
-            .map(Value::from_array)
+        let old = dying.and_then(|var| self.take(var));
+        let old_array = match &old {
+            Some(Value::Array(array)) => Some(array),
+            _ => None,
+        };
+        let holders: Vec<&Array> = arrays.iter().chain(old_array).collect();
+        let Some(out) = dead_buffer(&holders, expr.ty.dtype, &domain) else {
+            drop(old);
+            return self
+                .run_elementwise(expr, &kernel, &arrays, &domain)
+                .map(Value::from_array);
+        };
+        drop(old);
+        // Not `make_mut`: the inputs still hold the buffer, which is what makes it dead.
+        let out_view = BufView {
+            ptr: out.data_ptr() as *mut u8,
+            byte_strides: out.byte_strides(),
+        };
+        self.run_elementwise_into(expr, &kernel, &arrays, &domain, out_view)?;
+        Ok(Value::from_array(out))
     }
 
     /// Runs an elementwise kernel over `domain` into a fresh array.
@@ -405,6 +438,33 @@ fn reduce_name(op: ReduceOp) -> &'static str {
         ReduceOp::ArgMin => "argmin",
         ReduceOp::ArgMax => "argmax",
     }
+}
+
+/// A buffer among `holders` (a launch's inputs and the dying old value of the assigned
+/// variable, all dead once the launch is done) that the kernel may overwrite with its output:
+/// its array has `dtype` and `shape` and covers its whole owned buffer in C order, every
+/// reference to the buffer is one of `holders`, and they all view it identically (so an
+/// input element read at a point is the output element written there, which kernels allow).
+fn dead_buffer(holders: &[&Array], dtype: DType, shape: &[usize]) -> Option<Array> {
+    holders.iter().find_map(|&candidate| {
+        let fits = candidate.dtype() == dtype
+            && candidate.shape() == shape
+            && candidate.covers_whole_owned_buffer();
+        if !fits {
+            return None;
+        }
+        let sharing: Vec<&&Array> = holders
+            .iter()
+            .filter(|holder| Arc::ptr_eq(holder.buffer(), candidate.buffer()))
+            .collect();
+        let identical = sharing.iter().all(|holder| {
+            holder.data_ptr() == candidate.data_ptr()
+                && holder.shape() == candidate.shape()
+                && holder.byte_strides() == candidate.byte_strides()
+        });
+        (identical && Arc::strong_count(candidate.buffer()) == sharing.len())
+            .then(|| (*candidate).clone())
+    })
 }
 
 /// Whether two arrays' buffers overlap in memory (whole buffers, so views that do not touch

@@ -216,7 +216,11 @@ impl Executor {
     fn exec_stmt(&mut self, stmt: &Stmt) -> ExecResult<Flow> {
         match &stmt.kind {
             StmtKind::Assign { var, value } => {
-                let value = self.eval(value)?;
+                let value = if lower::is_elementwise(value) && !value.ty.is_scalar() {
+                    self.launch_elementwise_reusing(value, Some(*var))?
+                } else {
+                    self.eval(value)?
+                };
                 self.store(*var, value);
             }
             StmtKind::AssignIndex { var, items, value } => {
@@ -373,6 +377,11 @@ impl Executor {
 
     /// Empties a slot (its value is about to be replaced).
     pub(super) fn clear(&mut self, var: VarRef) {
+        self.take(var);
+    }
+
+    /// Takes a variable's value out of its slot, leaving it without one.
+    pub(super) fn take(&mut self, var: VarRef) -> Option<Value> {
         let slot = match var {
             VarRef::Global(slot) => self.globals.get_mut(slot as usize),
             VarRef::Local(slot) => self
@@ -380,9 +389,7 @@ impl Executor {
                 .last_mut()
                 .and_then(|frame| frame.get_mut(slot as usize)),
         };
-        if let Some(slot) = slot {
-            *slot = None;
-        }
+        slot.and_then(Option::take)
     }
 
     fn load(&self, var: VarRef, span: Span) -> ExecResult<Value> {

@@ -1,0 +1,48 @@
+//! Buffer reuse, counted with the runtime's allocation statistic. This file is its own test
+//! binary with one test, so no other test allocates while it counts.
+
+use nx::Session;
+use nx_runtime::buffer::allocation_count;
+
+/// Allocations made by running `source` in `session`.
+fn allocations_of(session: &mut Session, source: &str) -> u64 {
+    let before = allocation_count();
+    session.run(source).unwrap();
+    allocation_count() - before
+}
+
+#[test]
+fn loops_that_rebind_arrays_reach_a_steady_state_without_allocating() {
+    let mut session = Session::new_captured().unwrap();
+    // Scripts run without the REPL's restore point, which holds every old value.
+    session.set_rollback(false);
+    session
+        .run("let x = linspace(0.0, 1.0, 100000)\nlet y = x * 3.0\nlet u = zeros([64, 64])")
+        .unwrap();
+    // The old value of the variable a statement rebinds is dead: the kernel writes into it.
+    let rebinding = allocations_of(
+        &mut session,
+        "for k in 0..50 {\n    x = x * 0.5 + 1.0\n    y = sqrt(x) - y\n}",
+    );
+    assert_eq!(rebinding, 0, "rebinding loops allocate nothing");
+    // A `let` in a loop body rebinds the same slot each iteration; the slice assignment writes
+    // into `u` itself. Only the first iteration allocates `next`.
+    let stencil = allocations_of(
+        &mut session,
+        "for k in 0..20 {\n    let next = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:]) + 1.0\n    u[1:-1, 1:-1] = next\n}",
+    );
+    assert_eq!(stencil, 1, "one allocation for the first `next`, then none");
+    // The values are those of fresh arrays.
+    let x: Vec<f64> = session
+        .eval_array::<f64>("x[:3]")
+        .unwrap()
+        .into_iter()
+        .collect();
+    let mut expected = [0.0, 1.0 / 99999.0, 2.0 / 99999.0];
+    for value in &mut expected {
+        for _ in 0..50 {
+            *value = *value * 0.5 + 1.0;
+        }
+    }
+    assert_eq!(x, expected);
+}
