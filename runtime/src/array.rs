@@ -165,6 +165,20 @@ impl Array {
         })
     }
 
+    /// A C-contiguous array whose elements are unspecified, for a kernel output that is
+    /// written completely before it is read (see `Buffer::for_overwrite`).
+    pub fn for_overwrite(dtype: DType, shape: &[usize]) -> Result<Array, AllocError> {
+        let n_bytes = checked_n_bytes(dtype, shape)?;
+        let buffer = Buffer::for_overwrite(n_bytes)?;
+        Ok(Array {
+            dtype,
+            shape: shape.to_vec(),
+            strides: c_strides(shape),
+            offset: 0,
+            buffer: Arc::new(buffer),
+        })
+    }
+
     /// A C-contiguous array with every element `value` (of `value`'s dtype).
     pub fn full(shape: &[usize], value: Scalar) -> Result<Array, AllocError> {
         let array = Array::zeros(value.dtype(), shape)?;

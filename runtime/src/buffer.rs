@@ -8,6 +8,7 @@
 use std::alloc::{self, Layout};
 use std::any::Any;
 use std::fmt;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Alignment of owned buffers: a cache line, and enough for any SIMD load codegen emits.
@@ -63,6 +64,47 @@ impl fmt::Display for AllocError {
 
 impl std::error::Error for AllocError {}
 
+/// Freed large mappings kept for reuse. Array programs free and request the same large sizes
+/// over and over (a statement in a loop, a temporary per iteration); a reused mapping has its
+/// pages faulted in already, where a fresh one costs a page fault per page (or per huge page)
+/// and the OS zeroing it. Process-wide, like the allocator it stands in for, and bounded so
+/// that an idle pool holds little.
+struct MappingPool {
+    /// (address, length) of each kept mapping.
+    free: Vec<(usize, usize)>,
+    bytes: usize,
+}
+
+static POOL: Mutex<MappingPool> = Mutex::new(MappingPool {
+    free: Vec::new(),
+    bytes: 0,
+});
+
+const POOL_MAX_MAPPINGS: usize = 8;
+const POOL_MAX_BYTES: usize = 1 << 30;
+
+impl MappingPool {
+    /// A kept mapping of exactly `n_bytes`, if there is one.
+    fn take(n_bytes: usize) -> Option<*mut u8> {
+        let mut pool = POOL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let index = pool.free.iter().position(|&(_, len)| len == n_bytes)?;
+        let (address, _) = pool.free.swap_remove(index);
+        pool.bytes -= n_bytes;
+        Some(address as *mut u8)
+    }
+
+    /// Keeps a freed mapping if the pool has room; false if the caller must unmap it.
+    fn give(ptr: *mut u8, n_bytes: usize) -> bool {
+        let mut pool = POOL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if pool.free.len() >= POOL_MAX_MAPPINGS || pool.bytes + n_bytes > POOL_MAX_BYTES {
+            return false;
+        }
+        pool.free.push((ptr as usize, n_bytes));
+        pool.bytes += n_bytes;
+        true
+    }
+}
+
 /// How many nonempty buffers this process has allocated: the allocator statistic that tests of
 /// buffer reuse count (a statistic only; nothing depends on it).
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
@@ -88,7 +130,7 @@ impl Buffer {
             });
         }
         if n_bytes >= MAP_THRESHOLD_BYTES {
-            return Buffer::mapped(n_bytes);
+            return Buffer::mapped(n_bytes, true);
         }
         let layout = Layout::from_size_align(n_bytes, BUFFER_ALIGNMENT)
             .map_err(|_| AllocError { bytes: n_bytes })?;
@@ -104,11 +146,35 @@ impl Buffer {
         })
     }
 
-    /// Large buffers come straight from `mmap`: the allocator's `alloc_zeroed` would memset
-    /// every byte for our 64-byte alignment (touching every page up front), while fresh
-    /// anonymous pages are zero already and are faulted in only when a kernel writes them.
-    /// Transparent huge pages are requested where the OS allows, to cut those faults.
-    fn mapped(n_bytes: usize) -> Result<Buffer, AllocError> {
+    /// A fresh owned buffer of `n_bytes` bytes whose contents are unspecified (zero or left
+    /// over from an earlier buffer of this process), for an output the caller overwrites
+    /// completely before anyone reads it: large ones skip zeroing a reused mapping.
+    pub fn for_overwrite(n_bytes: usize) -> Result<Buffer, AllocError> {
+        if n_bytes >= MAP_THRESHOLD_BYTES {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            return Buffer::mapped(n_bytes, false);
+        }
+        Buffer::zeroed(n_bytes)
+    }
+
+    /// Large buffers are memory mappings: a freed one of the same size from the pool (see
+    /// `MappingPool`), zeroed only if asked, or a fresh one from `mmap`. The allocator's
+    /// `alloc_zeroed` would memset every byte for our 64-byte alignment (touching every page
+    /// up front), while fresh anonymous pages are zero already and are faulted in only when a
+    /// kernel writes them. Transparent huge pages are requested where the OS allows, to cut
+    /// those faults.
+    fn mapped(n_bytes: usize, zeroed: bool) -> Result<Buffer, AllocError> {
+        if let Some(ptr) = MappingPool::take(n_bytes) {
+            if zeroed {
+                // SAFETY: the pooled mapping is `n_bytes` writable bytes that nothing else uses.
+                unsafe { std::ptr::write_bytes(ptr, 0, n_bytes) };
+            }
+            return Ok(Buffer {
+                ptr,
+                n_bytes,
+                storage: Storage::Mapped,
+            });
+        }
         // SAFETY: an anonymous private mapping with no address hint has no preconditions.
         let ptr = unsafe {
             libc::mmap(
@@ -176,8 +242,11 @@ impl Drop for Buffer {
                 unsafe { alloc::dealloc(self.ptr, layout) };
             }
             Storage::Mapped => {
-                // SAFETY: `ptr..ptr + n_bytes` is the mapping made in `mapped`, unmapped once.
-                unsafe { libc::munmap(self.ptr.cast(), self.n_bytes) };
+                if !MappingPool::give(self.ptr, self.n_bytes) {
+                    // SAFETY: `ptr..ptr + n_bytes` is the mapping made in `mapped`, unmapped
+                    // once (the pool did not keep it).
+                    unsafe { libc::munmap(self.ptr.cast(), self.n_bytes) };
+                }
             }
             Storage::Owned(None) | Storage::External { .. } => {}
         }
@@ -211,6 +280,29 @@ mod tests {
         // SAFETY: the buffer holds 1000 initialized bytes.
         let bytes = unsafe { std::slice::from_raw_parts(buffer.as_ptr(), 1000) };
         assert!(bytes.iter().all(|&byte| byte == 0));
+    }
+
+    #[test]
+    fn a_pooled_mapping_is_reused_and_zeroed_again() {
+        // A size no other test asks for, so the pooled mapping is this test's own.
+        let n_bytes = MAP_THRESHOLD_BYTES + 4096 * 37;
+        let first = Buffer::for_overwrite(n_bytes).unwrap();
+        let address = first.as_ptr();
+        // SAFETY: the buffer holds `n_bytes` writable bytes that only this test uses.
+        unsafe { std::ptr::write_bytes(first.as_mut_ptr(), 0xAB, n_bytes) };
+        drop(first);
+        let reused = Buffer::zeroed(n_bytes).unwrap();
+        assert_eq!(
+            reused.as_ptr(),
+            address,
+            "the freed mapping came back from the pool"
+        );
+        // SAFETY: as above.
+        let bytes = unsafe { std::slice::from_raw_parts(reused.as_ptr(), n_bytes) };
+        assert!(
+            bytes.iter().all(|&byte| byte == 0),
+            "a zeroed buffer is zero"
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl Executor {
         arrays: &[Array],
         domain: &[usize],
     ) -> ExecResult<Array> {
-        let mut out = Array::zeros(expr.ty.dtype, domain).map_err(alloc_error(expr.span))?;
+        // The kernel writes every element (or fails, and the array is dropped unread).
+        let mut out =
+            Array::for_overwrite(expr.ty.dtype, domain).map_err(alloc_error(expr.span))?;
         if domain.contains(&0) {
             return Ok(out);
         }
