@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmarks: nx against NumPy, numexpr, Numba, JAX and a C roofline.
+# Side-by-side benchmarks: nx against NumPy, numexpr, Numba, JAX and a C roofline, and nx's
+# compile latency (benches/compile_latency.rs).
 #
 #   benches/compare.sh            full run (1 and 2 threads), writes docs/BENCHMARKS.md
 #   benches/compare.sh --only W1,W5 --threads 1 --rounds 1    a quick partial run
@@ -18,8 +19,11 @@ ROOT=$(pwd)
 export NX_BENCH_OPENBLAS_WAS="OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-(unset)}"
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 
-echo "== building nx (release)" >&2
+echo "== building nx (release) and the compile-latency benchmark" >&2
 cargo build --release --quiet
+# The benchmark is built with the dev-dependencies' features, so its dependencies are built
+# apart from the binary's (once; both stay cached).
+cargo bench --quiet --no-run --bench compile_latency
 NX="${CARGO_TARGET_DIR:-$ROOT/target}/release/nx"
 [ -x "$NX" ] || { echo "nx binary not found at $NX" >&2; exit 1; }
 
@@ -44,8 +48,20 @@ echo "== compiling the C roofline" >&2
 ROOF="$VENV/roofline"
 gcc -O3 -march=native -fopenmp benches/roofline.c -o "$ROOF"
 
+# The run's time as reported counts from here: building is not part of it.
+STARTED=$(date +%s)
+
+# Compile latency (criterion, about 30 s): its medians go into the results through
+# --criterion. A fresh CRITERION_HOME keeps an older run's numbers from being reported.
+CRITERION_HOME=$(mktemp -d -t nx-criterion-XXXXXX)
+export CRITERION_HOME
+trap 'rm -rf "$CRITERION_HOME"' EXIT
+echo "== compile latency: cargo bench --bench compile_latency" >&2
+cargo bench --quiet --bench compile_latency >&2
+
 mkdir -p benches/results
 echo "== running the workloads (progress on stderr)" >&2
-"$PY" benches/harness.py --nx "$NX" --roofline "$ROOF" --out benches/results/latest.json "$@"
+"$PY" benches/harness.py --nx "$NX" --roofline "$ROOF" --out benches/results/latest.json \
+    --started "$STARTED" --criterion "$CRITERION_HOME" "$@"
 "$PY" benches/report.py benches/results/latest.json --md docs/BENCHMARKS.md --svg docs/benchmarks.svg
 echo "== wrote docs/BENCHMARKS.md and docs/benchmarks.svg" >&2

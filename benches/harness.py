@@ -5,7 +5,7 @@ the JSON into docs/BENCHMARKS.md and the chart. See docs/BENCHMARKS.md for the m
 
     python benches/harness.py --nx target/release/nx --roofline /tmp/roofline \
         --out benches/results/latest.json [--threads 1,2] [--rounds 2]
-        [--only W1,W5] [--mandel-size 200]
+        [--only W1,W5] [--mandel-size 1000] [--criterion DIR]
 """
 
 import argparse
@@ -48,8 +48,20 @@ WORKLOADS = [
     dict(id="W10b", title="count_nonzero(x > 0.5)", nx="w10b_count.nx", bytes=8 * N, roof="sum",
          rtol=0.0),
     dict(id="W10c", title="x[x > 0.5]", nx="w10c_mask.nx", bytes=12 * N, roof="copy", rtol=1e-10),
+    # nx runs W11's scalar function element by element today (~15 s per 1000x1000 grid), so
+    # its program times 3 repetitions instead of 5 and each of its processes gets at most
+    # `timeout` seconds: with the other workloads the run stays under 15 minutes.
     dict(id="W11", title="Mandelbrot, 100 iterations", nx="w11_mandelbrot.nx.in", bytes=None,
-         roof=None, rtol=1e-3),
+         roof=None, rtol=1e-3, timeout=150),
+]
+
+# The criterion benchmarks of benches/compile_latency.rs, by id: what each measures.
+COMPILE_LATENCY = [
+    ("compile/gauss_kernel", "W4's fused kernel `exp(-0.5 * x * x) * 0.3989…` on an f64 array: "
+     "parse + check + compile (1 kernel)"),
+    ("compile/script_200", "benches/compile_latency.nx (a 200-line script): parse + check + "
+     "compile of all its kernels"),
+    ("compile/script_200_check_only", "the same script: parse + check only"),
 ]
 
 
@@ -130,6 +142,24 @@ def thread_env(threads):
     return env
 
 
+def compile_latency(criterion_dir):
+    """Median and 95% interval (seconds) of each compile-latency benchmark from criterion's
+    estimates.json files; None where criterion did not run."""
+    out = {}
+    for bench_id, what in COMPILE_LATENCY:
+        path = os.path.join(criterion_dir, bench_id, "new", "estimates.json")
+        try:
+            median = json.load(open(path))["median"]
+        except (OSError, KeyError, ValueError):
+            out[bench_id] = dict(what=what, median_s=None)
+            continue
+        interval = median["confidence_interval"]
+        out[bench_id] = dict(what=what, median_s=median["point_estimate"] / 1e9,
+                             lower_s=interval["lower_bound"] / 1e9,
+                             upper_s=interval["upper_bound"] / 1e9)
+    return out
+
+
 def nx_reps(w):
     """The repetition count fixed in the .nx program; the peers are given the same."""
     m = re.search(r"^let reps = (\d+)", open(os.path.join(HERE, "nx", w["nx"])).read(), re.M)
@@ -208,17 +238,23 @@ def main():
     ap.add_argument("--rounds", type=int, default=2,
                     help="alternation rounds: nx, numpy, numexpr, numba, jax, then again")
     ap.add_argument("--only", default="")
-    ap.add_argument("--mandel-size", type=int, default=300,
-                    help="W11 grid side for every system (1000 in the issue; nx is slow there today)")
+    ap.add_argument("--mandel-size", type=int, default=1000,
+                    help="W11 grid side for every system (1000, as issue 3 asks)")
     ap.add_argument("--startup-runs", type=int, default=9)
-    ap.add_argument("--timeout", type=float, default=240)
+    ap.add_argument("--timeout", type=float, default=240,
+                    help="seconds per process (a workload may set a lower limit)")
+    ap.add_argument("--started", type=float, default=None,
+                    help="when the whole command started (Unix seconds), for its total time")
+    ap.add_argument("--criterion", default="",
+                    help="criterion's output directory of benches/compile_latency.rs, if it ran")
     args = ap.parse_args()
     args.threads = [int(t) for t in args.threads.split(",")]
     only = set(args.only.split(",")) if args.only else None
 
     t_start = time.perf_counter()
     results = dict(environment=environment(args), threads=args.threads, rounds=args.rounds,
-                   reps=5, mandel_size=args.mandel_size, roofline={}, workloads=[])
+                   reps=5, mandel_size=args.mandel_size, timeout=args.timeout, roofline={},
+                   workloads=[])
     print("environment recorded", file=sys.stderr)
 
     for t in args.threads:
@@ -229,7 +265,8 @@ def main():
     for w in WORKLOADS:
         if only and w["id"] not in only:
             continue
-        entry = dict(w, runs={})
+        entry = dict(w, runs={}, reps=nx_reps(w))
+        timeout = min(args.timeout, w.get("timeout", args.timeout))
         for t in args.threads:
             env = thread_env(t)
             per = {s: dict(times=[], compile=[], check=None, rss_kib=[], status="ok", note="")
@@ -244,16 +281,17 @@ def main():
                     else:
                         cmd = [sys.executable, os.path.join(HERE, "peers.py"), w["id"], system,
                                "--reps", str(nx_reps(w)), "--mandel-size", str(args.mandel_size)]
-                    rc, out, err, rss, wall = run_proc(cmd, env, t, args.timeout)
+                    rc, out, err, rss, wall = run_proc(cmd, env, t, timeout)
                     parsed = parse_output(out)
                     if parsed["unavailable"]:
                         r["status"], r["note"] = "n/a", parsed["unavailable"]
+                    elif rc == "timeout":
+                        r["status"], r["note"] = "timed out", f"stopped after {timeout:.0f} s"
                     elif rc != 0 or not parsed["times"]:
                         r["status"] = "not yet" if system == "nx" else "error"
                         msg = (err.strip().splitlines() or [f"exit {rc}"])
                         first_err = next((l for l in msg if "error" in l.lower()), msg[0])
-                        r["note"] = (f"timed out after {args.timeout:.0f} s" if rc == "timeout"
-                                     else first_err.strip()[:160])
+                        r["note"] = first_err.strip()[:160]
                     else:
                         r["times"] += parsed["times"]
                         if parsed["compile"] is not None:
@@ -298,7 +336,13 @@ def main():
             nx_output=outs.get("nx"), numpy_output=outs.get("numpy"),
             correct=outs.get("nx") == outs.get("numpy"), runs=args.startup_runs)
 
-    results["total_seconds"] = time.perf_counter() - t_start
+    if args.criterion:
+        results["compile_latency"] = compile_latency(args.criterion)
+
+    # The whole command's time when compare.sh says when it started (build, venv, compile
+    # latency benchmark included), else this script's.
+    results["total_seconds"] = (time.time() - args.started if args.started is not None
+                                else time.perf_counter() - t_start)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)

@@ -61,6 +61,18 @@ impl Error {
             diagnostics: Vec::new(),
         }
     }
+
+    /// A bug in nx (a panic in the pipeline, or a checked program whose kernel fails to
+    /// compile).
+    fn internal(message: String) -> Error {
+        Error {
+            kind: ErrorKind::Internal,
+            rendered: format!(
+                "error: internal compiler error: {message}\n  = note: this is a bug in nx; please report it with the program that caused it\n"
+            ),
+            diagnostics: Vec::new(),
+        }
+    }
 }
 
 /// Output written by `print` and by shown REPL values.
@@ -223,12 +235,7 @@ impl Session {
     /// The loop IR (or Cranelift IR) of source text, checked against this session (the REPL's
     /// `:ir` and `:clif`). Nothing runs.
     pub fn ir_of(&mut self, name: &str, source: &str, clif: bool) -> Result<String, Error> {
-        let snapshot = self.checker.clone();
-        let compiled = self.compile(name, source, false);
-        self.checker = snapshot;
-        let (_, program) = compiled?;
-        let fuse = self.executor.options.fuse;
-        let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions, fuse);
+        let kernels = self.planned_kernels(name, source)?;
         let mut texts = Vec::with_capacity(kernels.len());
         for (kernel, span) in &kernels {
             let origin = self.sources.location(*span);
@@ -240,6 +247,42 @@ impl Session {
             }
         }
         Ok(texts.join("\n"))
+    }
+
+    /// Parses and type-checks source text against this session and JIT-compiles every kernel
+    /// it would launch, without running it (what a compile-latency benchmark measures); returns
+    /// the number of kernels. Like `nx check`, it binds nothing. The compiled kernels stay in
+    /// the session's kernel cache, so only a fresh session compiles them all again.
+    pub fn compile_kernels(&mut self, name: &str, source: &str) -> Result<usize, Error> {
+        let kernels = self.planned_kernels(name, source)?;
+        let executor = &mut self.executor;
+        on_big_stack(|| {
+            kernels
+                .iter()
+                .try_for_each(|(kernel, _)| executor.compile_kernel(kernel))
+        })?
+        .map_err(Error::internal)?;
+        Ok(kernels.len())
+    }
+
+    /// The loop IR kernels a program would launch, in program order with the span of the
+    /// expression that launches each; the program is checked against this session, which
+    /// keeps no binding from it.
+    fn planned_kernels(
+        &mut self,
+        name: &str,
+        source: &str,
+    ) -> Result<Vec<(nx_compiler::ir::Kernel, Span)>, Error> {
+        let snapshot = self.checker.clone();
+        let compiled = self.compile(name, source, false);
+        self.checker = snapshot;
+        let (_, program) = compiled?;
+        let fuse = self.executor.options.fuse;
+        Ok(nx_compiler::lower::program_kernels(
+            &program.stmts,
+            &program.functions,
+            fuse,
+        ))
     }
 
     /// The static type of an expression (the REPL's `:type`).
@@ -578,11 +621,7 @@ fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> Result<R, Error> {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            Error {
-                kind: ErrorKind::Internal,
-                rendered: format!("error: internal compiler error: {message}\n  = note: this is a bug in nx; please report it with the program that caused it\n"),
-                diagnostics: Vec::new(),
-            }
+            Error::internal(message)
         })
     })
 }

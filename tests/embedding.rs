@@ -111,3 +111,27 @@ fn print_output_is_captured_not_written() {
     assert_eq!(session.take_output(), "hello [1, 2]\n");
     assert_eq!(session.take_output(), "");
 }
+
+#[test]
+fn compile_kernels_compiles_without_running_or_binding() {
+    let mut session = Session::new_captured().unwrap();
+    session
+        .bind("x", ndarray::arr1(&[1.0f64, 2.0, 3.0]).into_dyn())
+        .unwrap();
+    // One fused elementwise kernel for `y`, one reduction kernel for the sum.
+    let source = "let y = x * 2.0 + 1.0\nprint(sum(y * x))";
+    assert_eq!(session.compile_kernels("<bench>", source).unwrap(), 2);
+    assert_eq!(session.take_output(), "", "nothing ran");
+    assert_eq!(
+        session.vars(),
+        vec![("x".to_string(), "f64[3]".to_string())],
+        "nothing was bound"
+    );
+    let err = session
+        .compile_kernels("<bench>", "let z = x + [1.0, 2.0]")
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Compile);
+    // The session is still usable, and the program runs as checked.
+    session.run(source).unwrap();
+    assert_eq!(session.take_output(), "34.0\n");
+}

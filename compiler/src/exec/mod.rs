@@ -149,6 +149,15 @@ impl Executor {
         self.jit.clif_text(kernel).map_err(|err| err.to_string())
     }
 
+    /// JIT-compiles a kernel into this executor's cache without running it, so that a later
+    /// launch of the same kernel finds it compiled (the embedding API's compile-only entry).
+    pub fn compile_kernel(&mut self, kernel: &crate::ir::Kernel) -> Result<(), String> {
+        self.jit
+            .compile(kernel)
+            .map(|_| ())
+            .map_err(|err| err.to_string())
+    }
+
     /// Snapshot of all global values, for rolling back a failed REPL statement.
     pub fn snapshot(&self) -> Vec<Option<Value>> {
         self.globals.clone()
