@@ -48,11 +48,8 @@ WORKLOADS = [
     dict(id="W10b", title="count_nonzero(x > 0.5)", nx="w10b_count.nx", bytes=8 * N, roof="sum",
          rtol=0.0),
     dict(id="W10c", title="x[x > 0.5]", nx="w10c_mask.nx", bytes=12 * N, roof="copy", rtol=1e-10),
-    # nx runs W11's scalar function element by element today (~15 s per 1000x1000 grid), so
-    # its program times 3 repetitions instead of 5 and each of its processes gets at most
-    # `timeout` seconds: with the other workloads the run stays under 15 minutes.
     dict(id="W11", title="Mandelbrot, 100 iterations", nx="w11_mandelbrot.nx.in", bytes=None,
-         roof=None, rtol=1e-3, timeout=150),
+         roof=None, rtol=1e-3),
 ]
 
 # The criterion benchmarks of benches/compile_latency.rs, by id: what each measures.
