@@ -545,6 +545,12 @@ impl Session {
         self.executor.options.fuse = fuse;
     }
 
+    /// How many worker threads large kernels use (1: all work on the calling thread). The
+    /// default is every core. Results are the same bits for every count (spec §11).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.executor.options.threads = threads.max(1);
+    }
+
     /// Whether an elementwise function call (spec §7) runs as one kernel with the function
     /// compiled into it (the default) or as one call per element with the reference semantics,
     /// for comparison. Results and errors are the same either way.

@@ -69,6 +69,20 @@ fn main() -> ExitCode {
     if cli.options.no_fuse {
         session.set_fusion(false);
     }
+    let threads = match (cli.options.threads, std::env::var("NX_THREADS")) {
+        (Some(threads), _) => Some(threads),
+        (None, Ok(text)) => match text.trim().parse::<usize>() {
+            Ok(threads) if threads > 0 => Some(threads),
+            _ => {
+                eprintln!("error: NX_THREADS must be a positive number of threads, not `{text}`");
+                return ExitCode::from(2);
+            }
+        },
+        (None, Err(_)) => None,
+    };
+    if let Some(threads) = threads {
+        session.set_threads(threads);
+    }
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => {
             // A script stops at its first error: nothing to roll back.

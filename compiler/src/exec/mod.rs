@@ -10,6 +10,7 @@ mod library;
 mod linalg;
 mod npy;
 mod order;
+mod parallel;
 mod random;
 mod shape;
 pub mod timing;
@@ -89,6 +90,9 @@ pub struct ExecOptions {
     /// Run an elementwise function call as one kernel with the function inlined (off: one
     /// reference-semantics call per element, the oracle the kernels are tested against).
     pub function_kernels: bool,
+    /// Worker threads for large kernel launches (`exec/parallel.rs`); results are the same
+    /// bits for every count.
+    pub threads: usize,
 }
 
 impl Default for ExecOptions {
@@ -98,6 +102,7 @@ impl Default for ExecOptions {
             reference_interpreter: false,
             rollback: true,
             function_kernels: true,
+            threads: parallel::available_threads(),
         }
     }
 }
@@ -109,6 +114,7 @@ pub struct Executor {
     /// Shared, so a call does not copy the function's body.
     functions: Vec<Arc<FnInstance>>,
     pub(crate) jit: Jit,
+    workers: parallel::Workers,
     pub options: ExecOptions,
     /// Per-kernel timings, collected when enabled (`--time`).
     pub timings: timing::Timings,
@@ -124,6 +130,7 @@ impl Executor {
             frames: Vec::new(),
             functions: Vec::new(),
             jit,
+            workers: parallel::Workers::default(),
             options: ExecOptions::default(),
             timings: timing::Timings::default(),
             out,

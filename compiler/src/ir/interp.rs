@@ -337,42 +337,89 @@ pub fn reduce_combine_op(op: ReduceOp) -> BinaryOp {
 /// summed pairwise, block values combined by the binary-counter cascade, the stack folded from
 /// the top. Also correct (if needlessly elaborate) for every other combinable reduction.
 pub fn fold_fixed_order(op: ReduceOp, dtype: DType, values: &[Scalar]) -> Scalar {
-    let combine = reduce_combine_op(op);
     let identity = reduce_identity(op, dtype);
-    let apply = |a: Scalar, b: Scalar| {
-        eval_binary(combine, a, b).expect("sum, prod, min and max never fail")
-    };
     let lane_count = reduce_lanes(dtype);
-    let mut stack: Vec<Scalar> = Vec::new();
-    for (block_index, block) in values.chunks(reduce_block(dtype)).enumerate() {
+    let mut stack = FixedOrderStack::new(op);
+    for block in values.chunks(reduce_block(dtype)) {
         let mut lanes = vec![identity; lane_count];
         for (position, value) in block.iter().enumerate() {
             let lane = position % lane_count;
-            lanes[lane] = apply(lanes[lane], *value);
+            lanes[lane] = FixedOrderStack::combine(op, lanes[lane], *value);
         }
         // Pairwise: ((l0+l1)+(l2+l3)) and so on, adjacent pairs level by level.
         while lanes.len() > 1 {
             lanes = lanes
                 .chunks(2)
-                .map(|pair| apply(pair[0], pair[1]))
+                .map(|pair| FixedOrderStack::combine(op, pair[0], pair[1]))
                 .collect();
         }
         stack.push(lanes[0]);
-        let block_number = block_index + 1;
-        for _ in 0..block_number.trailing_zeros() {
-            let upper = stack.pop().expect("the cascade keeps two entries to merge");
-            let lower = stack.pop().expect("the cascade keeps two entries to merge");
-            stack.push(apply(lower, upper));
+    }
+    stack.finish(identity)
+}
+
+/// The cascade of the fixed order (see `ReduceOp::Sum`): block values pushed in order, the top
+/// two entries merged per trailing zero bit of each value's 1-based number, and the entries
+/// folded from the top at the end. A value may also stand for an aligned group of `2^k`
+/// blocks (the value the cascade would merge them into), which is how a reduction split into
+/// such chunks gets the same bits.
+pub struct FixedOrderStack {
+    op: ReduceOp,
+    entries: Vec<Scalar>,
+    pushed: usize,
+}
+
+impl FixedOrderStack {
+    pub fn new(op: ReduceOp) -> FixedOrderStack {
+        FixedOrderStack {
+            op,
+            entries: Vec::new(),
+            pushed: 0,
         }
     }
-    let mut result = match stack.pop() {
-        Some(top) => top,
-        None => return identity,
-    };
-    while let Some(below) = stack.pop() {
-        result = apply(below, result);
+
+    /// The reduction's binary operation (`+` for sum, `*` for prod, min, max, or, and).
+    pub fn combine(op: ReduceOp, a: Scalar, b: Scalar) -> Scalar {
+        eval_binary(reduce_combine_op(op), a, b).expect("reductions' combinations never fail")
     }
-    result
+
+    pub fn push(&mut self, value: Scalar) {
+        self.entries.push(value);
+        self.pushed += 1;
+        for _ in 0..self.pushed.trailing_zeros() {
+            let upper = self
+                .entries
+                .pop()
+                .expect("the cascade keeps two entries to merge");
+            let lower = self
+                .entries
+                .pop()
+                .expect("the cascade keeps two entries to merge");
+            self.entries
+                .push(FixedOrderStack::combine(self.op, lower, upper));
+        }
+    }
+
+    /// The final fold; `identity` when nothing was pushed.
+    pub fn finish(mut self, identity: Scalar) -> Scalar {
+        match self.entries.pop() {
+            Some(top) => self.fold_below(top),
+            None => identity,
+        }
+    }
+
+    /// The final fold with `tail` on top: the fold of a last group of fewer than `2^k`
+    /// blocks, whose own stack entries would sit above every entry pushed here.
+    pub fn finish_with(mut self, tail: Scalar) -> Scalar {
+        self.fold_below(tail)
+    }
+
+    fn fold_below(&mut self, mut result: Scalar) -> Scalar {
+        while let Some(below) = self.entries.pop() {
+            result = FixedOrderStack::combine(self.op, below, result);
+        }
+        result
+    }
 }
 
 /// First minimum (`is_max == false`) or maximum of `values` by row-major position; the first
