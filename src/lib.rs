@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use nx_compiler::diagnostics::{Diagnostic, FileId, SourceMap, Span, Stage};
 use nx_compiler::exec::Executor;
+use nx_compiler::lower;
 use nx_compiler::syntax;
 use nx_compiler::types::Checker;
 use nx_compiler::types::hir::{self, StmtKind};
@@ -117,6 +118,8 @@ pub struct Session {
     base_dir: PathBuf,
     /// Phase durations since timing was enabled (`--time`), in order.
     phase_times: Vec<(&'static str, std::time::Duration)>,
+    /// See `set_whole_program`.
+    whole_program: bool,
 }
 
 impl Session {
@@ -143,6 +146,7 @@ impl Session {
             output,
             base_dir: PathBuf::from("."),
             phase_times: Vec::new(),
+            whole_program: false,
         };
         session.load_prelude()?;
         Ok(session)
@@ -426,7 +430,10 @@ impl Session {
         if !syntax_errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, syntax_errors));
         }
-        let program = self.timed("check", |session| session.check_module(&module, repl))?;
+        let mut program = self.timed("check", |session| session.check_module(&module, repl))?;
+        if self.executor.options.fuse {
+            lower::fuse_statements(&mut program, self.whole_program);
+        }
         Ok((module, program))
     }
 
@@ -549,6 +556,13 @@ impl Session {
     /// default is every core. Results are the same bits for every count (spec §11).
     pub fn set_threads(&mut self, threads: usize) {
         self.executor.options.threads = threads.max(1);
+    }
+
+    /// Declares that each program run is the whole program: no later input, and no host,
+    /// reads the globals it leaves (a script run by `nx FILE`). The optimizer may then fuse
+    /// a global array temporary into its one reader instead of keeping its value.
+    pub fn set_whole_program(&mut self, whole: bool) {
+        self.whole_program = whole;
     }
 
     /// Whether an elementwise function call (spec §7) runs as one kernel with the function

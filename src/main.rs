@@ -85,17 +85,23 @@ fn main() -> ExitCode {
     }
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => {
-            // A script stops at its first error: nothing to roll back.
+            // A script stops at its first error: nothing to roll back; and nothing reads its
+            // globals after it.
             session.set_rollback(false);
+            session.set_whole_program(true);
             session.run_file(file)
         }
         (Some(Command::Check { file }), _, _) => session.check_file(file),
-        (Some(Command::Ir { file, clif }), _, _) => session.ir_of_file(file, *clif).map(|text| {
-            // A closed pipe (`nx ir f.nx | head`) is not an error worth a panic.
-            let _ = writeln!(std::io::stdout(), "{text}");
-        }),
+        (Some(Command::Ir { file, clif }), _, _) => {
+            session.set_whole_program(true);
+            session.ir_of_file(file, *clif).map(|text| {
+                // A closed pipe (`nx ir f.nx | head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout(), "{text}");
+            })
+        }
         (None, None, Some(code)) => {
             session.set_rollback(false);
+            session.set_whole_program(true);
             session.run(code)
         }
         (None, None, None) => return repl::run(session),

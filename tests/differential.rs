@@ -3,7 +3,8 @@
 //! IR (a plain scalar evaluator that shares no code with Cranelift codegen), and the same bits
 //! with fusion on as with every operation in its own kernel (`--no-fuse`). Floating-point
 //! reductions follow the IR's fixed summation order everywhere, so they must agree exactly too.
-//! Random elementwise functions with loops and branches give the same bits, or the same error,
+//! Chains of array temporaries give the same bits fused across statements as computed one by
+//! one. Random elementwise functions with loops and branches give the same bits, or the same error,
 //! compiled into one kernel (JIT or reference interpreter) as applied per element by the
 //! executor's own semantics.
 
@@ -239,6 +240,27 @@ proptest! {
         let per_element = run(false, false);
         prop_assert_eq!(&run(false, true), &per_element, "function:\n{}\nsizes {:?}", function, sizes);
         prop_assert_eq!(&run(true, true), &per_element, "function:\n{}\nsizes {:?}", function, sizes);
+    }
+
+    #[test]
+    fn statement_fusion_matches_unfused(
+        first in expression(),
+        second in expression(),
+        third in expression(),
+        sizes in sizes(),
+    ) {
+        // `t1` is read once (fused into `t2`), `t2` twice (kept), `t3` last (kept): the program
+        // runs as one whole program, as a script does.
+        let program = format!(
+            "let t1 = ({first}) * 1.0\nlet t2 = t1 - ({second})\nlet t3 = where(t2 > 0.0, t2, -t2) + ({third})"
+        );
+        let run = |fuse: bool| {
+            let mut session = configured_session(false, fuse, sizes);
+            session.set_whole_program(true);
+            session.run(&program).map_err(|e| e.rendered.lines().next().unwrap_or("").to_string())?;
+            outcome(&mut session, "t3").map_err(|e| e.lines().next().unwrap_or("").to_string())
+        };
+        prop_assert_eq!(run(true), run(false), "program:\n{}\nsizes {:?}", program, sizes);
     }
 
     #[test]

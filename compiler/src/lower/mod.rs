@@ -11,8 +11,10 @@ use crate::types::hir::{Expr, ExprKind, Reduction, Type};
 use nx_runtime::{DType, Scalar};
 
 mod function;
+mod fuse_statements;
 mod plan;
 pub use function::elementwise_call_kernel;
+pub use fuse_statements::fuse_statements;
 pub use plan::program_kernels;
 
 /// An input of a kernel being built.

@@ -4,7 +4,7 @@
 use super::{Leaf, elementwise_call_kernel, elementwise_kernel, is_elementwise, reduction_kernels};
 use crate::diagnostics::Span;
 use crate::ir::Kernel;
-use crate::types::hir::{Block, Creation, Expr, ExprKind, FnInstance, IndexItem, Stmt, StmtKind};
+use crate::types::hir::{Block, Expr, ExprKind, FnInstance, Part, Stmt};
 
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
 /// elementwise tree is one kernel and each reduction one kernel with its producer fused.
@@ -49,64 +49,13 @@ impl KernelCollector<'_> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
-        match &stmt.kind {
-            StmtKind::Assign { value, .. } | StmtKind::Expr { value, .. } => self.expr(value),
-            StmtKind::AssignIndex { items, value, .. } => {
-                self.index_items(items);
-                self.expr(value);
-            }
-            StmtKind::ForRange {
-                start,
-                end,
-                step,
-                body,
-                ..
-            } => {
-                self.expr(start);
-                self.expr(end);
-                if let Some(step) = step {
-                    self.expr(step);
-                }
-                self.block(body);
-            }
-            StmtKind::ForArray { array, body, .. } => {
-                self.expr(array);
-                self.block(body);
-            }
-            StmtKind::While { cond, body } => {
-                self.expr(cond);
-                self.block(body);
-            }
-            StmtKind::If { cond, then, else_ } => {
-                self.expr(cond);
-                self.block(then);
-                if let Some(else_) = else_ {
-                    self.block(else_);
-                }
-            }
-            StmtKind::Return(Some(value)) => self.expr(value),
-            StmtKind::Assert { cond, .. } => self.expr(cond),
-            StmtKind::Print(args) | StmtKind::Call { args, .. } => {
-                for arg in args {
-                    self.expr(arg);
-                }
-            }
-            StmtKind::Block(block) => self.block(block),
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
-        }
+        stmt.for_each_part(&mut |part| self.part(part));
     }
 
-    fn index_items(&mut self, items: &[IndexItem]) {
-        for item in items {
-            match item {
-                IndexItem::Int(e) | IndexItem::Mask(e) | IndexItem::Gather(e) => self.expr(e),
-                IndexItem::Slice { start, stop, step } => {
-                    for part in [start, stop, step].into_iter().flatten() {
-                        self.expr(part);
-                    }
-                }
-                IndexItem::NewAxis | IndexItem::Ellipsis => {}
-            }
+    fn part(&mut self, part: Part<'_>) {
+        match part {
+            Part::Expr(expr) => self.expr(expr),
+            Part::Block(block) => self.block(block),
         }
     }
 
@@ -168,72 +117,6 @@ impl KernelCollector<'_> {
     }
 
     fn children(&mut self, expr: &Expr) {
-        match &expr.kind {
-            ExprKind::Unary(_, a)
-            | ExprKind::Cast(a)
-            | ExprKind::AdoptWeak(a)
-            | ExprKind::Shape(a)
-            | ExprKind::Transpose(a)
-            | ExprKind::Len(a)
-            | ExprKind::Size(a) => self.expr(a),
-            ExprKind::Binary(_, a, b) | ExprKind::Logical { lhs: a, rhs: b, .. } => {
-                self.expr(a);
-                self.expr(b);
-            }
-            ExprKind::Where(a, b, c) => {
-                self.expr(a);
-                self.expr(b);
-                self.expr(c);
-            }
-            ExprKind::Math(_, args)
-            | ExprKind::List(args)
-            | ExprKind::Call { args, .. }
-            | ExprKind::ElementwiseCall { args, .. }
-            | ExprKind::Library { args, .. } => {
-                for arg in args {
-                    self.expr(arg);
-                }
-            }
-            ExprKind::Reduce { arg, ddof, .. } => {
-                self.expr(arg);
-                if let Some(ddof) = ddof {
-                    self.expr(ddof);
-                }
-            }
-            ExprKind::Creation(creation) => match creation {
-                Creation::Full { shape, value } => {
-                    self.expr(shape);
-                    self.expr(value);
-                }
-                Creation::Arange { start, stop, step } => {
-                    self.expr(start);
-                    self.expr(stop);
-                    self.expr(step);
-                }
-                Creation::Linspace {
-                    start, stop, num, ..
-                } => {
-                    self.expr(start);
-                    self.expr(stop);
-                    self.expr(num);
-                }
-                Creation::Eye { n } => self.expr(n),
-            },
-            ExprKind::Index { base, items } => {
-                self.expr(base);
-                self.index_items(items);
-            }
-            ExprKind::If { cond, then, else_ } => {
-                self.expr(cond);
-                self.block(then);
-                self.block(else_);
-            }
-            ExprKind::Block(block) => self.block(block),
-            ExprKind::Const(_)
-            | ExprKind::Var(_)
-            | ExprKind::Clock
-            | ExprKind::Unsupported(_)
-            | ExprKind::Str(_) => {}
-        }
+        expr.for_each_child(&mut |part| self.part(part));
     }
 }

@@ -305,6 +305,158 @@ pub enum ExprKind {
     Str(String),
 }
 
+/// A direct part of a statement or expression, for walks over the program: a subexpression or
+/// a nested block.
+pub enum Part<'a> {
+    Expr(&'a Expr),
+    Block(&'a Block),
+}
+
+impl IndexItem {
+    /// The item's expressions, in evaluation order.
+    pub fn for_each_expr<'a>(&'a self, visit: &mut impl FnMut(Part<'a>)) {
+        match self {
+            IndexItem::Int(e) | IndexItem::Mask(e) | IndexItem::Gather(e) => visit(Part::Expr(e)),
+            IndexItem::Slice { start, stop, step } => {
+                for part in [start, stop, step].into_iter().flatten() {
+                    visit(Part::Expr(part));
+                }
+            }
+            IndexItem::NewAxis | IndexItem::Ellipsis => {}
+        }
+    }
+}
+
+impl Stmt {
+    /// Every direct subexpression and block of the statement, in evaluation order.
+    pub fn for_each_part<'a>(&'a self, visit: &mut impl FnMut(Part<'a>)) {
+        match &self.kind {
+            StmtKind::Assign { value, .. } | StmtKind::Expr { value, .. } => {
+                visit(Part::Expr(value))
+            }
+            StmtKind::AssignIndex { items, value, .. } => {
+                for item in items {
+                    item.for_each_expr(visit);
+                }
+                visit(Part::Expr(value));
+            }
+            StmtKind::ForRange {
+                start,
+                end,
+                step,
+                body,
+                ..
+            } => {
+                visit(Part::Expr(start));
+                visit(Part::Expr(end));
+                if let Some(step) = step {
+                    visit(Part::Expr(step));
+                }
+                visit(Part::Block(body));
+            }
+            StmtKind::ForArray { array, body, .. } => {
+                visit(Part::Expr(array));
+                visit(Part::Block(body));
+            }
+            StmtKind::While { cond, body } => {
+                visit(Part::Expr(cond));
+                visit(Part::Block(body));
+            }
+            StmtKind::If { cond, then, else_ } => {
+                visit(Part::Expr(cond));
+                visit(Part::Block(then));
+                if let Some(else_) = else_ {
+                    visit(Part::Block(else_));
+                }
+            }
+            StmtKind::Return(Some(value)) => visit(Part::Expr(value)),
+            StmtKind::Assert { cond, .. } => visit(Part::Expr(cond)),
+            StmtKind::Print(args) | StmtKind::Call { args, .. } => {
+                for arg in args {
+                    visit(Part::Expr(arg));
+                }
+            }
+            StmtKind::Block(block) => visit(Part::Block(block)),
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+}
+
+impl Expr {
+    /// Every direct subexpression and block of the expression, in evaluation order.
+    pub fn for_each_child<'a>(&'a self, visit: &mut impl FnMut(Part<'a>)) {
+        match &self.kind {
+            ExprKind::Unary(_, a)
+            | ExprKind::Cast(a)
+            | ExprKind::AdoptWeak(a)
+            | ExprKind::Shape(a)
+            | ExprKind::Transpose(a)
+            | ExprKind::Len(a)
+            | ExprKind::Size(a) => visit(Part::Expr(a)),
+            ExprKind::Binary(_, a, b) | ExprKind::Logical { lhs: a, rhs: b, .. } => {
+                visit(Part::Expr(a));
+                visit(Part::Expr(b));
+            }
+            ExprKind::Where(a, b, c) => {
+                visit(Part::Expr(a));
+                visit(Part::Expr(b));
+                visit(Part::Expr(c));
+            }
+            ExprKind::Math(_, args)
+            | ExprKind::List(args)
+            | ExprKind::Call { args, .. }
+            | ExprKind::ElementwiseCall { args, .. }
+            | ExprKind::Library { args, .. } => {
+                for arg in args {
+                    visit(Part::Expr(arg));
+                }
+            }
+            ExprKind::Reduce { arg, ddof, .. } => {
+                visit(Part::Expr(arg));
+                if let Some(ddof) = ddof {
+                    visit(Part::Expr(ddof));
+                }
+            }
+            ExprKind::Creation(creation) => match creation {
+                Creation::Full { shape, value } => {
+                    visit(Part::Expr(shape));
+                    visit(Part::Expr(value));
+                }
+                Creation::Arange { start, stop, step } => {
+                    visit(Part::Expr(start));
+                    visit(Part::Expr(stop));
+                    visit(Part::Expr(step));
+                }
+                Creation::Linspace {
+                    start, stop, num, ..
+                } => {
+                    visit(Part::Expr(start));
+                    visit(Part::Expr(stop));
+                    visit(Part::Expr(num));
+                }
+                Creation::Eye { n } => visit(Part::Expr(n)),
+            },
+            ExprKind::Index { base, items } => {
+                visit(Part::Expr(base));
+                for item in items {
+                    item.for_each_expr(visit);
+                }
+            }
+            ExprKind::If { cond, then, else_ } => {
+                visit(Part::Expr(cond));
+                visit(Part::Block(then));
+                visit(Part::Block(else_));
+            }
+            ExprKind::Block(block) => visit(Part::Block(block)),
+            ExprKind::Const(_)
+            | ExprKind::Var(_)
+            | ExprKind::Clock
+            | ExprKind::Unsupported(_)
+            | ExprKind::Str(_) => {}
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reduction {
     Plain(ReduceOp),

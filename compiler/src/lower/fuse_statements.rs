@@ -1,0 +1,270 @@
+//! Statement fusion, a pass on the typed program before it runs: an array temporary
+//!
+//! ```nx
+//! let d = x - mu          # A: an elementwise tree
+//! let z = d / sigma       # B: reads `d` once, where B's kernel would load it
+//! ```
+//!
+//! becomes `let z = (x - mu) / sigma`, one kernel with no `d` array, when nothing can tell:
+//! - A binds `t` to an array-valued elementwise tree whose leaves are variables, constants and
+//!   reductions that cannot fail, and which has no operation that can fail (integer `//`, `%`,
+//!   `**`): computing it later, in B's kernel, reads the same values (expressions assign
+//!   nothing) and raises no error A would have raised first;
+//! - B, the very next statement (or the block's value), reads `t` exactly once, at a place its
+//!   kernel loads from (through elementwise operations and reduction arguments), and `t` is read
+//!   nowhere else: in a function, in that function; for a global, in the whole program, which
+//!   the caller must vouch is all there is (a script: no later input or host reads globals).
+//!
+//! Chains fuse too (`let a = …; let b = f(a); let c = g(b)`), left to right. With fusion off
+//! (`--no-fuse`) the pass does not run.
+
+use std::collections::HashMap;
+
+use super::is_elementwise;
+use crate::ir::ReduceOp;
+use crate::types::hir::{Block, Expr, ExprKind, Part, Program, Reduction, Stmt, StmtKind, VarRef};
+
+/// Fuses array temporaries into the statement that uses them, in the program's top level
+/// (globals only if `globals_are_private`) and in every function instance (locals).
+pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
+    let mut reads = ReadCounts::default();
+    for stmt in &program.stmts {
+        reads.stmt(None, stmt);
+    }
+    for (index, function) in program.functions.iter().enumerate() {
+        reads.block(Some(index), &function.body);
+    }
+    let top = Scope {
+        function: None,
+        reads: &reads,
+        globals_are_private,
+    };
+    fuse_list(&top, &mut program.stmts, None);
+    for (index, function) in program.functions.iter_mut().enumerate() {
+        let scope = Scope {
+            function: Some(index),
+            reads: &reads,
+            globals_are_private,
+        };
+        fuse_block(&scope, &mut function.body);
+    }
+}
+
+/// How often each variable is read: globals program-wide, locals per function instance.
+#[derive(Default)]
+struct ReadCounts {
+    counts: HashMap<(Option<usize>, VarRef), usize>,
+}
+
+impl ReadCounts {
+    fn count(&self, function: Option<usize>, var: VarRef) -> usize {
+        let key = match var {
+            VarRef::Global(_) => (None, var),
+            VarRef::Local(_) => (function, var),
+        };
+        self.counts.get(&key).copied().unwrap_or(0)
+    }
+
+    fn block(&mut self, function: Option<usize>, block: &Block) {
+        for stmt in &block.stmts {
+            self.stmt(function, stmt);
+        }
+        if let Some(value) = &block.value {
+            self.expr(function, value);
+        }
+    }
+
+    fn stmt(&mut self, function: Option<usize>, stmt: &Stmt) {
+        stmt.for_each_part(&mut |part| match part {
+            Part::Expr(expr) => self.expr(function, expr),
+            Part::Block(block) => self.block(function, block),
+        });
+    }
+
+    fn expr(&mut self, function: Option<usize>, expr: &Expr) {
+        if let ExprKind::Var(var) = &expr.kind {
+            let key = match var {
+                VarRef::Global(_) => (None, *var),
+                VarRef::Local(_) => (function, *var),
+            };
+            *self.counts.entry(key).or_default() += 1;
+        }
+        expr.for_each_child(&mut |part| match part {
+            Part::Expr(child) => self.expr(function, child),
+            Part::Block(block) => self.block(function, block),
+        });
+    }
+}
+
+struct Scope<'a> {
+    function: Option<usize>,
+    reads: &'a ReadCounts,
+    globals_are_private: bool,
+}
+
+impl Scope<'_> {
+    /// Whether `var` is read exactly once in everything that could read it.
+    fn read_once(&self, var: VarRef) -> bool {
+        let private = match var {
+            VarRef::Global(_) => self.globals_are_private,
+            VarRef::Local(_) => self.function.is_some(),
+        };
+        private && self.reads.count(self.function, var) == 1
+    }
+}
+
+fn fuse_block(scope: &Scope, block: &mut Block) {
+    fuse_list(scope, &mut block.stmts, block.value.as_deref_mut());
+}
+
+/// Fuses adjacent pairs of a statement list (the block's value counting as a last statement),
+/// then recurses into nested blocks.
+fn fuse_list(scope: &Scope, stmts: &mut Vec<Stmt>, mut value: Option<&mut Expr>) {
+    let mut index = 0;
+    while index < stmts.len() {
+        let fused = match temporary(scope, &stmts[index]) {
+            Some((var, _)) if index + 1 < stmts.len() => {
+                let (head, tail) = stmts.split_at_mut(index + 1);
+                substitute_in_stmt(&mut tail[0], var, &head[index])
+            }
+            Some((var, _)) => match value.as_deref_mut() {
+                Some(value) => substitute_in_kernel(value, var, &stmts[index]),
+                None => false,
+            },
+            None => false,
+        };
+        if fused {
+            stmts.remove(index);
+        } else {
+            index += 1;
+        }
+    }
+    for stmt in stmts.iter_mut() {
+        for_each_part_mut(stmt, &mut |block| fuse_block(scope, block));
+    }
+    if let Some(value) = value {
+        for_each_block_in_expr(value, &mut |block| fuse_block(scope, block));
+    }
+}
+
+/// `let t = tree` (or `t = tree`) that may be fused into its one reader.
+fn temporary<'s>(scope: &Scope, stmt: &'s Stmt) -> Option<(VarRef, &'s Expr)> {
+    let StmtKind::Assign { var, value } = &stmt.kind else {
+        return None;
+    };
+    let fusable = is_elementwise(value)
+        && !value.ty.is_scalar()
+        && pure_infallible_tree(value)
+        && scope.read_once(*var);
+    fusable.then_some((*var, value))
+}
+
+/// An elementwise tree over variables, constants and reductions that cannot fail (not
+/// `min`/`max`/`argmin`/`argmax`, which fail when empty), with no operation that can fail.
+fn pure_infallible_tree(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Var(_) | ExprKind::Const(_) => true,
+        ExprKind::Reduce { op, arg, ddof, .. } => {
+            let never_fails = !matches!(
+                op,
+                Reduction::Plain(
+                    ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
+                )
+            );
+            never_fails
+                && pure_infallible_tree(arg)
+                && ddof.as_deref().is_none_or(pure_infallible_tree)
+        }
+        ExprKind::Binary(op, lhs, _) if is_fallible(*op, lhs) => false,
+        _ if is_elementwise(expr) => {
+            let mut all = true;
+            expr.for_each_child(&mut |part| match part {
+                Part::Expr(child) => all &= pure_infallible_tree(child),
+                Part::Block(_) => all = false,
+            });
+            all
+        }
+        _ => false,
+    }
+}
+
+fn is_fallible(op: crate::ir::BinaryOp, lhs: &Expr) -> bool {
+    use crate::ir::BinaryOp;
+    matches!(op, BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow) && !lhs.ty.dtype.is_float()
+}
+
+/// Puts `definition`'s tree in place of the read of `var` in `stmt`'s kernel, if it is there.
+fn substitute_in_stmt(stmt: &mut Stmt, var: VarRef, definition: &Stmt) -> bool {
+    match &mut stmt.kind {
+        StmtKind::Assign { value, .. }
+        | StmtKind::AssignIndex { value, .. }
+        | StmtKind::Expr { value, .. }
+        | StmtKind::Return(Some(value)) => substitute_in_kernel(value, var, definition),
+        StmtKind::Print(args) => args
+            .iter_mut()
+            .any(|arg| substitute_in_kernel(arg, var, definition)),
+        _ => false,
+    }
+}
+
+/// Replaces the read of `var` reachable from `expr` through kernel positions (elementwise
+/// operands, reduction arguments) by the tree `definition` binds.
+fn substitute_in_kernel(expr: &mut Expr, var: VarRef, definition: &Stmt) -> bool {
+    if matches!(&expr.kind, ExprKind::Var(read) if *read == var) {
+        let StmtKind::Assign { value, .. } = &definition.kind else {
+            unreachable!("a temporary is an assignment");
+        };
+        *expr = value.clone();
+        return true;
+    }
+    let elementwise = is_elementwise(expr);
+    let operands: Vec<&mut Expr> = match &mut expr.kind {
+        ExprKind::Reduce { arg, .. } => vec![arg.as_mut()],
+        _ if elementwise => elementwise_operands(expr),
+        _ => Vec::new(),
+    };
+    operands
+        .into_iter()
+        .any(|operand| substitute_in_kernel(operand, var, definition))
+}
+
+fn elementwise_operands(expr: &mut Expr) -> Vec<&mut Expr> {
+    match &mut expr.kind {
+        ExprKind::Unary(_, a) | ExprKind::Cast(a) => vec![a.as_mut()],
+        ExprKind::Binary(_, a, b) | ExprKind::Logical { lhs: a, rhs: b, .. } => {
+            vec![a.as_mut(), b.as_mut()]
+        }
+        ExprKind::Math(_, args) => args.iter_mut().collect(),
+        ExprKind::Where(c, a, b) => vec![c.as_mut(), a.as_mut(), b.as_mut()],
+        _ => Vec::new(),
+    }
+}
+
+/// Every nested block of a statement, mutably (blocks inside its expressions included).
+fn for_each_part_mut(stmt: &mut Stmt, visit: &mut impl FnMut(&mut Block)) {
+    match &mut stmt.kind {
+        StmtKind::ForRange { body, .. }
+        | StmtKind::ForArray { body, .. }
+        | StmtKind::While { body, .. } => visit(body),
+        StmtKind::If { then, else_, .. } => {
+            visit(then);
+            if let Some(else_) = else_ {
+                visit(else_);
+            }
+        }
+        StmtKind::Block(block) => visit(block),
+        _ => {}
+    }
+}
+
+/// Every block inside an expression (`if` and block expressions), mutably.
+fn for_each_block_in_expr(expr: &mut Expr, visit: &mut impl FnMut(&mut Block)) {
+    match &mut expr.kind {
+        ExprKind::If { then, else_, .. } => {
+            visit(then);
+            visit(else_);
+        }
+        ExprKind::Block(block) => visit(block),
+        _ => {}
+    }
+}
