@@ -432,7 +432,8 @@ impl Session {
         }
         let mut program = self.timed("check", |session| session.check_module(&module, repl))?;
         if self.executor.options.fuse {
-            lower::fuse_statements(&mut program, self.whole_program);
+            let whole_program = self.whole_program;
+            on_big_stack(|| lower::fuse_statements(&mut program, whole_program))?;
         }
         Ok((module, program))
     }

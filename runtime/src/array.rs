@@ -154,8 +154,16 @@ fn checked_n_bytes(dtype: DType, shape: &[usize]) -> Result<usize, AllocError> {
 impl Array {
     /// A C-contiguous array of zeros (false for bool).
     pub fn zeros(dtype: DType, shape: &[usize]) -> Result<Array, AllocError> {
-        let n_bytes = checked_n_bytes(dtype, shape)?;
-        let buffer = Buffer::zeroed(n_bytes)?;
+        Array::c_order_in(dtype, shape, Buffer::zeroed)
+    }
+
+    /// A C-contiguous array over a new buffer from `allocate` (given the byte count).
+    fn c_order_in(
+        dtype: DType,
+        shape: &[usize],
+        allocate: impl FnOnce(usize) -> Result<Buffer, AllocError>,
+    ) -> Result<Array, AllocError> {
+        let buffer = allocate(checked_n_bytes(dtype, shape)?)?;
         Ok(Array {
             dtype,
             shape: shape.to_vec(),
@@ -168,15 +176,7 @@ impl Array {
     /// A C-contiguous array whose elements are unspecified, for a kernel output that is
     /// written completely before it is read (see `Buffer::for_overwrite`).
     pub fn for_overwrite(dtype: DType, shape: &[usize]) -> Result<Array, AllocError> {
-        let n_bytes = checked_n_bytes(dtype, shape)?;
-        let buffer = Buffer::for_overwrite(n_bytes)?;
-        Ok(Array {
-            dtype,
-            shape: shape.to_vec(),
-            strides: c_strides(shape),
-            offset: 0,
-            buffer: Arc::new(buffer),
-        })
+        Array::c_order_in(dtype, shape, Buffer::for_overwrite)
     }
 
     /// A C-contiguous array with every element `value` (of `value`'s dtype).
