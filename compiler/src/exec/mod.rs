@@ -16,6 +16,7 @@ pub mod timing;
 pub mod value;
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,7 +29,7 @@ use crate::types::hir::{
     Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt,
     StmtKind, VarRef,
 };
-use nx_runtime::{AllocError, Array, DType, Scalar};
+use nx_runtime::{AllocError, Array, DType, Scalar, Workers};
 pub use value::Value;
 
 /// A run-time failure at a span of the program (spec §10).
@@ -89,6 +90,9 @@ pub struct ExecOptions {
     /// Run an elementwise function call as one kernel with the function inlined (off: one
     /// reference-semantics call per element, the oracle the kernels are tested against).
     pub function_kernels: bool,
+    /// Threads that library kernels may split their work over (today the float matrix
+    /// products; `--threads`, default one per core). Results do not depend on it.
+    pub threads: NonZeroUsize,
 }
 
 impl Default for ExecOptions {
@@ -98,6 +102,7 @@ impl Default for ExecOptions {
             reference_interpreter: false,
             rollback: true,
             function_kernels: true,
+            threads: Workers::default_count(),
         }
     }
 }
@@ -110,6 +115,8 @@ pub struct Executor {
     functions: Vec<Arc<FnInstance>>,
     pub(crate) jit: Jit,
     pub options: ExecOptions,
+    /// The threads of `options.threads`, started on first use; see `Executor::workers`.
+    workers: Workers,
     /// Per-kernel timings, collected when enabled (`--time`).
     pub timings: timing::Timings,
     out: Box<dyn Write + Send>,
@@ -125,10 +132,20 @@ impl Executor {
             functions: Vec::new(),
             jit,
             options: ExecOptions::default(),
+            workers: Workers::new(NonZeroUsize::MIN),
             timings: timing::Timings::default(),
             out,
             epoch: Instant::now(),
         })
+    }
+
+    /// The worker threads for library kernels: `options.threads` of them, a fresh set (whose
+    /// pool starts on first use) if that count changed since the last call.
+    fn workers(&mut self) -> &Workers {
+        if self.workers.count() != self.options.threads {
+            self.workers = Workers::new(self.options.threads);
+        }
+        &self.workers
     }
 
     /// The value of a global slot, if it has been set.
