@@ -11,6 +11,7 @@
 //! ```
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -174,12 +175,15 @@ impl Session {
         }
     }
 
-    /// Forgets every binding and function (the REPL's `:reset`).
+    /// Forgets every binding and function (the REPL's `:reset`); options set on the session
+    /// (threads, fusion, …) stay.
     pub fn reset(&mut self) -> Result<(), Error> {
         let fresh = Session::with_output(self.output.clone())?;
         let base_dir = std::mem::take(&mut self.base_dir);
+        let options = self.executor.options.clone();
         *self = fresh;
         self.base_dir = base_dir;
+        self.executor.options = options;
         Ok(())
     }
 
@@ -515,6 +519,13 @@ impl Session {
     /// error turns this off.
     pub fn set_rollback(&mut self, rollback: bool) {
         self.executor.options.rollback = rollback;
+    }
+
+    /// How many threads library kernels may split their work over (`--threads`; the default
+    /// is one per core). Today only large `f32`/`f64` matrix products use more than one.
+    /// Results are the same bits for every count (spec §11).
+    pub fn set_threads(&mut self, threads: NonZeroUsize) {
+        self.executor.options.threads = threads;
     }
 
     /// Makes `import` paths of REPL and `-e` input relative to `dir`.

@@ -4,6 +4,7 @@
 mod repl;
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,9 +32,9 @@ struct Cli {
 
 #[derive(clap::Args)]
 struct Options {
-    /// Worker threads for kernels (also NX_THREADS); default: all cores.
-    #[arg(long, global = true, value_name = "N")]
-    threads: Option<usize>,
+    /// Worker threads for kernels; default: all cores.
+    #[arg(long, global = true, value_name = "N", env = "NX_THREADS")]
+    threads: Option<NonZeroUsize>,
     /// Disable fusion, for comparison.
     #[arg(long, global = true)]
     no_fuse: bool,
@@ -68,6 +69,9 @@ fn main() -> ExitCode {
     }
     if cli.options.no_fuse {
         session.set_fusion(false);
+    }
+    if let Some(threads) = cli.options.threads {
+        session.set_threads(threads);
     }
     let result = match (&cli.command, &cli.file, &cli.code) {
         (Some(Command::Run { file }), _, _) | (None, Some(file), _) => {
