@@ -11,6 +11,7 @@
 //! ```
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -190,12 +191,15 @@ impl Session {
         }
     }
 
-    /// Forgets every binding and function (the REPL's `:reset`).
+    /// Forgets every binding and function (the REPL's `:reset`); options set on the session
+    /// (threads, fusion, …) stay.
     pub fn reset(&mut self) -> Result<(), Error> {
         let fresh = Session::with_output(self.output.clone())?;
         let base_dir = std::mem::take(&mut self.base_dir);
+        let options = self.executor.options.clone();
         *self = fresh;
         self.base_dir = base_dir;
+        self.executor.options = options;
         Ok(())
     }
 
@@ -553,12 +557,6 @@ impl Session {
         self.executor.options.fuse = fuse;
     }
 
-    /// How many worker threads large kernels use (1: all work on the calling thread). The
-    /// default is every core. Results are the same bits for every count (spec §11).
-    pub fn set_threads(&mut self, threads: usize) {
-        self.executor.options.threads = threads.max(1);
-    }
-
     /// Declares that each program run is the whole program: no later input, and no host,
     /// reads the globals it leaves (a script run by `nx FILE`). The optimizer may then fuse
     /// a global array temporary into its one reader instead of keeping its value.
@@ -579,6 +577,13 @@ impl Session {
     /// error turns this off.
     pub fn set_rollback(&mut self, rollback: bool) {
         self.executor.options.rollback = rollback;
+    }
+
+    /// How many threads large kernel launches and library kernels may split their work over
+    /// (`--threads`; the default is one per core). Results are the same bits for every count
+    /// (spec §11).
+    pub fn set_threads(&mut self, threads: NonZeroUsize) {
+        self.executor.options.threads = threads;
     }
 
     /// Makes `import` paths of REPL and `-e` input relative to `dir`.

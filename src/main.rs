@@ -4,6 +4,7 @@
 mod repl;
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,9 +32,9 @@ struct Cli {
 
 #[derive(clap::Args)]
 struct Options {
-    /// Worker threads for kernels (also NX_THREADS); default: all cores.
-    #[arg(long, global = true, value_name = "N")]
-    threads: Option<usize>,
+    /// Worker threads for kernels; default: all cores.
+    #[arg(long, global = true, value_name = "N", env = "NX_THREADS")]
+    threads: Option<NonZeroUsize>,
     /// Disable fusion, for comparison.
     #[arg(long, global = true)]
     no_fuse: bool,
@@ -69,18 +70,7 @@ fn main() -> ExitCode {
     if cli.options.no_fuse {
         session.set_fusion(false);
     }
-    let threads = match (cli.options.threads, std::env::var("NX_THREADS")) {
-        (Some(threads), _) => Some(threads),
-        (None, Ok(text)) => match text.trim().parse::<usize>() {
-            Ok(threads) if threads > 0 => Some(threads),
-            _ => {
-                eprintln!("error: NX_THREADS must be a positive number of threads, not `{text}`");
-                return ExitCode::from(2);
-            }
-        },
-        (None, Err(_)) => None,
-    };
-    if let Some(threads) = threads {
+    if let Some(threads) = cli.options.threads {
         session.set_threads(threads);
     }
     let result = match (&cli.command, &cli.file, &cli.code) {

@@ -131,3 +131,49 @@ fn version_and_help() {
         assert!(stdout(&output).contains(word), "help mentions {word}");
     }
 }
+
+#[test]
+fn matrix_products_are_the_same_bits_for_every_thread_count() {
+    // Large enough for the product to be split over threads; values whose products round, so
+    // a different summation order would show. `save` keeps every bit.
+    let dir = std::env::temp_dir().join(format!("nx-cli-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str, args: &[&str], env: Option<&str>| {
+        let out = dir.join(format!("{name}.npy")).display().to_string();
+        let path = script(
+            &format!("threads_{name}.nx"),
+            &format!(
+                "let a = sin(arange(300.0 * 257.0)).reshape([300, 257])\n\
+                 let b = cos(arange(257.0 * 199.0) * 0.37).reshape([257, 199])\n\
+                 save(\"{out}\", concat([a @ b, ((a as f32) @ (b as f32)) as f64]))\n"
+            ),
+        );
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nx"));
+        command.args(args).arg(&path).env_remove("NX_THREADS");
+        if let Some(threads) = env {
+            command.env("NX_THREADS", threads);
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        std::fs::read(out).unwrap()
+    };
+    let one = run("one", &["--threads", "1"], None);
+    assert_eq!(one, run("two", &["--threads", "2"], None));
+    assert_eq!(one, run("three", &["--threads", "3"], None));
+    assert_eq!(one, run("env_two", &[], Some("2")));
+    assert_eq!(one, run("default", &[], None));
+}
+
+#[test]
+fn the_thread_count_must_be_a_positive_integer() {
+    assert_eq!(
+        nx(&["--threads", "0", "-e", "print(1)"]).status.code(),
+        Some(2)
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_nx"))
+        .args(["-e", "print(1)"])
+        .env("NX_THREADS", "many")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+}

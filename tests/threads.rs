@@ -2,6 +2,8 @@
 //! on worker threads, give the same bits with 1, 2, 3 and 8 threads, for every reduction, for
 //! elementwise and broadcast kernels, and for elementwise functions.
 
+use std::num::NonZeroUsize;
+
 use nx::Session;
 
 /// Programs whose launches are above the parallel threshold, each ending in a value to compare.
@@ -29,7 +31,7 @@ const PROGRAMS: &[&str] = &[
 
 fn bits_with_threads(threads: usize, program: &str) -> Vec<String> {
     let mut session = Session::new_captured().unwrap();
-    session.set_threads(threads);
+    session.set_threads(NonZeroUsize::new(threads).unwrap());
     let (setup, value) = program.rsplit_once('\n').unwrap();
     session.run(setup).unwrap();
     let value = session.eval(value).unwrap();

@@ -11,6 +11,7 @@
 //! - `npy`: `.npy` files, loaded memory-mapped where possible and saved as NumPy writes them.
 //! - `linalg`: matrix products (GEMM for floats), outer products and the 2-norm.
 //! - `sort`: stable sorting along an axis in NumPy's order (`nan` last).
+//! - `workers`: the worker threads a session lends library kernels (`--threads`).
 //!
 //! Invariants: **no function here panics on user input** (only on documented programmer
 //! errors such as a wrong number of indices); **allocation failure is an `AllocError`,
@@ -27,9 +28,11 @@ pub mod npy;
 pub mod random;
 pub mod scalar;
 pub mod sort;
+pub mod workers;
 
 pub use array::{Array, Element, SliceRange, broadcast_shapes, format_type};
 pub use buffer::{AllocError, Buffer};
 pub use dtype::{DType, Kind};
 pub use format::{format_array, format_scalar};
 pub use scalar::Scalar;
+pub use workers::Workers;

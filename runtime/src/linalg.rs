@@ -1,15 +1,22 @@
 //! Linear algebra on arrays: `matmul` (NumPy's rules: 1-D operands promoted, stacks of
 //! matrices broadcast), `outer` and the 2-norm.
 //!
-//! Float matrix products go to `matrixmultiply`'s packed GEMM kernels, single-threaded, so a
-//! result depends only on the operands and the machine's instruction set, never on a thread
-//! count. Integer products use a plain triple loop with wrapping arithmetic (NumPy's integer
-//! overflow behaviour); bool products are "any of the ands", as NumPy's.
+//! Float matrix products go to the `gemm` crate's packed kernels (AVX-512 where the machine
+//! has it), split over the session's `Workers` when a product is large. The result does not
+//! depend on the thread count, bit for bit (spec §11): `gemm` splits the work only along
+//! rows and columns of the result, in tiles of a fixed grid, and walks the inner dimension
+//! in the same blocks (a size fixed by the shapes and the cache sizes, never by the thread
+//! count) one after the other, each element accumulated by one fused multiply-add chain;
+//! `tests::products_do_not_depend_on_the_thread_count` checks it. Integer products use a plain
+//! triple loop with wrapping arithmetic (NumPy's integer overflow behaviour); bool products
+//! are "any of the ands", as NumPy's; float products with an inner length of 2 use the same
+//! loop with fused multiply-adds (`MatrixProduct::uses_gemm` says why).
 
 use crate::array::Array;
 use crate::buffer::AllocError;
 use crate::dtype::DType;
 use crate::scalar::Scalar;
+use crate::workers::Workers;
 
 /// Why a linear-algebra operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,8 +55,8 @@ struct MatrixView {
 }
 
 /// `a @ b` with NumPy's `matmul` semantics. Both operands must have the same dtype (the
-/// checker converts them) and rank ≥ 1.
-pub fn matmul(a: &Array, b: &Array) -> Result<Array, LinalgError> {
+/// checker converts them) and rank ≥ 1. Large float products are split over `workers`.
+pub fn matmul(a: &Array, b: &Array, workers: &Workers) -> Result<Array, LinalgError> {
     assert_eq!(a.dtype(), b.dtype(), "matmul: operands of different dtypes");
     assert!(a.ndim() >= 1 && b.ndim() >= 1, "matmul: rank-0 operand");
     // Promote 1-D operands to matrices: (k) @ … is (1, k) @ …, … @ (k) is … @ (k, 1).
@@ -120,12 +127,19 @@ pub fn matmul(a: &Array, b: &Array) -> Result<Array, LinalgError> {
                     col_stride: strides[rank - 1],
                 }
             };
-            let (lhs, rhs) = (view(&a_full), view(&b_full));
-            let target = out_ptr.wrapping_add(batch_item * n_rows * n_cols * element_size as usize);
+            let product = MatrixProduct {
+                dtype: a.dtype(),
+                lhs: view(&a_full),
+                rhs: view(&b_full),
+                target: out_ptr.wrapping_add(batch_item * n_rows * n_cols * element_size as usize),
+                n_rows,
+                inner,
+                n_cols,
+            };
             // SAFETY: `lhs` and `rhs` address elements of the (broadcast) operands, whose every
             // element lies inside their buffers; `target` is this item's n_rows × n_cols block
             // of the fresh, unshared output buffer, which no operand aliases.
-            unsafe { matrix_product(a.dtype(), lhs, rhs, target, n_rows, inner, n_cols) };
+            unsafe { product.run(workers) };
             // Advance the batch multi-index in row-major order.
             for axis in (0..batch.len()).rev() {
                 index[axis] += 1;
@@ -147,12 +161,10 @@ pub fn matmul(a: &Array, b: &Array) -> Result<Array, LinalgError> {
     Ok(result)
 }
 
-/// `target[i, j] = Σ_k lhs[i, k] · rhs[k, j]` into a row-major `n_rows × n_cols` block.
-///
-/// # Safety
-/// `lhs` must address an `n_rows × inner` matrix and `rhs` an `inner × n_cols` matrix of
-/// `dtype` through their strides; `target` must be writable for the block and alias neither.
-unsafe fn matrix_product(
+/// One matrix product `target[i, j] = Σ_k lhs[i, k] · rhs[k, j]`, into a row-major
+/// `n_rows × n_cols` block.
+#[derive(Clone, Copy)]
+struct MatrixProduct {
     dtype: DType,
     lhs: MatrixView,
     rhs: MatrixView,
@@ -160,57 +172,121 @@ unsafe fn matrix_product(
     n_rows: usize,
     inner: usize,
     n_cols: usize,
-) {
-    // SAFETY (every arm): the caller's contract, with strides in elements as both GEMM
-    // routines and `int_product` take them.
-    unsafe {
-        match dtype {
-            DType::F64 => matrixmultiply::dgemm(
-                n_rows,
-                inner,
-                n_cols,
-                1.0,
-                lhs.ptr.cast::<f64>(),
-                lhs.row_stride,
-                lhs.col_stride,
-                rhs.ptr.cast::<f64>(),
-                rhs.row_stride,
-                rhs.col_stride,
-                0.0,
-                target.cast::<f64>(),
-                n_cols as isize,
-                1,
-            ),
-            DType::F32 => matrixmultiply::sgemm(
-                n_rows,
-                inner,
-                n_cols,
-                1.0,
-                lhs.ptr.cast::<f32>(),
-                lhs.row_stride,
-                lhs.col_stride,
-                rhs.ptr.cast::<f32>(),
-                rhs.row_stride,
-                rhs.col_stride,
-                0.0,
-                target.cast::<f32>(),
-                n_cols as isize,
-                1,
-            ),
-            DType::Bool => generic_product::<bool>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::I8 => generic_product::<i8>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::I16 => generic_product::<i16>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::I32 => generic_product::<i32>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::I64 => generic_product::<i64>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::U8 => generic_product::<u8>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::U16 => generic_product::<u16>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::U32 => generic_product::<u32>(lhs, rhs, target, n_rows, inner, n_cols),
-            DType::U64 => generic_product::<u64>(lhs, rhs, target, n_rows, inner, n_cols),
+}
+
+// SAFETY: a product is handed to a worker thread only by `MatrixProduct::run`, which waits
+// for it to finish, so the memory its pointers address outlives its use there; the target
+// is written by this product alone.
+unsafe impl Send for MatrixProduct {}
+
+impl MatrixProduct {
+    /// Computes the product, on several of `workers`' threads if it is a float product large
+    /// enough for `gemm` to split (smaller ones run here and start no thread).
+    ///
+    /// # Safety
+    /// `lhs` must address an `n_rows × inner` matrix and `rhs` an `inner × n_cols` matrix of
+    /// `dtype` through their strides; `target` must be writable for the block and alias
+    /// neither.
+    unsafe fn run(self, workers: &Workers) {
+        let n_multiplies = self
+            .n_rows
+            .saturating_mul(self.n_cols)
+            .saturating_mul(self.inner);
+        if self.uses_gemm()
+            && workers.count().get() > 1
+            && n_multiplies >= gemm::get_threading_threshold()
+        {
+            // SAFETY: the caller's contract.
+            workers
+                .run(move |n_threads| unsafe { self.compute(gemm::Parallelism::Rayon(n_threads)) });
+        } else {
+            // SAFETY: the caller's contract.
+            unsafe { self.compute(gemm::Parallelism::None) };
+        }
+    }
+
+    /// Whether `gemm` computes this product. For an inner length of 2 it would round both
+    /// products separately (its `gevv` shortcut), where its own kernels and NumPy's BLAS
+    /// round `fma(x1, y1, x0 * y0)`; nx computes that itself.
+    fn uses_gemm(&self) -> bool {
+        matches!(self.dtype, DType::F32 | DType::F64) && self.inner != 2
+    }
+
+    /// # Safety
+    /// As `run`; with `Parallelism::Rayon`, called inside the rayon pool to split over.
+    unsafe fn compute(&self, parallelism: gemm::Parallelism) {
+        let MatrixProduct {
+            dtype,
+            lhs,
+            rhs,
+            target,
+            n_rows,
+            inner,
+            n_cols,
+        } = *self;
+        // SAFETY (every arm): the caller's contract, with strides in elements as `gemm` and
+        // `generic_product` take them. `gemm` names strides by what they step over: a
+        // "column stride" steps from one column to the next, i.e. along a row.
+        unsafe {
+            match dtype {
+                DType::F64 if self.uses_gemm() => float_product::<f64>(self, 0.0, 1.0, parallelism),
+                DType::F32 if self.uses_gemm() => float_product::<f32>(self, 0.0, 1.0, parallelism),
+                DType::F64 => generic_product::<f64>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::F32 => generic_product::<f32>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::Bool => generic_product::<bool>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::I8 => generic_product::<i8>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::I16 => generic_product::<i16>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::I32 => generic_product::<i32>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::I64 => generic_product::<i64>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::U8 => generic_product::<u8>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::U16 => generic_product::<u16>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::U32 => generic_product::<u32>(lhs, rhs, target, n_rows, inner, n_cols),
+                DType::U64 => generic_product::<u64>(lhs, rhs, target, n_rows, inner, n_cols),
+            }
         }
     }
 }
 
-/// Multiply-accumulate of the non-GEMM element types: wrapping for integers, and/or for bool.
+/// A float product through `gemm`: `target = one · lhs · rhs`, the target not read (`gemm`
+/// then ignores its factor, `zero` here).
+///
+/// # Safety
+/// As `MatrixProduct::run`, with `T` the element type of `product.dtype`.
+unsafe fn float_product<T: Copy + 'static>(
+    product: &MatrixProduct,
+    zero: T,
+    one: T,
+    parallelism: gemm::Parallelism,
+) {
+    // SAFETY: the caller's contract; `gemm` reads `lhs` and `rhs` through any strides
+    // (negative, zero, unaligned rows) and writes only the `n_rows × n_cols` target.
+    unsafe {
+        gemm::gemm(
+            product.n_rows,
+            product.n_cols,
+            product.inner,
+            product.target.cast::<T>(),
+            1,
+            product.n_cols as isize,
+            false,
+            product.lhs.ptr.cast::<T>(),
+            product.lhs.col_stride,
+            product.lhs.row_stride,
+            product.rhs.ptr.cast::<T>(),
+            product.rhs.col_stride,
+            product.rhs.row_stride,
+            zero,
+            one,
+            false,
+            false,
+            false,
+            parallelism,
+        )
+    }
+}
+
+/// Multiply-accumulate of the products nx computes itself: wrapping for integers, and/or for
+/// bool, a fused multiply-add for floats (as `gemm`'s and BLAS's kernels do).
 trait ProductElement: Copy + Default {
     fn mul_add(acc: Self, x: Self, y: Self) -> Self;
 }
@@ -226,6 +302,18 @@ macro_rules! impl_int_product {
 }
 impl_int_product!(i8, i16, i32, i64, u8, u16, u32, u64);
 
+impl ProductElement for f32 {
+    fn mul_add(acc: f32, x: f32, y: f32) -> f32 {
+        x.mul_add(y, acc)
+    }
+}
+
+impl ProductElement for f64 {
+    fn mul_add(acc: f64, x: f64, y: f64) -> f64 {
+        x.mul_add(y, acc)
+    }
+}
+
 impl ProductElement for bool {
     fn mul_add(acc: bool, x: bool, y: bool) -> bool {
         acc || (x && y)
@@ -235,7 +323,7 @@ impl ProductElement for bool {
 /// The i-k-j loop: the inner loop runs along a row of `rhs` and of the target.
 ///
 /// # Safety
-/// As `matrix_product`, with `T` the element type of the operands.
+/// As `MatrixProduct::run`, with `T` the element type of the operands.
 unsafe fn generic_product<T: ProductElement>(
     lhs: MatrixView,
     rhs: MatrixView,
@@ -274,7 +362,7 @@ unsafe fn generic_product<T: ProductElement>(
 
 /// `outer(a, b)[i, j] = a.flat[i] · b.flat[j]`, of the operands' common dtype (wrapping for
 /// integers, `and` for bool).
-pub fn outer(a: &Array, b: &Array) -> Result<Array, LinalgError> {
+pub fn outer(a: &Array, b: &Array, workers: &Workers) -> Result<Array, LinalgError> {
     assert_eq!(a.dtype(), b.dtype(), "outer: operands of different dtypes");
     let a_flat = a.to_contiguous()?.reshaped(&[a.size()])?;
     let b_flat = b.to_contiguous()?.reshaped(&[b.size()])?;
@@ -282,7 +370,7 @@ pub fn outer(a: &Array, b: &Array) -> Result<Array, LinalgError> {
     let row = b_flat.insert_axis(0);
     // The outer product is the matrix product of a column and a row (inner length 1), which
     // computes each element as one exact product.
-    matmul(&column, &row)
+    matmul(&column, &row, workers)
 }
 
 /// The 2-norm of all elements of a float array: √(Σ x²), accumulated pairwise in `f64` (for
@@ -314,31 +402,51 @@ fn pairwise_sum(values: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::array::SliceRange;
+    use std::num::NonZeroUsize;
+
+    fn workers(count: usize) -> Workers {
+        Workers::new(NonZeroUsize::new(count).unwrap())
+    }
 
     #[test]
     fn small_products_of_every_kind() {
+        let one = workers(1);
         let a = Array::from_vec(&[2, 3], vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]);
         let b = Array::from_vec(&[3, 2], vec![7.0f64, 8.0, 9.0, 10.0, 11.0, 12.0]);
-        let c = matmul(&a, &b).unwrap();
+        let c = matmul(&a, &b, &one).unwrap();
         assert_eq!(c.shape(), &[2, 2]);
         assert_eq!(c.to_vec::<f64>(), vec![58.0, 64.0, 139.0, 154.0]);
         let ai = Array::from_vec(&[2, 3], vec![1i32, 2, 3, 4, 5, 6]);
         let bi = Array::from_vec(&[3], vec![1i32, 0, -1]);
-        let ci = matmul(&ai, &bi).unwrap();
+        let ci = matmul(&ai, &bi, &one).unwrap();
         assert_eq!(ci.shape(), &[2]);
         assert_eq!(ci.to_vec::<i32>(), vec![-2, -2]);
-        let v = matmul(&bi, &bi).unwrap();
+        let v = matmul(&bi, &bi, &one).unwrap();
         assert_eq!(v.shape(), &[] as &[usize]);
         assert_eq!(v.scalar_value(), Scalar::I32(2));
         let transposed = a.permuted(&[1, 0]);
-        let gram = matmul(&a, &transposed).unwrap();
+        let gram = matmul(&a, &transposed, &one).unwrap();
         assert_eq!(gram.to_vec::<f64>(), vec![14.0, 32.0, 32.0, 77.0]);
+        // An inner length of 2 rounds fma(x1, y1, x0 * y0), as NumPy's BLAS does:
+        // (1/3)·1 + (2/3)·3 is 2.3333335 so, 2.3333333 with both products rounded first.
+        // (NumPy: `(a / 3) @ a` for `a = [[1, 2], [3, 4]]` as f32.)
+        let a32 = Array::from_vec(&[2, 2], vec![1.0f32, 2.0, 3.0, 4.0]);
+        let thirds = Array::from_vec(&[2, 2], vec![1.0f32 / 3.0, 2.0 / 3.0, 1.0, 4.0 / 3.0]);
+        let product = matmul(&thirds, &a32, &one).unwrap();
+        assert_eq!(
+            product.to_vec::<f32>(),
+            vec![2.3333335, 3.3333335, 5.0, 7.3333335]
+        );
     }
 
     #[test]
     fn mismatched_shapes_are_errors() {
         let a = Array::zeros(DType::F64, &[2, 3]).unwrap();
-        assert!(matches!(matmul(&a, &a), Err(LinalgError::Shape(_))));
+        assert!(matches!(
+            matmul(&a, &a, &workers(1)),
+            Err(LinalgError::Shape(_))
+        ));
     }
 
     #[test]
@@ -346,10 +454,184 @@ mod tests {
         let a = Array::from_vec(&[2], vec![1i64, 2]);
         let b = Array::from_vec(&[3], vec![3i64, 4, 5]);
         assert_eq!(
-            outer(&a, &b).unwrap().to_vec::<i64>(),
+            outer(&a, &b, &workers(1)).unwrap().to_vec::<i64>(),
             vec![3, 4, 5, 6, 8, 10]
         );
         let x = Array::from_vec(&[2], vec![3.0f32, 4.0]);
         assert_eq!(norm(&x), Scalar::F32(5.0));
+    }
+
+    /// A `rows × cols` f64 matrix of scrambled values in [-1, 1), whose products round (so
+    /// the summation order shows in the bits).
+    fn scrambled(rows: usize, cols: usize, seed: u64) -> Array {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let values = (0..rows * cols)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 11) as f64 * 2f64.powi(-52) - 1.0
+            })
+            .collect();
+        Array::from_vec(&[rows, cols], values)
+    }
+
+    /// The operand pairs the float tests multiply: shapes around `gemm`'s tile and block
+    /// edges, big enough to be split over threads, as contiguous, transposed, strided,
+    /// reversed and broadcast views.
+    fn operand_pairs() -> Vec<(&'static str, Array, Array)> {
+        let reversed = |x: &Array, axis: usize| {
+            let len = x.shape()[axis];
+            x.slice_axis(
+                axis,
+                SliceRange {
+                    start: len - 1,
+                    len,
+                    step: -1,
+                },
+            )
+        };
+        let every_other = |x: &Array, axis: usize| {
+            let len = x.shape()[axis];
+            x.slice_axis(
+                axis,
+                SliceRange {
+                    start: 1,
+                    len: len / 2,
+                    step: 2,
+                },
+            )
+        };
+        let mut pairs = vec![
+            ("contiguous", scrambled(203, 517, 1), scrambled(517, 131, 2)),
+            ("square", scrambled(260, 260, 3), scrambled(260, 260, 4)),
+            ("long inner", scrambled(37, 3001, 5), scrambled(3001, 45, 6)),
+            (
+                "row times matrix",
+                scrambled(1, 1500, 7),
+                scrambled(1500, 700, 8),
+            ),
+            (
+                "matrix times column",
+                scrambled(700, 1500, 9),
+                scrambled(1500, 1, 10),
+            ),
+            ("inner of one", scrambled(900, 1, 11), scrambled(1, 800, 12)),
+        ];
+        let a = scrambled(310, 290, 13);
+        let b = scrambled(290, 150, 14);
+        pairs.push(("transposed", a.permuted(&[1, 0]), scrambled(310, 170, 15)));
+        pairs.push(("every other row", every_other(&a, 0), b.clone()));
+        pairs.push(("reversed", reversed(&a, 1), reversed(&b, 0)));
+        let row = scrambled(1, 290, 16);
+        let broadcast = row.broadcast_to(&[300, 290]).unwrap();
+        pairs.push(("broadcast", broadcast, b));
+        pairs
+    }
+
+    fn bits(x: &Array) -> Vec<u64> {
+        match x.dtype() {
+            DType::F64 => x.to_vec::<f64>().iter().map(|v| v.to_bits()).collect(),
+            _ => x
+                .to_vec::<f32>()
+                .iter()
+                .map(|v| v.to_bits() as u64)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn products_do_not_depend_on_the_thread_count() {
+        let pools = [workers(1), workers(2), workers(3)];
+        for dtype in [DType::F64, DType::F32] {
+            for (name, a, b) in operand_pairs() {
+                let (a, b) = (a.cast(dtype).unwrap(), b.cast(dtype).unwrap());
+                let products: Vec<Vec<u64>> = pools
+                    .iter()
+                    .map(|pool| bits(&matmul(&a, &b, pool).unwrap()))
+                    .collect();
+                assert!(
+                    products.iter().all(|product| *product == products[0]),
+                    "{dtype:?} {name}: the bits depend on the thread count"
+                );
+                let again = bits(&matmul(&a, &b, &pools[1]).unwrap());
+                assert_eq!(again, products[1], "{dtype:?} {name}: not deterministic");
+            }
+        }
+        assert!(
+            pools[1].is_started() && pools[2].is_started(),
+            "the large products ran on the pools"
+        );
+    }
+
+    /// The inputs above are sensitive to the summation order, so the test above would catch a
+    /// split of the inner dimension: summing two halves of it changes bits.
+    #[test]
+    fn splitting_the_inner_dimension_would_show() {
+        let one = workers(1);
+        let (a, b) = (scrambled(203, 517, 1), scrambled(517, 131, 2));
+        let half = |x: &Array, axis: usize, first: bool| {
+            let len = x.shape()[axis] / 2;
+            let start = if first { 0 } else { len };
+            let len = if first { len } else { x.shape()[axis] - len };
+            x.slice_axis(
+                axis,
+                SliceRange {
+                    start,
+                    len,
+                    step: 1,
+                },
+            )
+        };
+        let first = matmul(&half(&a, 1, true), &half(&b, 0, true), &one).unwrap();
+        let second = matmul(&half(&a, 1, false), &half(&b, 0, false), &one).unwrap();
+        let split: Vec<u64> = (first.to_vec::<f64>().iter())
+            .zip(second.to_vec::<f64>())
+            .map(|(x, y)| (x + y).to_bits())
+            .collect();
+        assert_ne!(split, bits(&matmul(&a, &b, &one).unwrap()));
+    }
+
+    #[test]
+    fn float_products_match_a_plain_loop() {
+        for dtype in [DType::F64, DType::F32] {
+            let tolerance = if dtype == DType::F64 { 1e-12 } else { 1e-4 };
+            for (name, a, b) in operand_pairs() {
+                let product = matmul(
+                    &a.cast(dtype).unwrap(),
+                    &b.cast(dtype).unwrap(),
+                    &workers(2),
+                )
+                .unwrap()
+                .cast(DType::F64)
+                .unwrap();
+                let (n_rows, inner, n_cols) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+                assert_eq!(product.shape(), &[n_rows, n_cols]);
+                let values = |x: &Array| {
+                    x.cast(dtype)
+                        .unwrap()
+                        .cast(DType::F64)
+                        .unwrap()
+                        .to_vec::<f64>()
+                };
+                let (a, b) = (values(&a), values(&b));
+                let product = product.to_vec::<f64>();
+                for row in 0..n_rows {
+                    for col in 0..n_cols {
+                        let (mut expected, mut magnitude) = (0.0, 0.0);
+                        for k in 0..inner {
+                            let term = a[row * inner + k] * b[k * n_cols + col];
+                            expected += term;
+                            magnitude += term.abs();
+                        }
+                        let got = product[row * n_cols + col];
+                        assert!(
+                            (got - expected).abs() <= tolerance * magnitude,
+                            "{dtype:?} {name} [{row}, {col}]: {got} against {expected}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -345,15 +345,13 @@ impl Executor {
             .compile(kernel)
             .map_err(|err| RuntimeError::internal(span, err.to_string()))?;
         let run_start = Instant::now();
-        let threads = self.options.threads;
         // SAFETY: every view was built by `input_view` from an array broadcast (and permuted) to
         // exactly `domain`, or is an output array of the kernel's own shape (stride 0 on reduced
         // axes), so every element the kernel addresses lies inside a live buffer held by the
         // caller for the duration of the call; outputs are fresh or uniquely owned buffers.
-        let status = unsafe {
-            super::parallel::run(&mut self.workers, threads, compiled, kernel, domain, views)
-        }
-        .map_err(alloc_error(span))?;
+        let status =
+            unsafe { super::parallel::run(self.workers(), compiled, kernel, domain, views) }
+                .map_err(alloc_error(span))?;
         let elements = domain.iter().product();
         let (compile, run) = (run_start - compile_start, run_start.elapsed());
         self.timings

@@ -25,10 +25,11 @@ impl Executor {
             LibraryOp::MatMul | LibraryOp::Dot | LibraryOp::Outer => {
                 let lhs = self.eval(&args[0])?.to_array();
                 let rhs = self.eval(&args[1])?.to_array();
+                let workers = self.workers();
                 let result = if *op == LibraryOp::Outer {
-                    linalg::outer(&lhs, &rhs)
+                    linalg::outer(&lhs, &rhs, workers)
                 } else {
-                    linalg::matmul(&lhs, &rhs)
+                    linalg::matmul(&lhs, &rhs, workers)
                 };
                 Ok(Value::from_array(result.map_err(error)?))
             }

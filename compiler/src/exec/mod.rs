@@ -17,6 +17,7 @@ pub mod timing;
 pub mod value;
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -29,7 +30,7 @@ use crate::types::hir::{
     Block, Creation, Expr, ExprKind, FnInstId, FnInstance, IndexItem, Program, Reduction, Stmt,
     StmtKind, VarRef,
 };
-use nx_runtime::{AllocError, Array, DType, Scalar};
+use nx_runtime::{AllocError, Array, DType, Scalar, Workers};
 pub use value::Value;
 
 /// A run-time failure at a span of the program (spec §10).
@@ -90,9 +91,10 @@ pub struct ExecOptions {
     /// Run an elementwise function call as one kernel with the function inlined (off: one
     /// reference-semantics call per element, the oracle the kernels are tested against).
     pub function_kernels: bool,
-    /// Worker threads for large kernel launches (`exec/parallel.rs`); results are the same
-    /// bits for every count.
-    pub threads: usize,
+    /// Threads that large kernel launches (`exec/parallel.rs`) and library kernels (the float
+    /// matrix products) split their work over (`--threads`, default one per core). Results do
+    /// not depend on it.
+    pub threads: NonZeroUsize,
 }
 
 impl Default for ExecOptions {
@@ -102,7 +104,7 @@ impl Default for ExecOptions {
             reference_interpreter: false,
             rollback: true,
             function_kernels: true,
-            threads: parallel::available_threads(),
+            threads: Workers::default_count(),
         }
     }
 }
@@ -114,8 +116,9 @@ pub struct Executor {
     /// Shared, so a call does not copy the function's body.
     functions: Vec<Arc<FnInstance>>,
     pub(crate) jit: Jit,
-    workers: parallel::Workers,
     pub options: ExecOptions,
+    /// The threads of `options.threads`, started on first use; see `Executor::workers`.
+    workers: Workers,
     /// Per-kernel timings, collected when enabled (`--time`).
     pub timings: timing::Timings,
     out: Box<dyn Write + Send>,
@@ -130,12 +133,21 @@ impl Executor {
             frames: Vec::new(),
             functions: Vec::new(),
             jit,
-            workers: parallel::Workers::default(),
             options: ExecOptions::default(),
+            workers: Workers::new(NonZeroUsize::MIN),
             timings: timing::Timings::default(),
             out,
             epoch: Instant::now(),
         })
+    }
+
+    /// The worker threads for library kernels: `options.threads` of them, a fresh set (whose
+    /// pool starts on first use) if that count changed since the last call.
+    pub(super) fn workers(&mut self) -> &Workers {
+        if self.workers.count() != self.options.threads {
+            self.workers = Workers::new(self.options.threads);
+        }
+        &self.workers
     }
 
     /// The value of a global slot, if it has been set.

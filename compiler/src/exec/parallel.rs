@@ -1,5 +1,5 @@
-//! Kernel launches split over worker threads (`ExecOptions::threads`), with results that do
-//! not depend on the thread count:
+//! Kernel launches split over the executor's worker threads (`nx_runtime::Workers`, sized by
+//! `ExecOptions::threads`), with results that do not depend on the thread count:
 //! - a kernel with kept (not reduced) axes runs in chunks of its outermost axis, each chunk
 //!   writing its own output elements, every element computed exactly as in one launch;
 //! - a 1-D reduction (`sum`, `prod`, `min`, `max`, `any`, `all`) runs in chunks of whole,
@@ -16,41 +16,23 @@ use rayon::prelude::*;
 use crate::codegen::CompiledKernel;
 use crate::ir::interp::{FixedOrderStack, combine_status, reduce_identity};
 use crate::ir::{BufView, Effect, Kernel, KernelStatus, ReduceOp, reduce_block};
-use nx_runtime::{AllocError, Array, Scalar};
+use nx_runtime::{AllocError, Array, Scalar, Workers};
 
-/// Domains with fewer points run on one thread.
+/// Domains with fewer points run on the calling thread.
 const PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// Chunks per thread, so that uneven work (Mandelbrot's rows) still balances.
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// The worker threads of one executor, made on first use and remade when the count changes.
-#[derive(Default)]
-pub struct Workers {
-    pool: Option<(usize, rayon::ThreadPool)>,
-}
-
-impl Workers {
-    /// A pool of `threads` workers, or `None` when one thread is asked for (or the OS will
-    /// not give us threads: then everything runs on the calling thread).
-    fn pool(&mut self, threads: usize) -> Option<&rayon::ThreadPool> {
-        if threads <= 1 {
-            return None;
-        }
-        if self.pool.as_ref().map(|(count, _)| *count) != Some(threads) {
-            let built = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .thread_name(|index| format!("nx-worker-{index}"))
-                .build()
-                .ok()?;
-            self.pool = Some((threads, built));
-        }
-        self.pool.as_ref().map(|(_, pool)| pool)
-    }
-}
-
 /// The views of one launch, shared by the chunks running on workers.
 struct SharedViews<'a>(&'a [BufView]);
+
+impl<'a> SharedViews<'a> {
+    /// The views (a method, so that closures capture the `Sync` wrapper, not the slice).
+    fn get(&self) -> &'a [BufView] {
+        self.0
+    }
+}
 
 // SAFETY: the views are raw pointers into buffers that the launching thread keeps alive until
 // every chunk has finished (the workers are joined before `run` returns). Chunks only read
@@ -58,52 +40,49 @@ struct SharedViews<'a>(&'a [BufView]);
 // scratch outputs), so sharing the pointers across threads races on nothing.
 unsafe impl Sync for SharedViews<'_> {}
 
-/// The default thread count: every core the OS reports.
-pub fn available_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |count| count.get())
-}
-
-/// Runs a compiled kernel over `domain`, on `threads` workers when it is large enough.
+/// Runs a compiled kernel over `domain`, split over the `workers` when it is large enough.
 ///
 /// # Safety
 /// As `CompiledKernel::run`, for `views` over `domain`.
 pub(super) unsafe fn run(
-    workers: &mut Workers,
-    threads: usize,
+    workers: &Workers,
     compiled: CompiledKernel,
     kernel: &Kernel,
     domain: &[usize],
     views: &[BufView],
 ) -> Result<KernelStatus, AllocError> {
     let elements: usize = domain.iter().product();
-    let pool = match workers.pool(threads) {
-        Some(pool) if elements >= PARALLEL_ELEMENTS => pool,
-        // SAFETY: the caller's contract.
-        _ => return Ok(unsafe { compiled.run(domain, views) }),
-    };
+    let threads = workers.count().get();
     let kept_rank = kernel.rank - kernel.reduce_axes;
-    if kept_rank > 0 && domain[0] > 1 {
-        let ranges = split(domain[0], threads * CHUNKS_PER_THREAD, 1);
-        let shared = SharedViews(views);
-        let statuses: Vec<KernelStatus> = pool.install(|| {
-            ranges
-                .par_iter()
-                .map(|&(begin, end)| {
-                    let views = &shared;
-                    // SAFETY: the caller's contract holds for the whole domain, so for each
-                    // range of its outermost axis; chunks write disjoint output elements.
-                    unsafe { compiled.run_chunk(domain, views.0, begin, end) }
-                })
-                .collect()
-        });
-        return Ok(statuses.into_iter().fold(KernelStatus::Ok, combine_status));
-    }
-    match one_dimensional_reduction(kernel) {
+    let split_outer = kept_rank > 0 && domain[0] > 1;
+    let reduction = one_dimensional_reduction(kernel);
+    if threads == 1 || elements < PARALLEL_ELEMENTS || !(split_outer || reduction.is_some()) {
         // SAFETY: the caller's contract.
-        Some(op) => unsafe { reduce_in_chunks(pool, threads, compiled, kernel, op, domain, views) },
-        // SAFETY: the caller's contract.
-        None => Ok(unsafe { compiled.run(domain, views) }),
+        return Ok(unsafe { compiled.run(domain, views) });
     }
+    let shared = SharedViews(views);
+    workers.run(|threads| {
+        let views = &shared;
+        match reduction {
+            _ if split_outer => {
+                let ranges = split(domain[0], threads * CHUNKS_PER_THREAD, 1);
+                let statuses: Vec<KernelStatus> = ranges
+                    .par_iter()
+                    .map(|&(begin, end)| {
+                        // SAFETY: the caller's contract holds for the whole domain, so for
+                        // each range of its outermost axis; chunks write disjoint outputs.
+                        unsafe { compiled.run_chunk(domain, views.get(), begin, end) }
+                    })
+                    .collect();
+                Ok(statuses.into_iter().fold(KernelStatus::Ok, combine_status))
+            }
+            // SAFETY: the caller's contract.
+            Some(op) => unsafe {
+                reduce_in_chunks(threads, compiled, kernel, op, domain, views.get())
+            },
+            None => unreachable!("checked above"),
+        }
+    })
 }
 
 /// `0..len` cut into at most `pieces` contiguous ranges whose lengths are multiples of
@@ -138,7 +117,6 @@ fn one_dimensional_reduction(kernel: &Kernel) -> Option<ReduceOp> {
 /// # Safety
 /// As `run`.
 unsafe fn reduce_in_chunks(
-    pool: &rayon::ThreadPool,
     threads: usize,
     compiled: CompiledKernel,
     kernel: &Kernel,
@@ -194,18 +172,16 @@ unsafe fn reduce_in_chunks(
         })
         .collect();
     let shared: Vec<SharedViews> = chunk_views.iter().map(|v| SharedViews(v)).collect();
-    let statuses: Vec<KernelStatus> = pool.install(|| {
-        ranges
-            .par_iter()
-            .zip(&shared)
-            .map(|(&(begin, end), views)| {
-                // SAFETY: each chunk's inputs are the caller's views moved to the chunk's
-                // first element, valid for its `end - begin` elements; its output is its own
-                // rank-0 partial, which nothing else touches.
-                unsafe { compiled.run(&[end - begin], views.0) }
-            })
-            .collect()
-    });
+    let statuses: Vec<KernelStatus> = ranges
+        .par_iter()
+        .zip(&shared)
+        .map(|(&(begin, end), views)| {
+            // SAFETY: each chunk's inputs are the caller's views moved to the chunk's first
+            // element, valid for its `end - begin` elements; its output is its own rank-0
+            // partial, which nothing else touches.
+            unsafe { compiled.run(&[end - begin], views.get()) }
+        })
+        .collect();
     let values: Vec<Scalar> = partials.iter().map(Array::scalar_value).collect();
     let total = match op {
         ReduceOp::Sum | ReduceOp::Prod => {
