@@ -88,8 +88,6 @@ macro_rules! own_unary_functions {
         )*
         const OWN_UNARY_F64: &[(&str, UnaryF64)] = &[$(($name, $f64_fn)),*];
         const OWN_UNARY_F32: &[(&str, UnaryF32)] = &[$(($name, $f32_fn)),*];
-        /// The functions `kernels` implements, which the JIT may emit inline.
-        pub const OWN_FUNCTIONS: &[&str] = &[$($name),*];
     };
 }
 

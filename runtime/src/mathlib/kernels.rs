@@ -61,6 +61,31 @@ pub trait FloatOps {
     fn shift_right(&mut self, a: Self::Int, amount: u32) -> Self::Int;
 }
 
+/// The functions implemented here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    Exp,
+    Log,
+}
+
+impl Function {
+    /// The function called `name` in the math library (`"exp"`), if implemented here.
+    pub fn from_name(name: &str) -> Option<Function> {
+        match name {
+            "exp" => Some(Function::Exp),
+            "log" => Some(Function::Log),
+            _ => None,
+        }
+    }
+
+    pub fn apply<O: FloatOps>(self, ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+        match self {
+            Function::Exp => exp(ops, format, x),
+            Function::Log => log(ops, format, x),
+        }
+    }
+}
+
 /// What the algorithms need to know of a float format, and its constants.
 pub struct Format {
     /// Explicit mantissa bits: 52 or 23.
