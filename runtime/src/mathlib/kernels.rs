@@ -5,7 +5,7 @@
 //! code call); the JIT instantiates them on Cranelift values, scalar or 128-bit vectors, and so
 //! emits the very same operations in the same order. Both give the same bits by construction.
 //!
-//! The algorithms (all classical, error bounds measured by `tests/accuracy.rs`, recorded in
+//! The algorithms (all classical, error bounds measured by `runtime/tests/accuracy/`, recorded in
 //! `docs/ACCURACY.md`):
 //! - `exp`: `x = k ln2 + r`, `|r| <= ln2/2` (Cody-Waite: `k ln2_hi` is exact, `r = r_hi - r_lo`
 //!   is carried in two parts), `e^r = 1 + (r_hi - (r_lo - r^2 P(r)))`, then `2^k` applied as two
@@ -15,6 +15,9 @@
 //!   parts; subnormal inputs are scaled by a power of two first.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
+//!
+//! Everything is `#[inline(always)]`: instantiated with a constant `Format`, the scalar
+//! functions fold every constant and unroll every polynomial.
 
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
@@ -78,6 +81,7 @@ impl Function {
         }
     }
 
+    #[inline(always)]
     pub fn apply<O: FloatOps>(self, ops: &mut O, format: &Format, x: O::Float) -> O::Float {
         match self {
             Function::Exp => exp(ops, format, x),
@@ -185,21 +189,42 @@ pub const F32: Format = Format {
     integer_magic_bits: 0x4b00_0000,
 };
 
-/// `c[0] + t (c[1] + t (c[2] + ...))`.
-fn horner<O: FloatOps>(ops: &mut O, t: O::Float, coefficients: &[f64]) -> O::Float {
-    let (last, rest) = coefficients.split_last().expect("a polynomial has coefficients");
-    let mut accumulator = ops.float(*last);
-    for coefficient in rest.iter().rev() {
-        let product = ops.mul(accumulator, t);
-        let constant = ops.float(*coefficient);
+/// `c[first] + c[first + 2] u + c[first + 4] u^2 + ...` by Horner's rule.
+#[inline(always)]
+fn horner_every_other<O: FloatOps>(
+    ops: &mut O,
+    u: O::Float,
+    coefficients: &[f64],
+    first: usize,
+) -> O::Float {
+    let last = first + (coefficients.len() - 1 - first) / 2 * 2;
+    let mut accumulator = ops.float(coefficients[last]);
+    let mut index = last;
+    while index > first {
+        index -= 2;
+        let product = ops.mul(accumulator, u);
+        let constant = ops.float(coefficients[index]);
         accumulator = ops.add(product, constant);
     }
     accumulator
 }
 
+/// `c[0] + c[1] t + c[2] t^2 + ...` as `E(t^2) + t O(t^2)`: the even and odd coefficients by
+/// Horner's rule in `t^2`, two independent dependency chains of half the length of one
+/// Horner chain, whose latency is what bounds a 128-bit vector loop's throughput.
+#[inline(always)]
+fn polynomial<O: FloatOps>(ops: &mut O, t: O::Float, coefficients: &[f64]) -> O::Float {
+    let t2 = ops.mul(t, t);
+    let even = horner_every_other(ops, t2, coefficients, 0);
+    let odd = horner_every_other(ops, t2, coefficients, 1);
+    let odd_t = ops.mul(odd, t);
+    ops.add(even, odd_t)
+}
+
 /// `2^k` for an integer-valued float `k` with `|k| < 2^(mantissa_bits - 1)` whose power is a
 /// normal number: the rounding shift puts `k` in the low bits; adding the bias and shifting
 /// into the exponent field drops everything above.
+#[inline(always)]
 fn power_of_two<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> O::Float {
     let shift = ops.float(format.round_shift);
     let shifted = ops.add(k, shift);
@@ -211,6 +236,7 @@ fn power_of_two<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> O::Fl
 }
 
 /// `e^x`.
+#[inline(always)]
 pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     // k = round(x / ln2), as a float.
     let inv_ln2 = ops.float(format.inv_ln2);
@@ -227,7 +253,7 @@ pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let r = ops.sub(r_hi, r_lo);
     // e^r = 1 + r + r^2 P(r).
     let r2 = ops.mul(r, r);
-    let p = horner(ops, r, format.exp_coefficients);
+    let p = polynomial(ops, r, format.exp_coefficients);
     let tail = ops.mul(r2, p);
     let low = ops.sub(r_lo, tail);
     let sum = ops.sub(r_hi, low);
@@ -257,6 +283,7 @@ pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
 }
 
 /// The natural logarithm.
+#[inline(always)]
 pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     // Subnormals are scaled into the normal range; `k` is corrected below.
     let min_normal = ops.float(format.min_normal);
@@ -296,7 +323,7 @@ pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let two_plus_f = ops.add(two, f);
     let s = ops.div(f, two_plus_f);
     let z = ops.mul(s, s);
-    let q = horner(ops, z, format.log_coefficients);
+    let q = polynomial(ops, z, format.log_coefficients);
     let r = ops.mul(z, q);
     let half_f = ops.mul(half, f);
     let hfsq = ops.mul(half_f, f);
