@@ -11,8 +11,8 @@
 
 use std::time::Instant;
 
-use nx_compiler::codegen::Jit;
 use nx_compiler::codegen::CompiledKernel;
+use nx_compiler::codegen::Jit;
 use nx_compiler::ir::{
     BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn, ReduceOp,
 };
@@ -142,7 +142,13 @@ fn run_math(compiled: &CompiledKernel, input: &[u8], output: &mut [u8], size: us
 
 /// Prints ns/element of each way to compute `function` on `T`, alternating the variants over
 /// rounds and keeping each one's best.
-fn measure_math<T: MathElement>(jit: &mut Jit, function: Function, math_fn: MathFn, low: f64, high: f64) {
+fn measure_math<T: MathElement>(
+    jit: &mut Jit,
+    function: Function,
+    math_fn: MathFn,
+    low: f64,
+    high: f64,
+) {
     let n = 1 << 16;
     let input: Vec<T> = (0..n)
         .map(|i| T::from_f64(low + (high - low) * ((i * 7919) % n) as f64 / n as f64))
@@ -154,8 +160,7 @@ fn measure_math<T: MathElement>(jit: &mut Jit, function: Function, math_fn: Math
     assert!(vector.is_vectorized());
     let scalar = jit.compile_scalar(&kernel).unwrap();
     // SAFETY: plain-old-data views of the same memory.
-    let input_bytes =
-        unsafe { std::slice::from_raw_parts(input.as_ptr().cast::<u8>(), n * size) };
+    let input_bytes = unsafe { std::slice::from_raw_parts(input.as_ptr().cast::<u8>(), n * size) };
     let output_bytes =
         unsafe { std::slice::from_raw_parts_mut(output.as_mut_ptr().cast::<u8>(), n * size) };
     let avx512 = std::is_x86_feature_detected!("avx512f")

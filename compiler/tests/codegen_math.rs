@@ -47,7 +47,9 @@ fn inputs(rng: &mut Rng, low: f64, high: f64, edges: &[f64]) -> Vec<f64> {
     ];
     for edge in edges {
         for step in -300i64..300 {
-            values.push(f64::from_bits((edge.to_bits() as i64 + step * 1_000_000_000) as u64));
+            values.push(f64::from_bits(
+                (edge.to_bits() as i64 + step * 1_000_000_000) as u64,
+            ));
         }
     }
     while values.len() < POINTS {
@@ -133,14 +135,24 @@ fn check(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
 
 #[test]
 fn inline_exp_matches_the_runtime_bit_for_bit() {
-    let edges = [709.782712893384, -745.1332191019412, 88.72283935546875, -103.97207641601562];
+    let edges = [
+        709.782712893384,
+        -745.1332191019412,
+        88.72283935546875,
+        -103.97207641601562,
+    ];
     check(MathFn::Exp, -800.0, 800.0, &edges, 1);
     check(MathFn::Exp, -2.0, 2.0, &[0.0], 2);
 }
 
 #[test]
 fn inline_log_matches_the_runtime_bit_for_bit() {
-    let edges = [1.0, 0.7071067811865476, f64::MIN_POSITIVE, f32::MIN_POSITIVE as f64];
+    let edges = [
+        1.0,
+        0.7071067811865476,
+        f64::MIN_POSITIVE,
+        f32::MIN_POSITIVE as f64,
+    ];
     check(MathFn::Log, 0.0, 1e10, &edges, 3);
     check(MathFn::Log, 0.5, 2.0, &[1.0], 4);
 }

@@ -151,7 +151,12 @@ impl Emitter<'_> {
     /// `function` of `x` (an f32/f64 scalar or vector of `dtype`) as inline code, when the
     /// runtime implements it itself (`kernels::Function`); `None` for the functions that stay
     /// calls into libm.
-    pub(super) fn inline_math(&mut self, function: MathFn, dtype: DType, x: Value) -> Option<Value> {
+    pub(super) fn inline_math(
+        &mut self,
+        function: MathFn,
+        dtype: DType,
+        x: Value,
+    ) -> Option<Value> {
         let function = Function::from_name(math_fn_name(function))?;
         let float_type = self.builder.func.dfg.value_type(x);
         let int_lane = if dtype == DType::F64 {
@@ -159,7 +164,9 @@ impl Emitter<'_> {
         } else {
             types::I32
         };
-        let int_type = int_lane.by(float_type.lane_count()).expect("128 bits at most");
+        let int_type = int_lane
+            .by(float_type.lane_count())
+            .expect("128 bits at most");
         let format = if dtype == DType::F64 {
             &kernels::F64
         } else {

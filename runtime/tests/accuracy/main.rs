@@ -69,11 +69,7 @@ fn ulp_error(ours: f64, reference: Option<Scaled>, format: Format) -> f64 {
     // |ours 2^-e - mantissa| / (ulp 2^-e), with ours 2^-e near the mantissa (exact scaling).
     let scaled = if exponent < -2000 {
         // Far below the smallest subnormal: only 0 is right.
-        return if ours == 0.0 {
-            0.0
-        } else {
-            f64::INFINITY
-        };
+        return if ours == 0.0 { 0.0 } else { f64::INFINITY };
     } else {
         ours * power_of_two(-exponent / 2) * power_of_two(-exponent + exponent / 2)
     };
@@ -112,7 +108,10 @@ fn point_count() -> usize {
 fn special_inputs(format: Format) -> Vec<f64> {
     let smallest_subnormal = libm::ldexp(1.0, format.min_exponent - format.precision + 1);
     let min_normal = libm::ldexp(1.0, format.min_exponent);
-    let max = libm::ldexp(2.0 - libm::ldexp(1.0, 1 - format.precision), format.max_exponent);
+    let max = libm::ldexp(
+        2.0 - libm::ldexp(1.0, 1 - format.precision),
+        format.max_exponent,
+    );
     let mut inputs = vec![
         0.0,
         -0.0,
@@ -138,14 +137,7 @@ fn special_inputs(format: Format) -> Vec<f64> {
 
 /// Points for a function on `[low, high]` (finite): log-spaced magnitudes of both signs within
 /// it (every binade), uniform points, and runs of consecutive floats around each of `edges`.
-fn sweep(
-    format: Format,
-    low: f64,
-    high: f64,
-    edges: &[f64],
-    count: usize,
-    seed: u64,
-) -> Vec<f64> {
+fn sweep(format: Format, low: f64, high: f64, edges: &[f64], count: usize, seed: u64) -> Vec<f64> {
     let mut random = Random(seed);
     let mut points = special_inputs(format);
     let round = |value: f64| {
@@ -308,18 +300,33 @@ const SPECIAL_LOG_INPUTS: &[f64] = &[
 
 #[test]
 fn exp_f64() {
-    let edges = [709.782712893384, -708.3964185322641, -745.1332191019411, 0.0];
+    let edges = [
+        709.782712893384,
+        -708.3964185322641,
+        -745.1332191019411,
+        0.0,
+    ];
     let points = sweep(F64, -750.0, 712.0, &edges, point_count(), 1);
     check(
         "exp f64",
         measure(&points, |x| mathlib::nx_exp_f64(x), exp_reference, F64),
     );
-    check_specials("exp f64", SPECIAL_EXP_INPUTS, |x| mathlib::nx_exp_f64(x), libm::exp);
+    check_specials(
+        "exp f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_exp_f64(x),
+        libm::exp,
+    );
 }
 
 #[test]
 fn exp_f32() {
-    let edges = [88.72283935546875, -87.33654475055310, -103.97207641601562, 0.0];
+    let edges = [
+        88.72283935546875,
+        -87.33654475055310,
+        -103.97207641601562,
+        0.0,
+    ];
     let points = sweep(F32, -110.0, 90.0, &edges, point_count(), 2);
     let ours = |x: f64| f64::from(mathlib::nx_exp_f32(x as f32));
     check("exp f32", measure(&points, ours, exp_reference, F32));
@@ -336,7 +343,12 @@ fn log_f64() {
         "log f64",
         measure(&points, |x| mathlib::nx_log_f64(x), log_reference, F64),
     );
-    check_specials("log f64", SPECIAL_LOG_INPUTS, |x| mathlib::nx_log_f64(x), libm::log);
+    check_specials(
+        "log f64",
+        SPECIAL_LOG_INPUTS,
+        |x| mathlib::nx_log_f64(x),
+        libm::log,
+    );
 }
 
 #[test]
@@ -356,10 +368,16 @@ fn log_f32() {
 fn reference_agrees_with_libm() {
     let points = sweep(F64, -745.0, 709.0, &[], 20_000, 5);
     let exp = measure(&points, libm::exp, exp_reference, F64);
-    println!("libm exp f64 against the reference: max {:.3} ulp", exp.max_ulp);
+    println!(
+        "libm exp f64 against the reference: max {:.3} ulp",
+        exp.max_ulp
+    );
     assert!(exp.max_ulp < 1.0, "libm exp: {} ulp", exp.max_ulp);
     let points = sweep(F64, 0.0, f64::MAX, &[1.0], 20_000, 6);
     let log = measure(&points, libm::log, log_reference, F64);
-    println!("libm log f64 against the reference: max {:.3} ulp", log.max_ulp);
+    println!(
+        "libm log f64 against the reference: max {:.3} ulp",
+        log.max_ulp
+    );
     assert!(log.max_ulp < 1.0, "libm log: {} ulp", log.max_ulp);
 }
