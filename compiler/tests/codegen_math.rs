@@ -149,7 +149,7 @@ fn inline_exp_matches_the_runtime_bit_for_bit() {
 fn inline_log_matches_the_runtime_bit_for_bit() {
     let edges = [
         1.0,
-        0.7071067811865476,
+        std::f64::consts::FRAC_1_SQRT_2,
         f64::MIN_POSITIVE,
         f32::MIN_POSITIVE as f64,
     ];

@@ -120,7 +120,7 @@ impl FloatOps for ClifOps<'_, '_> {
         self.emitter.bitcast(self.int_type, a)
     }
 
-    fn from_bits(&mut self, a: Value) -> Value {
+    fn float_with_bits(&mut self, a: Value) -> Value {
         self.emitter.bitcast(self.float_type, a)
     }
 

@@ -53,7 +53,7 @@ pub trait FloatOps {
     ) -> Self::Float;
 
     fn to_bits(&mut self, a: Self::Float) -> Self::Int;
-    fn from_bits(&mut self, a: Self::Int) -> Self::Float;
+    fn float_with_bits(&mut self, a: Self::Int) -> Self::Float;
     /// Wrapping.
     fn int_add(&mut self, a: Self::Int, b: Self::Int) -> Self::Int;
     fn int_and(&mut self, a: Self::Int, b: Self::Int) -> Self::Int;
@@ -129,7 +129,7 @@ pub const F64: Format = Format {
     round_shift: 6755399441055744.0,
     ln2_hi: 0.6931467056274414,
     ln2_lo: 4.7493250390316726e-07,
-    inv_ln2: 1.4426950408889634,
+    inv_ln2: std::f64::consts::LOG2_E,
     exp_overflow: 709.782712893384,
     exp_underflow: -745.1332191019412,
     exp_coefficients: &[
@@ -166,7 +166,7 @@ pub const F32: Format = Format {
     round_shift: 12582912.0,
     ln2_hi: 0.693115234375,
     ln2_lo: 3.194618329871446e-05,
-    inv_ln2: 1.4426950216293335,
+    inv_ln2: std::f32::consts::LOG2_E as f64,
     exp_overflow: 88.72283172607422,
     exp_underflow: -103.97207641601562,
     exp_coefficients: &[
@@ -232,7 +232,7 @@ fn power_of_two<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> O::Fl
     let bias = ops.int(format.exponent_bias);
     let biased = ops.int_add(bits, bias);
     let exponent = ops.shift_left(biased, format.mantissa_bits);
-    ops.from_bits(exponent)
+    ops.float_with_bits(exponent)
 }
 
 /// `e^x`.
@@ -303,13 +303,13 @@ pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let mantissa = ops.int_and(offset_bits, mantissa_mask);
     let sqrt_half = ops.int(format.sqrt_half_bits);
     let m_bits = ops.int_add(mantissa, sqrt_half);
-    let m = ops.from_bits(m_bits);
+    let m = ops.float_with_bits(m_bits);
     // k as a float: the biased exponent in the low bits of 2^mantissa_bits, minus
     // 2^mantissa_bits and the bias (and the subnormal scaling), all exact.
     let two_pow_mantissa = (1u64 << format.mantissa_bits) as f64;
     let magic = ops.int(format.integer_magic_bits);
     let k_bits = ops.int_or(magic, biased_exponent);
-    let k_plus_magic = ops.from_bits(k_bits);
+    let k_plus_magic = ops.float_with_bits(k_bits);
     let normal_bias = ops.float(two_pow_mantissa + format.exponent_bias as f64);
     let subnormal_bias =
         ops.float(two_pow_mantissa + format.exponent_bias as f64 + format.subnormal_scale_log2);
@@ -417,7 +417,7 @@ macro_rules! scalar_ops {
                 a.to_bits()
             }
             #[inline(always)]
-            fn from_bits(&mut self, a: $int) -> $float {
+            fn float_with_bits(&mut self, a: $int) -> $float {
                 <$float>::from_bits(a)
             }
             #[inline(always)]

@@ -92,7 +92,7 @@ impl Dd {
 
 /// ln 2 to about 160 bits, in three parts.
 const LN2: [f64; 3] = [
-    0.6931471805599453,
+    std::f64::consts::LN_2,
     2.3190468138462996e-17,
     5.707708438416212e-34,
 ];
