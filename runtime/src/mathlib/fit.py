@@ -1,6 +1,7 @@
 """Near-minimax polynomial coefficients for nx's math kernels (runtime/src/mathlib/kernels.rs).
 
-Run with `python3 runtime/src/mathlib/fit.py` (needs mpmath). Each fit is a weighted least-squares
+Run with `python3 runtime/src/mathlib/fit.py [exp f64 degree, default 9]` (needs mpmath; about a
+minute). Each fit is a weighted least-squares
 fit on Chebyshev nodes, refined by Lawson's iteration (reweighting by the error) toward the minimax
 solution; coefficients are then rounded to the target float type and the rounded polynomial's
 maximum weighted error is reported on a fine grid.
@@ -83,7 +84,7 @@ def report(name, coefficients, error, rounder):
 def main():
     half_ln2 = mp.log(2) / 2
     # exp: e^r = 1 + r + r^2 P(r); the error of r^2 P relative to e^r.
-    for degree, rounder in [(int(sys.argv[1]) if len(sys.argv) > 1 else 10, round_f64), (4, round_f32)]:
+    for degree, rounder in [(int(sys.argv[1]) if len(sys.argv) > 1 else 9, round_f64), (4, round_f32)]:
         coefficients, error = fit(
             exp_tail, lambda t: t * t / mp.exp(t), -half_ln2, half_ln2, [mp.mpf(1) / 2], degree, rounder
         )
