@@ -2,11 +2,21 @@
 //! compile latency per kernel, and ns/element of a contiguous f64 `a + 3.0 * b` and of a sum
 //! at 10^7, beside the same loop in Rust. The side-by-side comparison with NumPy and its peers
 //! is the benchmark harness's job; this is the codegen engineer's quick check.
+//!
+//! Math functions: ns/element of `exp` and `log` (f64 and f32, 2^16 elements, L2-resident,
+//! best of several rounds, variants alternated) as the vector path's inline code, as the
+//! scalar path's per-element calls into the runtime, as a Rust loop calling libm per element
+//! (what kernels did before nx had its own), and as the same generic algorithm compiled ahead
+//! of time by LLVM for AVX-512 (the alternative design: AOT kernels called on blocks).
 
 use std::time::Instant;
 
+use nx_compiler::codegen::CompiledKernel;
 use nx_compiler::codegen::Jit;
-use nx_compiler::ir::{BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, ReduceOp};
+use nx_compiler::ir::{
+    BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn, ReduceOp,
+};
+use nx_runtime::mathlib::kernels::{self, Function, ScalarF32, ScalarF64};
 use nx_runtime::{DType, Scalar};
 
 fn axpy_kernel(constant: f64) -> Kernel {
@@ -53,8 +63,160 @@ fn twenty_op_kernel(constant: f64) -> Kernel {
     kernel
 }
 
+fn math_kernel(function: MathFn, dtype: DType) -> Kernel {
+    let mut kernel = Kernel::new("math", 1);
+    let input = kernel.add_buf(dtype, BufRole::Input, false);
+    let output = kernel.add_buf(dtype, BufRole::Output, false);
+    let x = kernel.add_value(Inst::Load(input), dtype);
+    let value = kernel.add_value(Inst::Math(function, vec![x]), dtype);
+    kernel.effects.push(Effect::Store { buf: output, value });
+    kernel
+}
+
+/// One element type's inputs and output for the math measurements.
+trait MathElement: Copy + Default {
+    const DTYPE: DType;
+    fn from_f64(value: f64) -> Self;
+    fn libm(function: Function, x: Self) -> Self;
+    /// The generic algorithm, instantiated and inlined here.
+    fn own(function: Function, x: Self) -> Self;
+}
+
+impl MathElement for f64 {
+    const DTYPE: DType = DType::F64;
+    fn from_f64(value: f64) -> f64 {
+        value
+    }
+    fn libm(function: Function, x: f64) -> f64 {
+        match function {
+            Function::Exp => libm::exp(x),
+            Function::Log => libm::log(x),
+        }
+    }
+    #[inline(always)]
+    fn own(function: Function, x: f64) -> f64 {
+        function.apply(&mut ScalarF64, &kernels::F64, x)
+    }
+}
+
+impl MathElement for f32 {
+    const DTYPE: DType = DType::F32;
+    fn from_f64(value: f64) -> f32 {
+        value as f32
+    }
+    fn libm(function: Function, x: f32) -> f32 {
+        match function {
+            Function::Exp => libm::expf(x),
+            Function::Log => libm::logf(x),
+        }
+    }
+    #[inline(always)]
+    fn own(function: Function, x: f32) -> f32 {
+        function.apply(&mut ScalarF32, &kernels::F32, x)
+    }
+}
+
+/// The algorithm over a block, compiled for AVX-512 (LLVM vectorizes it to zmm registers).
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+fn own_block_avx512<T: MathElement>(function: Function, input: &[T], output: &mut [T]) {
+    for (x, y) in input.iter().zip(output.iter_mut()) {
+        *y = T::own(function, *x);
+    }
+}
+
+fn run_math(compiled: &CompiledKernel, input: &[u8], output: &mut [u8], size: usize) {
+    let views = [
+        BufView {
+            ptr: input.as_ptr() as *mut u8,
+            byte_strides: vec![size as isize],
+        },
+        BufView {
+            ptr: output.as_mut_ptr(),
+            byte_strides: vec![size as isize],
+        },
+    ];
+    // SAFETY: both buffers hold `input.len() / size` contiguous elements of the kernel's dtype.
+    let status = unsafe { compiled.run(&[input.len() / size], &views) };
+    assert_eq!(status, KernelStatus::Ok);
+}
+
+/// Prints ns/element of each way to compute `function` on `T`, alternating the variants over
+/// rounds and keeping each one's best.
+fn measure_math<T: MathElement>(
+    jit: &mut Jit,
+    function: Function,
+    math_fn: MathFn,
+    low: f64,
+    high: f64,
+) {
+    let n = 1 << 16;
+    let input: Vec<T> = (0..n)
+        .map(|i| T::from_f64(low + (high - low) * ((i * 7919) % n) as f64 / n as f64))
+        .collect();
+    let mut output = vec![T::default(); n];
+    let size = std::mem::size_of::<T>();
+    let kernel = math_kernel(math_fn, T::DTYPE);
+    let vector = jit.compile(&kernel).unwrap();
+    assert!(vector.is_vectorized());
+    let scalar = jit.compile_scalar(&kernel).unwrap();
+    // SAFETY: plain-old-data views of the same memory.
+    let input_bytes = unsafe { std::slice::from_raw_parts(input.as_ptr().cast::<u8>(), n * size) };
+    let output_bytes =
+        unsafe { std::slice::from_raw_parts_mut(output.as_mut_ptr().cast::<u8>(), n * size) };
+    let avx512 = std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512vl");
+    let names = [
+        "JIT vector, inline",
+        "JIT scalar, calls",
+        "Rust loop, libm",
+        "Rust AOT AVX-512",
+    ];
+    let mut best = [f64::INFINITY; 4];
+    for _ in 0..30 {
+        for (variant, slot) in best.iter_mut().enumerate() {
+            let start = Instant::now();
+            match variant {
+                0 => run_math(&vector, input_bytes, output_bytes, size),
+                1 => run_math(&scalar, input_bytes, output_bytes, size),
+                2 => {
+                    for (x, y) in input.iter().zip(output_bytes.chunks_mut(size)) {
+                        let value = T::libm(function, std::hint::black_box(*x));
+                        // SAFETY: each chunk is one element of T.
+                        unsafe { std::ptr::write_unaligned(y.as_mut_ptr().cast::<T>(), value) };
+                    }
+                }
+                _ if avx512 => {
+                    // SAFETY: output_bytes holds n elements of T, and the CPU has AVX-512.
+                    let typed = unsafe {
+                        std::slice::from_raw_parts_mut(output_bytes.as_mut_ptr().cast::<T>(), n)
+                    };
+                    unsafe { own_block_avx512(function, &input, typed) };
+                }
+                _ => {}
+            }
+            *slot = slot.min(start.elapsed().as_secs_f64() * 1e9 / n as f64);
+        }
+    }
+    let line: Vec<String> = names
+        .iter()
+        .zip(best)
+        .map(|(name, time)| format!("{name} {time:.3}"))
+        .collect();
+    eprintln!(
+        "{function:?} {}, ns/element: {} (inline is {:.1}x libm per element)",
+        T::DTYPE,
+        line.join(", "),
+        best[2] / best[0]
+    );
+}
+
 fn main() {
     let mut jit = Jit::new().unwrap();
+    measure_math::<f64>(&mut jit, Function::Exp, MathFn::Exp, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Exp, MathFn::Exp, -10.0, 10.0);
+    measure_math::<f64>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);
+    measure_math::<f32>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);
     // Warm up the first compile in the process.
     jit.compile(&axpy_kernel(-1.0)).unwrap();
     let count = 200;

@@ -1,11 +1,17 @@
 //! The math library that compiled kernels and the reference interpreter share: one
 //! `extern "C"` function per (function, float dtype), so JIT code and the interpreter call
-//! the very same code and agree bit for bit. Built on the `libm` crate (pure Rust,
-//! deterministic on every machine) rather than the platform's C library.
+//! the very same code and agree bit for bit. `exp` and `log` are nx's own algorithms
+//! (`kernels`), which the JIT also emits inline as vector code; the others are built on the
+//! `libm` crate (pure Rust, deterministic on every machine) rather than the platform's C
+//! library.
 //!
 //! Names: the function `exp` on f64 is the symbol `nx_exp_f64`. `floordiv` and `mod` are
 //! the float `//` and `%` of the spec (Python's `divmod`, as NumPy computes it); `nx_ipow`
 //! is integer power with wrapping.
+
+pub mod kernels;
+
+use kernels::{ScalarF32, ScalarF64};
 
 /// A one-operand math function on f64.
 pub type UnaryF64 = extern "C" fn(f64) -> f64;
@@ -28,8 +34,8 @@ macro_rules! unary_functions {
                 libm::$libm32(x)
             }
         )*
-        const UNARY_F64: &[(&str, UnaryF64)] = &[$(($name, $f64_fn)),*];
-        const UNARY_F32: &[(&str, UnaryF32)] = &[$(($name, $f32_fn)),*];
+        const LIBM_UNARY_F64: &[(&str, UnaryF64)] = &[$(($name, $f64_fn)),*];
+        const LIBM_UNARY_F32: &[(&str, UnaryF32)] = &[$(($name, $f32_fn)),*];
     };
 }
 
@@ -49,10 +55,8 @@ macro_rules! binary_functions {
 }
 
 unary_functions! {
-    ("exp", nx_exp_f64, nx_exp_f32, exp, expf),
     ("exp2", nx_exp2_f64, nx_exp2_f32, exp2, exp2f),
     ("expm1", nx_expm1_f64, nx_expm1_f32, expm1, expm1f),
-    ("log", nx_log_f64, nx_log_f32, log, logf),
     ("log2", nx_log2_f64, nx_log2_f32, log2, log2f),
     ("log10", nx_log10_f64, nx_log10_f32, log10, log10f),
     ("log1p", nx_log1p_f64, nx_log1p_f32, log1p, log1pf),
@@ -68,6 +72,28 @@ unary_functions! {
     ("erf", nx_erf_f64, nx_erf_f32, erf, erff),
     ("erfc", nx_erfc_f64, nx_erfc_f32, erfc, erfcf),
     ("cbrt", nx_cbrt_f64, nx_cbrt_f32, cbrt, cbrtf),
+}
+
+/// Defines `nx_<name>_f64` and `nx_<name>_f32` on nx's own algorithm `kernels::<name>` and
+/// lists them in `OWN_UNARY_F64`/`OWN_UNARY_F32`.
+macro_rules! own_unary_functions {
+    ($(($name:literal, $f64_fn:ident, $f32_fn:ident, $kernel:ident)),* $(,)?) => {
+        $(
+            pub extern "C" fn $f64_fn(x: f64) -> f64 {
+                kernels::$kernel(&mut ScalarF64, &kernels::F64, x)
+            }
+            pub extern "C" fn $f32_fn(x: f32) -> f32 {
+                kernels::$kernel(&mut ScalarF32, &kernels::F32, x)
+            }
+        )*
+        const OWN_UNARY_F64: &[(&str, UnaryF64)] = &[$(($name, $f64_fn)),*];
+        const OWN_UNARY_F32: &[(&str, UnaryF32)] = &[$(($name, $f32_fn)),*];
+    };
+}
+
+own_unary_functions! {
+    ("exp", nx_exp_f64, nx_exp_f32, exp),
+    ("log", nx_log_f64, nx_log_f32, log),
 }
 
 binary_functions! {
@@ -232,11 +258,11 @@ fn find_function<'a, F: Copy + 'a>(
 }
 
 pub fn unary_f64(name: &str) -> Option<UnaryF64> {
-    find_function(UNARY_F64, name)
+    find_function(OWN_UNARY_F64.iter().chain(LIBM_UNARY_F64), name)
 }
 
 pub fn unary_f32(name: &str) -> Option<UnaryF32> {
-    find_function(UNARY_F32, name)
+    find_function(OWN_UNARY_F32.iter().chain(LIBM_UNARY_F32), name)
 }
 
 pub fn binary_f64(name: &str) -> Option<BinaryF64> {
@@ -250,10 +276,10 @@ pub fn binary_f32(name: &str) -> Option<BinaryF32> {
 /// Every symbol a kernel may call, with its address, for `JITBuilder::symbol`.
 pub fn all_symbols() -> Vec<(String, *const u8)> {
     let mut symbols = Vec::new();
-    for (name, function) in UNARY_F64 {
+    for (name, function) in OWN_UNARY_F64.iter().chain(LIBM_UNARY_F64) {
         symbols.push((symbol_name(name, true), *function as *const u8));
     }
-    for (name, function) in UNARY_F32 {
+    for (name, function) in OWN_UNARY_F32.iter().chain(LIBM_UNARY_F32) {
         symbols.push((symbol_name(name, false), *function as *const u8));
     }
     for (name, function) in LIBM_BINARY_F64.iter().chain(EXTRA_BINARY_F64) {

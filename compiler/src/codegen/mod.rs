@@ -15,6 +15,7 @@
 
 mod call;
 mod function;
+mod math;
 mod reduce;
 mod scalar;
 mod vector;

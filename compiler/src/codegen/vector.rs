@@ -5,7 +5,8 @@
 //! vector holds `lanes = 16 / width` elements. Bool values are lane masks of that width
 //! (all ones for true), which is what vector comparisons produce. Operations Cranelift cannot
 //! lower on 128-bit vectors (integer division, calls, 64-bit float conversions, ...) run per
-//! lane with the scalar code (`scalar.rs`) inside the vector loop.
+//! lane with the scalar code (`scalar.rs`) inside the vector loop; so do the math functions
+//! that stay libm calls, while nx's own (`exp`, `log`) are inline vector code (`math.rs`).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Type, Value, types};
@@ -125,7 +126,7 @@ impl Emitter<'_> {
         scalar_type(dtype).by(plan.lanes as u32).expect("128 bits")
     }
 
-    fn bitcast(&mut self, ty: Type, value: Value) -> Value {
+    pub(super) fn bitcast(&mut self, ty: Type, value: Value) -> Value {
         if self.builder.func.dfg.value_type(value) == ty {
             value
         } else {
@@ -340,7 +341,7 @@ impl Emitter<'_> {
                 let from = self.kernel.dtype(*operand);
                 self.vector_cast(operands[0], from, dtype)
             }
-            Inst::Math(..) => None,
+            Inst::Math(function, _) => self.inline_math(*function, dtype, operands[0]),
             Inst::Load(_)
             | Inst::Const(_)
             | Inst::AxisIndex(_)

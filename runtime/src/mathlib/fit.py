@@ -1,0 +1,102 @@
+"""Near-minimax polynomial coefficients for nx's math kernels (runtime/src/mathlib/kernels.rs).
+
+Run with `python3 runtime/src/mathlib/fit.py [exp f64 degree, default 9]` (needs mpmath; about a
+minute). Each fit is a weighted least-squares
+fit on Chebyshev nodes, refined by Lawson's iteration (reweighting by the error) toward the minimax
+solution; coefficients are then rounded to the target float type and the rounded polynomial's
+maximum weighted error is reported on a fine grid.
+"""
+import struct
+import sys
+
+import mpmath as mp
+
+mp.mp.dps = 60
+
+
+def round_f64(value):
+    return float(value)
+
+
+def round_f32(value):
+    return struct.unpack("f", struct.pack("f", float(value)))[0]
+
+
+def fit(target, weight, lo, hi, fixed, degree, rounder, nodes=400, lawson=40):
+    """Fits p(t) = sum(fixed[i] t^i) + sum(c_j t^(len(fixed)+j), j < degree+1-len(fixed)) to target
+    on [lo, hi], minimizing max |weight(t) * (p(t) - target(t))|."""
+    first_free = len(fixed)
+    points = [
+        (lo + hi) / 2 + (hi - lo) / 2 * mp.cos(mp.pi * (2 * i + 1) / (2 * nodes))
+        for i in range(nodes)
+    ]
+    point_weights = [mp.mpf(1)] * nodes
+    coefficients = None
+    for _ in range(lawson):
+        rows = []
+        rhs = []
+        for t, lawson_weight in zip(points, point_weights):
+            scale = weight(t) * mp.sqrt(lawson_weight)
+            rows.append([scale * t**power for power in range(first_free, degree + 1)])
+            known = sum(c * t**power for power, c in enumerate(fixed))
+            rhs.append(scale * (target(t) - known))
+        matrix = mp.matrix(rows)
+        solution = mp.lu_solve(matrix.T * matrix, matrix.T * mp.matrix(rhs))
+        coefficients = list(fixed) + [solution[i] for i in range(len(solution))]
+        errors = [abs(weight(t) * (poly(coefficients, t) - target(t))) for t in points]
+        total = sum(w * e for w, e in zip(point_weights, errors))
+        point_weights = [w * e / total for w, e in zip(point_weights, errors)]
+    rounded = [rounder(c) for c in coefficients]
+    grid = [lo + (hi - lo) * i / 4000 for i in range(4001)]
+    max_error = max(abs(weight(t) * (poly([mp.mpf(c) for c in rounded], t) - target(t))) for t in grid)
+    return rounded, max_error
+
+
+def poly(coefficients, t):
+    result = mp.mpf(0)
+    for c in reversed(coefficients):
+        result = result * t + c
+    return result
+
+
+def exp_tail(t):
+    # (e^t - 1 - t) / t^2, continuous at 0.
+    if abs(t) < mp.mpf("1e-20"):
+        return mp.mpf(1) / 2 + t / 6
+    return (mp.exp(t) - 1 - t) / t**2
+
+
+def log_tail(z):
+    # R(z)/z where log((1+s)/(1-s)) = 2s + s*R(s^2), z = s^2: R(z)/z = 2/3 + 2z/5 + ...
+    if z < mp.mpf("1e-30"):
+        return mp.mpf(2) / 3 + 2 * z / 5
+    s = mp.sqrt(z)
+    return (mp.log((1 + s) / (1 - s)) - 2 * s) / (s * z)
+
+
+def report(name, coefficients, error, rounder):
+    kind = "f64" if rounder is round_f64 else "f32"
+    print(f"{name} ({kind}): max weighted error {mp.nstr(error, 5)} = 2^{mp.nstr(mp.log(error, 2), 4)}")
+    for c in coefficients:
+        print(f"    {c!r},")
+
+
+def main():
+    half_ln2 = mp.log(2) / 2
+    # exp: e^r = 1 + r + r^2 P(r); the error of r^2 P relative to e^r.
+    for degree, rounder in [(int(sys.argv[1]) if len(sys.argv) > 1 else 9, round_f64), (4, round_f32)]:
+        coefficients, error = fit(
+            exp_tail, lambda t: t * t / mp.exp(t), -half_ln2, half_ln2, [mp.mpf(1) / 2], degree, rounder
+        )
+        report(f"exp P degree {degree}", coefficients, error, rounder)
+    # log: log(m) = f - f^2/2 + s (f^2/2 + z Q(z)); the error of s z Q relative to log(m) ~ 2s.
+    s_max = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
+    for degree, rounder in [(6, round_f64), (3, round_f32)]:
+        coefficients, error = fit(
+            log_tail, lambda z: z / 2, mp.mpf(0), s_max**2, [], degree, rounder
+        )
+        report(f"log Q degree {degree}", coefficients, error, rounder)
+
+
+if __name__ == "__main__":
+    main()

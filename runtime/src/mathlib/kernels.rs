@@ -1,0 +1,448 @@
+//! The math functions nx implements itself, written once as algorithms over `FloatOps`: plain
+//! IEEE operations (add, sub, mul, div, comparisons, selects) and integer bit manipulation of
+//! the exponent, never a fused multiply-add and never a branch. The runtime instantiates them
+//! on `f64`/`f32` (`ScalarF64`, `ScalarF32`: the `nx_exp_f64` the interpreter and scalar JIT
+//! code call); the JIT instantiates them on Cranelift values, scalar or 128-bit vectors, and so
+//! emits the very same operations in the same order. Both give the same bits by construction.
+//!
+//! The algorithms (all classical, error bounds measured by `runtime/tests/accuracy/`, recorded in
+//! `docs/ACCURACY.md`):
+//! - `exp`: `x = k ln2 + r`, `|r| <= ln2/2` (Cody-Waite: `k ln2_hi` is exact, `r = r_hi - r_lo`
+//!   is carried in two parts), `e^r = 1 + (r_hi - (r_lo - r^2 P(r)))`, then `2^k` applied as two
+//!   exact powers of two so that results overflow to inf and underflow gradually to subnormals.
+//! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
+//!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
+//!   parts; subnormal inputs are scaled by a power of two first.
+//!
+//! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
+//!
+//! Everything is `#[inline(always)]`: instantiated with a constant `Format`, the scalar
+//! functions fold every constant and unroll every polynomial.
+
+/// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
+/// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
+pub trait FloatOps {
+    type Float: Copy;
+    type Int: Copy;
+    type Mask: Copy;
+
+    /// A float constant; `value` is exactly representable in the float type.
+    fn float(&mut self, value: f64) -> Self::Float;
+    /// An integer constant, truncated to the integer width.
+    fn int(&mut self, value: u64) -> Self::Int;
+
+    fn add(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
+    fn sub(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
+    fn mul(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
+    fn div(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
+
+    /// `a < b` (false with nan).
+    fn less(&mut self, a: Self::Float, b: Self::Float) -> Self::Mask;
+    /// `a > b` (false with nan).
+    fn greater(&mut self, a: Self::Float, b: Self::Float) -> Self::Mask;
+    /// `a == b` (false with nan).
+    fn equal(&mut self, a: Self::Float, b: Self::Float) -> Self::Mask;
+    /// Whether `a` is nan.
+    fn is_nan(&mut self, a: Self::Float) -> Self::Mask;
+    /// `if mask { if_true } else { if_false }`.
+    fn select(
+        &mut self,
+        mask: Self::Mask,
+        if_true: Self::Float,
+        if_false: Self::Float,
+    ) -> Self::Float;
+
+    fn to_bits(&mut self, a: Self::Float) -> Self::Int;
+    fn float_with_bits(&mut self, a: Self::Int) -> Self::Float;
+    /// Wrapping.
+    fn int_add(&mut self, a: Self::Int, b: Self::Int) -> Self::Int;
+    fn int_and(&mut self, a: Self::Int, b: Self::Int) -> Self::Int;
+    fn int_or(&mut self, a: Self::Int, b: Self::Int) -> Self::Int;
+    /// Shift left by a constant amount below the width.
+    fn shift_left(&mut self, a: Self::Int, amount: u32) -> Self::Int;
+    /// Logical shift right by a constant amount below the width.
+    fn shift_right(&mut self, a: Self::Int, amount: u32) -> Self::Int;
+}
+
+/// The functions implemented here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    Exp,
+    Log,
+}
+
+impl Function {
+    /// The function called `name` in the math library (`"exp"`), if implemented here.
+    pub fn from_name(name: &str) -> Option<Function> {
+        match name {
+            "exp" => Some(Function::Exp),
+            "log" => Some(Function::Log),
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    pub fn apply<O: FloatOps>(self, ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+        match self {
+            Function::Exp => exp(ops, format, x),
+            Function::Log => log(ops, format, x),
+        }
+    }
+}
+
+/// What the algorithms need to know of a float format, and its constants.
+pub struct Format {
+    /// Explicit mantissa bits: 52 or 23.
+    mantissa_bits: u32,
+    /// 1023 or 127.
+    exponent_bias: u64,
+    /// `1.5 * 2^mantissa_bits`: adding it rounds a float of magnitude below
+    /// `2^(mantissa_bits - 1)` to an integer, which then sits in the low mantissa bits.
+    round_shift: f64,
+    /// `ln 2` as `ln2_hi + ln2_lo`, `ln2_hi` with enough trailing zero bits that `k * ln2_hi`
+    /// is exact for every `k` the algorithms meet.
+    ln2_hi: f64,
+    ln2_lo: f64,
+    inv_ln2: f64,
+    /// `exp(x)` is inf above this (the largest float whose exp is finite).
+    exp_overflow: f64,
+    /// `exp(x)` is 0 below this.
+    exp_underflow: f64,
+    /// `P` of `exp`, lowest degree first.
+    exp_coefficients: &'static [f64],
+    /// `Q` of `log`, lowest degree first.
+    log_coefficients: &'static [f64],
+    /// The smallest normal number, and a power of two that makes any subnormal normal.
+    min_normal: f64,
+    subnormal_scale: f64,
+    subnormal_scale_log2: f64,
+    /// The bits of `sqrt(1/2)` rounded.
+    sqrt_half_bits: u64,
+    /// The bits of `2^mantissa_bits`: or-ing a small integer into them gives
+    /// `2^mantissa_bits + integer` exactly.
+    integer_magic_bits: u64,
+}
+
+pub const F64: Format = Format {
+    mantissa_bits: 52,
+    exponent_bias: 1023,
+    round_shift: 6755399441055744.0,
+    ln2_hi: 0.6931467056274414,
+    ln2_lo: 4.7493250390316726e-07,
+    inv_ln2: std::f64::consts::LOG2_E,
+    exp_overflow: 709.782712893384,
+    exp_underflow: -745.1332191019412,
+    exp_coefficients: &[
+        0.5,
+        0.16666666666666433,
+        0.04166666666660399,
+        0.008333333333499927,
+        0.0013888888926780044,
+        0.0001984126946641069,
+        2.4801508705163346e-05,
+        2.7557640750843134e-06,
+        2.762517703523429e-07,
+        2.497839604215026e-08,
+    ],
+    log_coefficients: &[
+        0.6666666666666734,
+        0.3999999999941466,
+        0.2857142874239106,
+        0.2222219857287634,
+        0.18183564340485855,
+        0.15314050216476033,
+        0.14795952807829316,
+    ],
+    min_normal: f64::MIN_POSITIVE,
+    subnormal_scale: 18014398509481984.0,
+    subnormal_scale_log2: 54.0,
+    sqrt_half_bits: 0x3fe6_a09e_667f_3bcd,
+    integer_magic_bits: 0x4330_0000_0000_0000,
+};
+
+pub const F32: Format = Format {
+    mantissa_bits: 23,
+    exponent_bias: 127,
+    round_shift: 12582912.0,
+    ln2_hi: 0.693115234375,
+    ln2_lo: 3.194618329871446e-05,
+    inv_ln2: std::f32::consts::LOG2_E as f64,
+    exp_overflow: 88.72283172607422,
+    exp_underflow: -103.97207641601562,
+    exp_coefficients: &[
+        0.5,
+        0.16666534543037415,
+        0.041667237877845764,
+        0.008367476984858513,
+        0.001386379823088646,
+    ],
+    log_coefficients: &[
+        0.6666666269302368,
+        0.4000033438205719,
+        0.28537309169769287,
+        0.23582157492637634,
+    ],
+    min_normal: f32::MIN_POSITIVE as f64,
+    subnormal_scale: 33554432.0,
+    subnormal_scale_log2: 25.0,
+    sqrt_half_bits: 0x3f35_04f3,
+    integer_magic_bits: 0x4b00_0000,
+};
+
+/// `c[first] + c[first + 2] u + c[first + 4] u^2 + ...` by Horner's rule.
+#[inline(always)]
+fn horner_every_other<O: FloatOps>(
+    ops: &mut O,
+    u: O::Float,
+    coefficients: &[f64],
+    first: usize,
+) -> O::Float {
+    let last = first + (coefficients.len() - 1 - first) / 2 * 2;
+    let mut accumulator = ops.float(coefficients[last]);
+    let mut index = last;
+    while index > first {
+        index -= 2;
+        let product = ops.mul(accumulator, u);
+        let constant = ops.float(coefficients[index]);
+        accumulator = ops.add(product, constant);
+    }
+    accumulator
+}
+
+/// `c[0] + c[1] t + c[2] t^2 + ...` as `E(t^2) + t O(t^2)`: the even and odd coefficients by
+/// Horner's rule in `t^2`, two independent dependency chains of half the length of one
+/// Horner chain, whose latency is what bounds a 128-bit vector loop's throughput.
+#[inline(always)]
+fn polynomial<O: FloatOps>(ops: &mut O, t: O::Float, coefficients: &[f64]) -> O::Float {
+    let t2 = ops.mul(t, t);
+    let even = horner_every_other(ops, t2, coefficients, 0);
+    let odd = horner_every_other(ops, t2, coefficients, 1);
+    let odd_t = ops.mul(odd, t);
+    ops.add(even, odd_t)
+}
+
+/// `2^k` for an integer-valued float `k` with `|k| < 2^(mantissa_bits - 1)` whose power is a
+/// normal number: the rounding shift puts `k` in the low bits; adding the bias and shifting
+/// into the exponent field drops everything above.
+#[inline(always)]
+fn power_of_two<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> O::Float {
+    let shift = ops.float(format.round_shift);
+    let shifted = ops.add(k, shift);
+    let bits = ops.to_bits(shifted);
+    let bias = ops.int(format.exponent_bias);
+    let biased = ops.int_add(bits, bias);
+    let exponent = ops.shift_left(biased, format.mantissa_bits);
+    ops.float_with_bits(exponent)
+}
+
+/// `e^x`.
+#[inline(always)]
+pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    // k = round(x / ln2), as a float.
+    let inv_ln2 = ops.float(format.inv_ln2);
+    let shift = ops.float(format.round_shift);
+    let scaled = ops.mul(x, inv_ln2);
+    let shifted = ops.add(scaled, shift);
+    let k = ops.sub(shifted, shift);
+    // r = x - k ln2 = r_hi - r_lo; r_hi is exact.
+    let ln2_hi = ops.float(format.ln2_hi);
+    let ln2_lo = ops.float(format.ln2_lo);
+    let k_ln2_hi = ops.mul(k, ln2_hi);
+    let r_hi = ops.sub(x, k_ln2_hi);
+    let r_lo = ops.mul(k, ln2_lo);
+    let r = ops.sub(r_hi, r_lo);
+    // e^r = 1 + r + r^2 P(r).
+    let r2 = ops.mul(r, r);
+    let p = polynomial(ops, r, format.exp_coefficients);
+    let tail = ops.mul(r2, p);
+    let low = ops.sub(r_lo, tail);
+    let sum = ops.sub(r_hi, low);
+    let one = ops.float(1.0);
+    let exp_r = ops.add(one, sum);
+    // 2^k as 2^k1 * 2^k2, k1 = round(k / 2): each factor is normal for every k up to the
+    // thresholds, so the first product is exact and the second rounds once.
+    let half = ops.float(0.5);
+    let half_k = ops.mul(k, half);
+    let half_k_shifted = ops.add(half_k, shift);
+    let k1 = ops.sub(half_k_shifted, shift);
+    let k2 = ops.sub(k, k1);
+    let scale1 = power_of_two(ops, format, k1);
+    let scale2 = power_of_two(ops, format, k2);
+    let scaled_once = ops.mul(exp_r, scale1);
+    let result = ops.mul(scaled_once, scale2);
+    // Out of range (and ±inf) the reduction above is meaningless: select the limits. Nan
+    // flows through the arithmetic and comes out quieted, as `x + x`.
+    let overflow = ops.float(format.exp_overflow);
+    let underflow = ops.float(format.exp_underflow);
+    let infinity = ops.float(f64::INFINITY);
+    let zero = ops.float(0.0);
+    let too_big = ops.greater(x, overflow);
+    let result = ops.select(too_big, infinity, result);
+    let too_small = ops.less(x, underflow);
+    ops.select(too_small, zero, result)
+}
+
+/// The natural logarithm.
+#[inline(always)]
+pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    // Subnormals are scaled into the normal range; `k` is corrected below.
+    let min_normal = ops.float(format.min_normal);
+    let is_subnormal = ops.less(x, min_normal);
+    let subnormal_scale = ops.float(format.subnormal_scale);
+    let scaled_x = ops.mul(x, subnormal_scale);
+    let normal_x = ops.select(is_subnormal, scaled_x, x);
+    // x = 2^k m with m in [sqrt(1/2), sqrt(2)): adding `bits(1) - bits(sqrt(1/2))` to the bits
+    // of x makes the exponent field `k + bias`, and the mantissa field plus `bits(sqrt(1/2))`
+    // is the bits of m.
+    let bits = ops.to_bits(normal_x);
+    let one_bits = format.exponent_bias << format.mantissa_bits;
+    let offset = ops.int(one_bits.wrapping_sub(format.sqrt_half_bits));
+    let offset_bits = ops.int_add(bits, offset);
+    let biased_exponent = ops.shift_right(offset_bits, format.mantissa_bits);
+    let mantissa_mask = ops.int((1u64 << format.mantissa_bits) - 1);
+    let mantissa = ops.int_and(offset_bits, mantissa_mask);
+    let sqrt_half = ops.int(format.sqrt_half_bits);
+    let m_bits = ops.int_add(mantissa, sqrt_half);
+    let m = ops.float_with_bits(m_bits);
+    // k as a float: the biased exponent in the low bits of 2^mantissa_bits, minus
+    // 2^mantissa_bits and the bias (and the subnormal scaling), all exact.
+    let two_pow_mantissa = (1u64 << format.mantissa_bits) as f64;
+    let magic = ops.int(format.integer_magic_bits);
+    let k_bits = ops.int_or(magic, biased_exponent);
+    let k_plus_magic = ops.float_with_bits(k_bits);
+    let normal_bias = ops.float(two_pow_mantissa + format.exponent_bias as f64);
+    let subnormal_bias =
+        ops.float(two_pow_mantissa + format.exponent_bias as f64 + format.subnormal_scale_log2);
+    let bias = ops.select(is_subnormal, subnormal_bias, normal_bias);
+    let k = ops.sub(k_plus_magic, bias);
+    // log(m) = log(1 + f) = f - hfsq + s (hfsq + R), R = z Q(z), z = s^2, s = f / (2 + f).
+    let one = ops.float(1.0);
+    let two = ops.float(2.0);
+    let half = ops.float(0.5);
+    let f = ops.sub(m, one);
+    let two_plus_f = ops.add(two, f);
+    let s = ops.div(f, two_plus_f);
+    let z = ops.mul(s, s);
+    let q = polynomial(ops, z, format.log_coefficients);
+    let r = ops.mul(z, q);
+    let half_f = ops.mul(half, f);
+    let hfsq = ops.mul(half_f, f);
+    let hfsq_plus_r = ops.add(hfsq, r);
+    let s_term = ops.mul(s, hfsq_plus_r);
+    let ln2_lo = ops.float(format.ln2_lo);
+    let ln2_hi = ops.float(format.ln2_hi);
+    let k_ln2_lo = ops.mul(k, ln2_lo);
+    let low = ops.add(s_term, k_ln2_lo);
+    let correction = ops.sub(hfsq, low);
+    let log_m = ops.sub(f, correction);
+    let k_ln2_hi = ops.mul(k, ln2_hi);
+    let result = ops.add(k_ln2_hi, log_m);
+    // Special values, as libm: log(±0) = -inf, log(x < 0) = nan, log(inf) = inf, nan stays.
+    let zero = ops.float(0.0);
+    let infinity = ops.float(f64::INFINITY);
+    let minus_infinity = ops.float(f64::NEG_INFINITY);
+    let nan = ops.float(f64::NAN);
+    let is_zero = ops.equal(x, zero);
+    let result = ops.select(is_zero, minus_infinity, result);
+    let is_negative = ops.less(x, zero);
+    let result = ops.select(is_negative, nan, result);
+    let is_infinite = ops.equal(x, infinity);
+    let result = ops.select(is_infinite, infinity, result);
+    let is_nan = ops.is_nan(x);
+    let quiet = ops.add(x, x);
+    ops.select(is_nan, quiet, result)
+}
+
+/// `FloatOps` on `f64` scalars: the runtime's own instance, called by the interpreter and by
+/// scalar JIT code through `nx_exp_f64` and friends.
+pub struct ScalarF64;
+
+/// `FloatOps` on `f32` scalars.
+pub struct ScalarF32;
+
+/// Implements `FloatOps` for a scalar float type with its same-width unsigned integer.
+macro_rules! scalar_ops {
+    ($ops:ty, $float:ty, $int:ty) => {
+        impl FloatOps for $ops {
+            type Float = $float;
+            type Int = $int;
+            type Mask = bool;
+
+            #[inline(always)]
+            fn float(&mut self, value: f64) -> $float {
+                value as $float
+            }
+            #[inline(always)]
+            fn int(&mut self, value: u64) -> $int {
+                value as $int
+            }
+            #[inline(always)]
+            fn add(&mut self, a: $float, b: $float) -> $float {
+                a + b
+            }
+            #[inline(always)]
+            fn sub(&mut self, a: $float, b: $float) -> $float {
+                a - b
+            }
+            #[inline(always)]
+            fn mul(&mut self, a: $float, b: $float) -> $float {
+                a * b
+            }
+            #[inline(always)]
+            fn div(&mut self, a: $float, b: $float) -> $float {
+                a / b
+            }
+            #[inline(always)]
+            fn less(&mut self, a: $float, b: $float) -> bool {
+                a < b
+            }
+            #[inline(always)]
+            fn greater(&mut self, a: $float, b: $float) -> bool {
+                a > b
+            }
+            #[inline(always)]
+            fn equal(&mut self, a: $float, b: $float) -> bool {
+                a == b
+            }
+            #[inline(always)]
+            fn is_nan(&mut self, a: $float) -> bool {
+                a.is_nan()
+            }
+            #[inline(always)]
+            fn select(&mut self, mask: bool, if_true: $float, if_false: $float) -> $float {
+                if mask { if_true } else { if_false }
+            }
+            #[inline(always)]
+            fn to_bits(&mut self, a: $float) -> $int {
+                a.to_bits()
+            }
+            #[inline(always)]
+            fn float_with_bits(&mut self, a: $int) -> $float {
+                <$float>::from_bits(a)
+            }
+            #[inline(always)]
+            fn int_add(&mut self, a: $int, b: $int) -> $int {
+                a.wrapping_add(b)
+            }
+            #[inline(always)]
+            fn int_and(&mut self, a: $int, b: $int) -> $int {
+                a & b
+            }
+            #[inline(always)]
+            fn int_or(&mut self, a: $int, b: $int) -> $int {
+                a | b
+            }
+            #[inline(always)]
+            fn shift_left(&mut self, a: $int, amount: u32) -> $int {
+                a << amount
+            }
+            #[inline(always)]
+            fn shift_right(&mut self, a: $int, amount: u32) -> $int {
+                a >> amount
+            }
+        }
+    };
+}
+
+scalar_ops!(ScalarF64, f64, u64);
+scalar_ops!(ScalarF32, f32, u32);

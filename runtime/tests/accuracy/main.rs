@@ -1,0 +1,385 @@
+//! Accuracy of nx's own math functions (`mathlib::kernels`, the code the JIT also emits inline):
+//! for each function and dtype, at least 10^6 points spread over the whole domain — log-spaced
+//! magnitudes of both signs, uniform points over the interesting range, dense runs around the
+//! overflow and underflow thresholds and around 1 for `log`, subnormals, ±0, ±inf and nan — are
+//! compared with a double-double reference (`reference.rs`), and the maximum error in ulps must
+//! stay within the spec's bound (§8: 4 ulp). Special values must equal libm's.
+//!
+//! `cargo test -p nx-runtime --test accuracy -- --nocapture` prints each function's measured
+//! maximum (the numbers in `docs/ACCURACY.md`); `NX_ACCURACY_POINTS=N` sweeps N points instead.
+
+mod reference;
+
+use std::f64::consts::{FRAC_1_SQRT_2, SQRT_2};
+
+use nx_runtime::mathlib;
+use reference::{Dd, Scaled, power_of_two};
+
+/// The spec's bound.
+const MAX_ULP: f64 = 4.0;
+
+/// A binary float format for ulp arithmetic.
+#[derive(Clone, Copy)]
+struct Format {
+    /// Precision in bits, the implicit one included.
+    precision: i32,
+    min_exponent: i32,
+    max_exponent: i32,
+}
+
+const F64: Format = Format {
+    precision: 53,
+    min_exponent: -1022,
+    max_exponent: 1023,
+};
+
+const F32: Format = Format {
+    precision: 24,
+    min_exponent: -126,
+    max_exponent: 127,
+};
+
+/// The error of `ours` against the exact `reference`, in ulps of the reference's binade in
+/// `format` (a subnormal reference has the subnormal ulp). Infinite when `ours` is inf or 0
+/// but the rounded reference is not, or when nan-ness differs.
+fn ulp_error(ours: f64, reference: Option<Scaled>, format: Format) -> f64 {
+    let Some(reference) = reference else {
+        return if ours.is_nan() { 0.0 } else { f64::INFINITY };
+    };
+    if ours.is_nan() {
+        return f64::INFINITY;
+    }
+    let exponent = reference.exponent;
+    if reference.mantissa.hi == 0.0 {
+        return if ours == 0.0 { 0.0 } else { f64::INFINITY };
+    }
+    // Rounds to inf when at least (2 - 2^-precision) 2^max_exponent.
+    let overflows = exponent > format.max_exponent
+        || (exponent == format.max_exponent
+            && reference.mantissa.hi.abs() >= 2.0 - libm::ldexp(1.0, -format.precision));
+    if ours.is_infinite() {
+        let same_sign = (ours > 0.0) == (reference.mantissa.hi > 0.0);
+        return if overflows && same_sign {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+    }
+    if exponent > format.max_exponent + 2 {
+        return f64::INFINITY;
+    }
+    // |ours 2^-e - mantissa| / (ulp 2^-e), with ours 2^-e near the mantissa (exact scaling).
+    let scaled = if exponent < -2000 {
+        // Far below the smallest subnormal: only 0 is right.
+        return if ours == 0.0 { 0.0 } else { f64::INFINITY };
+    } else {
+        ours * power_of_two(-exponent / 2) * power_of_two(-exponent + exponent / 2)
+    };
+    let difference = Dd::from(scaled).sub(reference.mantissa);
+    let ulp_exponent = exponent.max(format.min_exponent) - (format.precision - 1);
+    difference.hi.abs() / power_of_two(ulp_exponent - exponent)
+}
+
+/// A reproducible stream of u64s (SplitMix64).
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// How many points each function and dtype gets.
+fn point_count() -> usize {
+    std::env::var("NX_ACCURACY_POINTS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// The special inputs every sweep includes.
+fn special_inputs(format: Format) -> Vec<f64> {
+    let smallest_subnormal = libm::ldexp(1.0, format.min_exponent - format.precision + 1);
+    let min_normal = libm::ldexp(1.0, format.min_exponent);
+    let max = libm::ldexp(
+        2.0 - libm::ldexp(1.0, 1 - format.precision),
+        format.max_exponent,
+    );
+    let mut inputs = vec![
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        1.0,
+        -1.0,
+        2.0,
+        0.5,
+        smallest_subnormal,
+        -smallest_subnormal,
+        min_normal,
+        min_normal - smallest_subnormal,
+        max,
+        -max,
+    ];
+    for step in 1..64 {
+        inputs.push(smallest_subnormal * step as f64);
+    }
+    inputs
+}
+
+/// Points for a function on `[low, high]` (finite): log-spaced magnitudes of both signs within
+/// it (every binade), uniform points, and runs of consecutive floats around each of `edges`.
+fn sweep(format: Format, low: f64, high: f64, edges: &[f64], count: usize, seed: u64) -> Vec<f64> {
+    let mut random = Random(seed);
+    let mut points = special_inputs(format);
+    let round = |value: f64| {
+        if format.precision == 24 {
+            value as f32 as f64
+        } else {
+            value
+        }
+    };
+    let step = |value: f64, steps: i64| {
+        if format.precision == 24 {
+            let bits = (value as f32).to_bits() as i64 + steps;
+            f32::from_bits(bits as u32) as f64
+        } else {
+            f64::from_bits((value.to_bits() as i64 + steps) as u64)
+        }
+    };
+    let run = 200;
+    for edge in edges {
+        let edge = round(*edge);
+        for offset in -run..run {
+            let point = step(edge.abs(), offset).copysign(edge);
+            points.push(point);
+        }
+    }
+    let smallest_exponent = format.min_exponent - format.precision + 1;
+    let remaining = count.saturating_sub(points.len());
+    let log_spaced = remaining / 2;
+    for _ in 0..log_spaced {
+        // A random binade from the smallest subnormal to the largest magnitude in range.
+        let top = high.abs().max(low.abs());
+        let top_exponent = libm::ilogb(top) + 1;
+        let exponent =
+            smallest_exponent + (random.unit() * (top_exponent - smallest_exponent) as f64) as i32;
+        let magnitude = round(libm::ldexp(1.0 + random.unit(), exponent));
+        let sign = if random.next() & 1 == 0 { 1.0 } else { -1.0 };
+        let point = sign * magnitude;
+        if point >= low && point <= high {
+            points.push(point);
+        } else {
+            points.push(round(low + (high - low) * random.unit()));
+        }
+    }
+    while points.len() < count {
+        points.push(round(low + (high - low) * random.unit()));
+    }
+    points
+}
+
+/// One function's measurement: the worst input and its error.
+struct Measured {
+    max_ulp: f64,
+    worst_input: f64,
+    points: usize,
+}
+
+fn measure(
+    points: &[f64],
+    ours: impl Fn(f64) -> f64,
+    reference: impl Fn(f64) -> Option<Scaled>,
+    format: Format,
+) -> Measured {
+    let mut measured = Measured {
+        max_ulp: 0.0,
+        worst_input: f64::NAN,
+        points: points.len(),
+    };
+    for &x in points {
+        let error = ulp_error(ours(x), reference(x), format);
+        if error > measured.max_ulp || error.is_nan() {
+            measured.max_ulp = error;
+            measured.worst_input = x;
+        }
+    }
+    measured
+}
+
+fn check(name: &str, measured: Measured) {
+    println!(
+        "{name}: max {:.3} ulp over {} points (worst at x = {:e})",
+        measured.max_ulp, measured.points, measured.worst_input
+    );
+    assert!(
+        measured.max_ulp <= MAX_ULP,
+        "{name}: {} ulp at x = {:e} ({:?})",
+        measured.max_ulp,
+        measured.worst_input,
+        measured.worst_input
+    );
+}
+
+/// Ours equals libm on special inputs (nan for nan, same bits otherwise).
+fn check_specials(
+    name: &str,
+    inputs: &[f64],
+    ours: impl Fn(f64) -> f64,
+    libm_function: impl Fn(f64) -> f64,
+) {
+    for &x in inputs {
+        let (got, want) = (ours(x), libm_function(x));
+        assert!(
+            (got.is_nan() && want.is_nan()) || got.to_bits() == want.to_bits(),
+            "{name}({x:e}) = {got:e}, libm gives {want:e}"
+        );
+    }
+}
+
+fn exp_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    let exact = if x == f64::INFINITY {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else if x == f64::NEG_INFINITY {
+        Scaled::new(Dd::from(0.0), 0)
+    } else if x.abs() > 2000.0 {
+        Scaled::new(Dd::from(1.0), if x > 0.0 { 100_000 } else { -100_000 })
+    } else {
+        reference::exp(x)
+    };
+    Some(exact)
+}
+
+fn log_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() || x < 0.0 {
+        return None;
+    }
+    let exact = if x == 0.0 {
+        Scaled::new(Dd::from(-1.0), 100_000)
+    } else if x == f64::INFINITY {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else {
+        Scaled::new(reference::log(x), 0)
+    };
+    Some(exact)
+}
+
+const SPECIAL_EXP_INPUTS: &[f64] = &[
+    0.0,
+    -0.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1000.0,
+    -1000.0,
+    1e-320,
+    -1e-320,
+];
+
+const SPECIAL_LOG_INPUTS: &[f64] = &[
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    -1e-320,
+];
+
+#[test]
+fn exp_f64() {
+    let edges = [
+        709.782712893384,
+        -708.3964185322641,
+        -745.1332191019411,
+        0.0,
+    ];
+    let points = sweep(F64, -750.0, 712.0, &edges, point_count(), 1);
+    check(
+        "exp f64",
+        measure(&points, |x| mathlib::nx_exp_f64(x), exp_reference, F64),
+    );
+    check_specials(
+        "exp f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_exp_f64(x),
+        libm::exp,
+    );
+}
+
+#[test]
+fn exp_f32() {
+    let edges = [
+        88.72283935546875,
+        -87.3365447505531,
+        -103.97207641601562,
+        0.0,
+    ];
+    let points = sweep(F32, -110.0, 90.0, &edges, point_count(), 2);
+    let ours = |x: f64| f64::from(mathlib::nx_exp_f32(x as f32));
+    check("exp f32", measure(&points, ours, exp_reference, F32));
+    check_specials("exp f32", SPECIAL_EXP_INPUTS, ours, |x| {
+        f64::from(libm::expf(x as f32))
+    });
+}
+
+#[test]
+fn log_f64() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5];
+    let points = sweep(F64, -1.0, f64::MAX, &edges, point_count(), 3);
+    check(
+        "log f64",
+        measure(&points, |x| mathlib::nx_log_f64(x), log_reference, F64),
+    );
+    check_specials(
+        "log f64",
+        SPECIAL_LOG_INPUTS,
+        |x| mathlib::nx_log_f64(x),
+        libm::log,
+    );
+}
+
+#[test]
+fn log_f32() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5];
+    let points = sweep(F32, -1.0, f32::MAX as f64, &edges, point_count(), 4);
+    let ours = |x: f64| f64::from(mathlib::nx_log_f32(x as f32));
+    check("log f32", measure(&points, ours, log_reference, F32));
+    check_specials("log f32", SPECIAL_LOG_INPUTS, ours, |x| {
+        f64::from(libm::logf(x as f32))
+    });
+}
+
+/// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within
+/// an ulp of it.
+#[test]
+fn reference_agrees_with_libm() {
+    let points = sweep(F64, -745.0, 709.0, &[], 20_000, 5);
+    let exp = measure(&points, libm::exp, exp_reference, F64);
+    println!(
+        "libm exp f64 against the reference: max {:.3} ulp",
+        exp.max_ulp
+    );
+    assert!(exp.max_ulp < 1.0, "libm exp: {} ulp", exp.max_ulp);
+    let points = sweep(F64, 0.0, f64::MAX, &[1.0], 20_000, 6);
+    let log = measure(&points, libm::log, log_reference, F64);
+    println!(
+        "libm log f64 against the reference: max {:.3} ulp",
+        log.max_ulp
+    );
+    assert!(log.max_ulp < 1.0, "libm log: {} ulp", log.max_ulp);
+}

@@ -1,0 +1,182 @@
+//! Double-double references (about 100 bits, far below an f64 ulp) for the accuracy sweep:
+//! error-free transformations (Knuth's two-sum, Dekker's product through Veltkamp's split, so
+//! no fused multiply-add is needed), `exp` by reduction to `|r| < 2^-11` and a Taylor series
+//! squared back as few times as needed, `log` by one Newton step on `exp` from libm's estimate.
+
+/// An unevaluated sum `hi + lo` with `|lo| <= ulp(hi) / 2`.
+#[derive(Clone, Copy, Debug)]
+pub struct Dd {
+    pub hi: f64,
+    pub lo: f64,
+}
+
+fn two_sum(a: f64, b: f64) -> Dd {
+    let hi = a + b;
+    let b_virtual = hi - a;
+    let a_virtual = hi - b_virtual;
+    let lo = (a - a_virtual) + (b - b_virtual);
+    Dd { hi, lo }
+}
+
+fn fast_two_sum(a: f64, b: f64) -> Dd {
+    let hi = a + b;
+    let lo = b - (hi - a);
+    Dd { hi, lo }
+}
+
+/// Veltkamp's split: `a = high + low`, each with at most 26 significant bits.
+fn split(a: f64) -> (f64, f64) {
+    let factor = 134217729.0 * a; // 2^27 + 1
+    let high = factor - (factor - a);
+    (high, a - high)
+}
+
+fn two_product(a: f64, b: f64) -> Dd {
+    let hi = a * b;
+    let (a_high, a_low) = split(a);
+    let (b_high, b_low) = split(b);
+    let lo = ((a_high * b_high - hi) + a_high * b_low + a_low * b_high) + a_low * b_low;
+    Dd { hi, lo }
+}
+
+impl Dd {
+    pub fn from(value: f64) -> Dd {
+        Dd { hi: value, lo: 0.0 }
+    }
+
+    pub fn add(self, other: Dd) -> Dd {
+        let sum = two_sum(self.hi, other.hi);
+        let low = two_sum(self.lo, other.lo);
+        let sum = fast_two_sum(sum.hi, sum.lo + low.hi);
+        fast_two_sum(sum.hi, sum.lo + low.lo)
+    }
+
+    pub fn neg(self) -> Dd {
+        Dd {
+            hi: -self.hi,
+            lo: -self.lo,
+        }
+    }
+
+    pub fn sub(self, other: Dd) -> Dd {
+        self.add(other.neg())
+    }
+
+    pub fn mul(self, other: Dd) -> Dd {
+        let product = two_product(self.hi, other.hi);
+        let cross = self.hi * other.lo + self.lo * other.hi;
+        fast_two_sum(product.hi, product.lo + cross)
+    }
+
+    pub fn mul_f64(self, other: f64) -> Dd {
+        self.mul(Dd::from(other))
+    }
+
+    /// Multiplication by a power of two (exact while the result stays normal).
+    pub fn scale(self, factor: f64) -> Dd {
+        Dd {
+            hi: self.hi * factor,
+            lo: self.lo * factor,
+        }
+    }
+
+    pub fn div(self, other: Dd) -> Dd {
+        let quotient = self.hi / other.hi;
+        let remainder = self.sub(other.mul_f64(quotient));
+        let correction = remainder.hi / other.hi;
+        let partial = fast_two_sum(quotient, correction);
+        let remainder = self.sub(other.mul(partial));
+        partial.add(Dd::from(remainder.hi / other.hi))
+    }
+}
+
+/// ln 2 to about 160 bits, in three parts.
+const LN2: [f64; 3] = [
+    std::f64::consts::LN_2,
+    2.3190468138462996e-17,
+    5.707708438416212e-34,
+];
+
+fn ln2() -> Dd {
+    fast_two_sum(LN2[0], LN2[1])
+}
+
+/// `e^x` for finite `x` in about [-746, 710]; the result may lie outside the f64 range, so it
+/// is returned as `(mantissa, k)` with `e^x = mantissa * 2^k`, `mantissa` in [0.5, 3).
+pub fn exp_scaled(x: Dd) -> (Dd, i32) {
+    let k = (x.hi / LN2[0]).round();
+    // r = x - k ln2 with the three-part ln 2: each product is exact in double-double.
+    let r = x
+        .sub(two_product(k, LN2[0]))
+        .sub(two_product(k, LN2[1]))
+        .sub(Dd::from(k * LN2[2]));
+    // e^r = (e^(r / 2^s))^(2^s) with |r / 2^s| < 2^-11; each squaring doubles the relative
+    // error, so s is no larger than needed (0 for small r, where the result's absolute error
+    // must stay far below r itself: `log` near 1 relies on that).
+    let squarings = if r.hi == 0.0 {
+        0
+    } else {
+        (libm::ilogb(r.hi) + 12).max(0)
+    };
+    let small = r.scale(power_of_two(-squarings));
+    let mut term = Dd::from(1.0);
+    let mut sum = Dd::from(1.0);
+    for n in 1..=12 {
+        term = term.mul(small).mul(Dd::from(1.0).div(Dd::from(n as f64)));
+        sum = sum.add(term);
+    }
+    for _ in 0..squarings {
+        sum = sum.mul(sum);
+    }
+    (sum, k as i32)
+}
+
+/// `2^k` as an f64 for any `k` (may be subnormal, 0 or inf).
+pub fn power_of_two(k: i32) -> f64 {
+    let half = k / 2;
+    libm::ldexp(1.0, half) * libm::ldexp(1.0, k - half)
+}
+
+/// A reference value `mantissa * 2^exponent`, kept apart so that it may lie outside the f64
+/// range; `mantissa.hi` is 0 or has magnitude in [1, 2).
+#[derive(Clone, Copy, Debug)]
+pub struct Scaled {
+    pub mantissa: Dd,
+    pub exponent: i32,
+}
+
+impl Scaled {
+    pub fn new(value: Dd, exponent: i32) -> Scaled {
+        if value.hi == 0.0 {
+            return Scaled {
+                mantissa: value,
+                exponent: 0,
+            };
+        }
+        let (_, shift) = libm::frexp(value.hi);
+        let factor = power_of_two(1 - shift);
+        Scaled {
+            mantissa: value.scale(factor),
+            exponent: exponent + shift - 1,
+        }
+    }
+}
+
+/// `e^x` for finite `x`.
+pub fn exp(x: f64) -> Scaled {
+    let (mantissa, k) = exp_scaled(Dd::from(x));
+    Scaled::new(mantissa, k)
+}
+
+/// `ln x` for finite positive `x` (including subnormals).
+pub fn log(x: f64) -> Dd {
+    let (mantissa, exponent) = libm::frexp(x);
+    // x = mantissa * 2^exponent, mantissa in [0.5, 1).
+    let m = Dd::from(mantissa);
+    let y0 = Dd::from(libm::log(mantissa));
+    // Newton on e^y = m: y1 = y0 + m e^-y0 - 1.
+    let (e, k) = exp_scaled(y0.neg());
+    let e = e.scale(power_of_two(k));
+    let y1 = y0.add(m.mul(e).sub(Dd::from(1.0)));
+    ln2().mul_f64(exponent as f64).add(y1)
+}
