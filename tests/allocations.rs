@@ -32,6 +32,13 @@ fn loops_that_rebind_arrays_reach_a_steady_state_without_allocating() {
         "for k in 0..20 {\n    let next = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:]) + 1.0\n    u[1:-1, 1:-1] = next\n}",
     );
     assert_eq!(stencil, 1, "one allocation for the first `next`, then none");
+    // A stencil reading the target itself computes into a temporary (old values must be
+    // read), then writes that into `u` without copying `u`: one allocation per sweep.
+    let in_place = allocations_of(
+        &mut session,
+        "for k in 0..20 {\n    u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])\n}",
+    );
+    assert_eq!(in_place, 20, "one temporary per sweep, and no copy of `u`");
     // The values are those of fresh arrays.
     let x: Vec<f64> = session
         .eval_array::<f64>("x[:3]")

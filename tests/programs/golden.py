@@ -1644,6 +1644,11 @@ def _():
     nx_print(np.zeros(4) * 2.0 + 1.0)
 
 
+@prog("errors/runtime_named_size_mismatch")
+def _():
+    nx_print(np.sum(np.ones(3) * np.ones(3)))
+
+
 @prog("errors/runtime_int_mod_by_zero")
 def _():
     for i in range(2):                               # i = 2 divides by zero

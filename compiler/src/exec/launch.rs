@@ -120,6 +120,9 @@ impl Executor {
         let aliased = arrays.iter().any(|array| shares_memory(array, &current));
         if aliased || current.dtype() != value.ty.dtype {
             let computed = self.run_elementwise(value, &kernel, &arrays, &shape)?;
+            // The inputs (views of `x`) must let go of its buffer, or making `x` unique for
+            // the write would copy all of it.
+            drop((arrays, current));
             return self.assign_index(var, items, Value::from_array(computed), span);
         }
         drop(current);
