@@ -2,7 +2,7 @@
 # Profiles nx on benchmark workloads with perf, to redo the analysis of the largest gaps in
 # benches/gaps.md (shown in docs/BENCHMARKS.md).
 #
-#   benches/profile.sh                  W11 W7 W8 W9f64 W4
+#   benches/profile.sh                  W7 W6 W10c W8 W4
 #   benches/profile.sh W7 W4            only these
 #
 # For each workload it runs the release nx on a copy of benches/nx/<program> with more timed
@@ -17,7 +17,8 @@
 #
 # Environment: NX_PROFILE_DIR; NX_PROFILE_REPS, the timed repetitions (default 20);
 # NX_PROFILE_MANDEL_SIZE, W11's grid side (default 200: where the time goes per element does
-# not depend on the grid size, and 1000 takes minutes today); CARGO_TARGET_DIR as for cargo.
+# not depend on the grid size); NX_THREADS (the profiles in benches/gaps.md use 1);
+# CARGO_TARGET_DIR as for cargo.
 # perf needs kernel.perf_event_paranoid <= 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ program_of() {
 }
 
 workloads=("$@")
-[ ${#workloads[@]} -gt 0 ] || workloads=(W11 W7 W8 W9f64 W4)
+[ ${#workloads[@]} -gt 0 ] || workloads=(W7 W6 W10c W8 W4)
 for id in "${workloads[@]}"; do
     source="benches/nx/$(program_of "$id")"
     program="$OUT/$id.nx"

@@ -355,8 +355,10 @@ def main():
         "- Threads: at 1 thread every process is pinned to one CPU with `taskset -c 0`; at both "
         "counts the harness sets `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `NUMEXPR_NUM_THREADS`, "
         "`NUMBA_NUM_THREADS`, `NX_THREADS` and `XLA_FLAGS` (`--xla_cpu_multi_thread_eigen`, "
-        "`intra_op_parallelism_threads`). **nx is single-threaded today**: its 2-thread column "
-        "is the same single-threaded code on a 2-CPU allowance.",
+        "`intra_op_parallelism_threads`). nx splits launches of at least 2^16 points over its "
+        "worker threads (outermost axis, or aligned blocks of a 1-D reduction) and float "
+        "matrix products over gemm's; reductions over several axes of a whole array and "
+        "`x[mask]` still run on one thread.",
         "- JIT peers: Numba functions are compiled explicitly (`dispatcher.compile(signature)`) "
         "and JAX functions with `jit(f).lower(*args).compile()`, both timed and reported "
         "separately below; JAX results are waited for with `block_until_ready`. nx compiles "
