@@ -253,17 +253,33 @@ fn select_by_whole_mask(
     // SAFETY: a C-contiguous bool array holds `size()` bytes, each 0 or 1, from `data_ptr()`.
     let mask_bytes = unsafe { std::slice::from_raw_parts(mask.data_ptr(), mask.size()) };
     let count = mask_bytes.iter().filter(|&&byte| byte != 0).count();
-    let mut result = Array::zeros(view.dtype(), &[count]).map_err(alloc_error(span))?;
+    // Every one of the `count` elements is written below.
+    let mut result = Array::for_overwrite(view.dtype(), &[count]).map_err(alloc_error(span))?;
     let target = result.make_mut().map_err(alloc_error(span))?;
     let source = view.data_ptr();
     // SAFETY: `view` is C-contiguous with one element per mask byte, and `result` is fresh with
     // room for exactly the `count` selected elements.
     unsafe {
         match view.dtype().size() {
-            8 => copy_selected(source.cast::<u64>(), mask_bytes, target.cast::<u64>()),
-            4 => copy_selected(source.cast::<u32>(), mask_bytes, target.cast::<u32>()),
-            2 => copy_selected(source.cast::<u16>(), mask_bytes, target.cast::<u16>()),
-            _ => copy_selected(source, mask_bytes, target),
+            8 => copy_selected(
+                source.cast::<u64>(),
+                mask_bytes,
+                target.cast::<u64>(),
+                count,
+            ),
+            4 => copy_selected(
+                source.cast::<u32>(),
+                mask_bytes,
+                target.cast::<u32>(),
+                count,
+            ),
+            2 => copy_selected(
+                source.cast::<u16>(),
+                mask_bytes,
+                target.cast::<u16>(),
+                count,
+            ),
+            _ => copy_selected(source, mask_bytes, target, count),
         }
     }
     Ok(Some(result))
@@ -272,20 +288,24 @@ fn select_by_whole_mask(
 /// Copies `source[i]` for every nonzero `mask[i]`, in order, to consecutive `target` slots.
 ///
 /// # Safety
-/// `source` is valid for `mask.len()` reads of `T` and `target` for as many writes as `mask`
-/// has nonzero bytes.
-unsafe fn copy_selected<T: Copy>(source: *const T, mask: &[u8], target: *mut T) {
+/// `source` is valid for `mask.len()` reads of `T`, `count` is the number of nonzero bytes of
+/// `mask`, and `target` is valid for `count` writes.
+unsafe fn copy_selected<T: Copy>(source: *const T, mask: &[u8], target: *mut T, count: usize) {
+    // Branch-free: every element is written at the next free place, which advances only past
+    // selected ones (a random mask would mispredict half of the branches otherwise). Once all
+    // `count` are placed the rest of the mask is zeros, and writing on would run past the end.
     let mut written = 0;
     for (index, &selected) in mask.iter().enumerate() {
-        if selected != 0 {
-            // SAFETY: the caller's contract; `written` counts nonzero bytes seen so far.
-            unsafe {
-                target
-                    .add(written)
-                    .write_unaligned(source.add(index).read_unaligned())
-            };
-            written += 1;
+        if written == count {
+            break;
         }
+        // SAFETY: the caller's contract; `written < count` here.
+        unsafe {
+            target
+                .add(written)
+                .write_unaligned(source.add(index).read_unaligned())
+        };
+        written += usize::from(selected != 0);
     }
 }
 
