@@ -261,7 +261,7 @@ fn select_by_whole_mask(
     // room for exactly the `count` selected elements.
     unsafe {
         match view.dtype().size() {
-            8 => copy_selected(
+            8 => copy_selected_8(
                 source.cast::<u64>(),
                 mask_bytes,
                 target.cast::<u64>(),
@@ -283,6 +283,61 @@ fn select_by_whole_mask(
         }
     }
     Ok(Some(result))
+}
+
+/// `copy_selected` for 8-byte elements, with AVX-512's compress-store where the CPU has it:
+/// it writes the selected ones of 8 elements contiguously in one instruction, so compaction
+/// runs near memory speed.
+///
+/// # Safety
+/// As `copy_selected`.
+unsafe fn copy_selected_8(source: *const u64, mask: &[u8], target: *mut u64, count: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("bmi2")
+    {
+        // SAFETY: the features are present; the caller's contract covers the pointers.
+        let (read, written) = unsafe { compress_8_avx512(source, mask, target) };
+        // SAFETY: the rest of the mask selects the rest of the `count` elements.
+        unsafe {
+            copy_selected(
+                source.add(read),
+                &mask[read..],
+                target.add(written),
+                count - written,
+            )
+        };
+        return;
+    }
+    // SAFETY: the caller's contract.
+    unsafe { copy_selected(source, mask, target, count) }
+}
+
+/// Compress-stores the selected elements of whole groups of 8; returns how many elements it
+/// read and how many it wrote.
+///
+/// # Safety
+/// AVX-512F and BMI2 are available, and the pointers are as for `copy_selected`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,bmi2")]
+unsafe fn compress_8_avx512(source: *const u64, mask: &[u8], target: *mut u64) -> (usize, usize) {
+    use std::arch::x86_64::{_mm512_loadu_si512, _mm512_mask_compressstoreu_epi64, _pext_u64};
+    let groups = mask.len() / 8;
+    let mut written = 0;
+    for group in 0..groups {
+        let bytes = u64::from_le_bytes(mask[group * 8..group * 8 + 8].try_into().expect("8 bytes"));
+        // The high bit of each byte is set where the byte is nonzero; pext gathers them.
+        let nonzero = (((bytes & 0x7f7f_7f7f_7f7f_7f7f) + 0x7f7f_7f7f_7f7f_7f7f) | bytes)
+            & 0x8080_8080_8080_8080;
+        let lanes = _pext_u64(nonzero, 0x8080_8080_8080_8080) as u8;
+        // SAFETY: the group's 8 elements are readable; the selected ones (`lanes.count_ones()`
+        // of them) fit in the target, which holds every selected element.
+        unsafe {
+            let values = _mm512_loadu_si512(source.add(group * 8).cast());
+            _mm512_mask_compressstoreu_epi64(target.add(written).cast(), lanes, values);
+        }
+        written += lanes.count_ones() as usize;
+    }
+    (groups * 8, written)
 }
 
 /// Copies `source[i]` for every nonzero `mask[i]`, in order, to consecutive `target` slots.
@@ -452,4 +507,44 @@ pub(super) fn normalize_index(index: Scalar, len: usize) -> Option<usize> {
     let len = len as i128;
     let position = if index < 0 { index + len } else { index };
     (0..len).contains(&position).then_some(position as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_selected_8;
+
+    /// The compaction (AVX-512 groups of 8 where the CPU has them, then the scalar tail) keeps
+    /// exactly the selected elements in order, for every length around the group size and
+    /// masks of any nonzero byte values.
+    #[test]
+    fn compaction_keeps_the_selected_elements_in_order() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..70usize {
+            for _ in 0..8 {
+                let source: Vec<u64> = (0..len as u64).map(|i| i * 1000 + 7).collect();
+                let mask: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        // Mostly 0 or 1, sometimes another nonzero byte.
+                        [0, 1, 0, 1, 0, 0xff, 1, 0x80][(seed % 8) as usize]
+                    })
+                    .collect();
+                let expected: Vec<u64> = source
+                    .iter()
+                    .zip(&mask)
+                    .filter(|(_, selected)| **selected != 0)
+                    .map(|(value, _)| *value)
+                    .collect();
+                let mut target = vec![0u64; expected.len()];
+                // SAFETY: `source` has one element per mask byte and `target` room for every
+                // selected one.
+                unsafe {
+                    copy_selected_8(source.as_ptr(), &mask, target.as_mut_ptr(), expected.len())
+                };
+                assert_eq!(target, expected, "mask {mask:?}");
+            }
+        }
+    }
 }
