@@ -109,6 +109,13 @@ const PRELUDE: &[(&str, &str)] = &[
 /// Stack size of the thread that parses, checks and runs: the passes recurse over the tree.
 const PIPELINE_STACK_BYTES: usize = 256 << 20;
 
+/// The kernels a program would launch, with where each comes from, and statement fusion's
+/// decisions about its array temporaries.
+type PlannedKernels = (
+    Vec<(nx_compiler::ir::Kernel, Span)>,
+    Vec<(Span, hir::FusionNote)>,
+);
+
 /// One nx session: its sources, its checked bindings and their values, and its JIT.
 pub struct Session {
     sources: SourceMap,
@@ -243,8 +250,22 @@ impl Session {
     /// The loop IR (or Cranelift IR) of source text, checked against this session (the REPL's
     /// `:ir` and `:clif`). Nothing runs.
     pub fn ir_of(&mut self, name: &str, source: &str, clif: bool) -> Result<String, Error> {
-        let kernels = self.planned_kernels(name, source)?;
-        let mut texts = Vec::with_capacity(kernels.len());
+        let (kernels, notes) = self.planned_kernels(name, source)?;
+        let mut texts = Vec::with_capacity(kernels.len() + 1);
+        if !notes.is_empty() && !clif {
+            let mut lines = String::new();
+            for (span, note) in &notes {
+                let place = self.sources.location(*span);
+                let decision = match note {
+                    hir::FusionNote::FusedInto(reader) => {
+                        format!("fused into {}", self.sources.location(*reader))
+                    }
+                    hir::FusionNote::Kept(reason) => reason.clone(),
+                };
+                lines.push_str(&format!("# temporary at {place}: {decision}\n"));
+            }
+            texts.push(lines);
+        }
         for (kernel, span) in &kernels {
             let origin = self.sources.location(*span);
             if clif {
@@ -262,7 +283,7 @@ impl Session {
     /// the number of kernels. Like `nx check`, it binds nothing. The compiled kernels stay in
     /// the session's kernel cache, so only a fresh session compiles them all again.
     pub fn compile_kernels(&mut self, name: &str, source: &str) -> Result<usize, Error> {
-        let kernels = self.planned_kernels(name, source)?;
+        let (kernels, _) = self.planned_kernels(name, source)?;
         let executor = &mut self.executor;
         on_big_stack(|| {
             kernels
@@ -276,21 +297,14 @@ impl Session {
     /// The loop IR kernels a program would launch, in program order with the span of the
     /// expression that launches each; the program is checked against this session, which
     /// keeps no binding from it.
-    fn planned_kernels(
-        &mut self,
-        name: &str,
-        source: &str,
-    ) -> Result<Vec<(nx_compiler::ir::Kernel, Span)>, Error> {
+    fn planned_kernels(&mut self, name: &str, source: &str) -> Result<PlannedKernels, Error> {
         let snapshot = self.checker.clone();
         let compiled = self.compile(name, source, false);
         self.checker = snapshot;
         let (_, program) = compiled?;
         let fuse = self.executor.options.fuse;
-        Ok(nx_compiler::lower::program_kernels(
-            &program.stmts,
-            &program.functions,
-            fuse,
-        ))
+        let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions, fuse);
+        Ok((kernels, program.fusion_notes))
     }
 
     /// The static type of an expression (the REPL's `:type`).

@@ -18,11 +18,15 @@
 //! Chains fuse too (`let a = …; let b = f(a); let c = g(b)`), left to right. With fusion off
 //! (`--no-fuse`) the pass does not run.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::is_elementwise;
+use crate::diagnostics::Span;
 use crate::ir::ReduceOp;
-use crate::types::hir::{Block, Expr, ExprKind, Part, Program, Reduction, Stmt, StmtKind, VarRef};
+use crate::types::hir::{
+    Block, Expr, ExprKind, FusionNote, Part, Program, Reduction, Stmt, StmtKind, VarRef,
+};
 
 /// Fuses array temporaries into the statement that uses them, in the program's top level
 /// (globals only if `globals_are_private`) and in every function instance (locals).
@@ -34,10 +38,12 @@ pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
     for (index, function) in program.functions.iter().enumerate() {
         reads.block(Some(index), &function.body);
     }
+    let notes = RefCell::new(Vec::new());
     let top = Scope {
         function: None,
         reads: &reads,
         globals_are_private,
+        notes: &notes,
     };
     fuse_list(&top, &mut program.stmts, None);
     for (index, function) in program.functions.iter_mut().enumerate() {
@@ -45,9 +51,11 @@ pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
             function: Some(index),
             reads: &reads,
             globals_are_private,
+            notes: &notes,
         };
         fuse_block(&scope, &mut function.body);
     }
+    program.fusion_notes = notes.into_inner();
 }
 
 /// How often each variable is read: globals program-wide, locals per function instance.
@@ -100,16 +108,23 @@ struct Scope<'a> {
     function: Option<usize>,
     reads: &'a ReadCounts,
     globals_are_private: bool,
+    /// The decisions taken, for `nx ir`.
+    notes: &'a RefCell<Vec<(Span, FusionNote)>>,
 }
 
 impl Scope<'_> {
-    /// Whether `var` is read exactly once in everything that could read it.
-    fn read_once(&self, var: VarRef) -> bool {
+    /// How often `var` is read in everything that could read it; `None` when something
+    /// outside the program could (a global of an interactive session).
+    fn reads_of(&self, var: VarRef) -> Option<usize> {
         let private = match var {
             VarRef::Global(_) => self.globals_are_private,
             VarRef::Local(_) => self.function.is_some(),
         };
-        private && self.reads.count(self.function, var) == 1
+        private.then(|| self.reads.count(self.function, var))
+    }
+
+    fn note(&self, span: Span, note: FusionNote) {
+        self.notes.borrow_mut().push((span, note));
     }
 }
 
@@ -122,21 +137,37 @@ fn fuse_block(scope: &Scope, block: &mut Block) {
 fn fuse_list(scope: &Scope, stmts: &mut Vec<Stmt>, mut value: Option<&mut Expr>) {
     let mut index = 0;
     while index < stmts.len() {
-        let fused = match temporary(scope, &stmts[index]) {
-            Some((var, _)) if index + 1 < stmts.len() => {
+        let span = stmts[index].span;
+        let reader = match temporary(scope, &stmts[index]) {
+            Ok(var) if index + 1 < stmts.len() => {
                 let (head, tail) = stmts.split_at_mut(index + 1);
-                substitute_in_stmt(&mut tail[0], var, &head[index])
+                let reader = tail[0].span;
+                substitute_in_stmt(&mut tail[0], var, &head[index]).then_some(reader)
             }
-            Some((var, _)) => match value.as_deref_mut() {
-                Some(value) => substitute_in_kernel(value, var, &stmts[index]),
-                None => false,
-            },
-            None => false,
+            Ok(var) => value.as_deref_mut().and_then(|value| {
+                let reader = value.span;
+                substitute_in_kernel(value, var, &stmts[index]).then_some(reader)
+            }),
+            Err(None) => {
+                index += 1;
+                continue;
+            }
+            Err(Some(reason)) => {
+                scope.note(span, FusionNote::Kept(reason));
+                index += 1;
+                continue;
+            }
         };
-        if fused {
-            stmts.remove(index);
-        } else {
-            index += 1;
+        match reader {
+            Some(reader) => {
+                scope.note(span, FusionNote::FusedInto(reader));
+                stmts.remove(index);
+            }
+            None => {
+                let reason = "kept: its one read is not in the next statement's kernel";
+                scope.note(span, FusionNote::Kept(reason.to_string()));
+                index += 1;
+            }
         }
     }
     for stmt in stmts.iter_mut() {
@@ -147,16 +178,29 @@ fn fuse_list(scope: &Scope, stmts: &mut Vec<Stmt>, mut value: Option<&mut Expr>)
     }
 }
 
-/// `let t = tree` (or `t = tree`) that may be fused into its one reader.
-fn temporary<'s>(scope: &Scope, stmt: &'s Stmt) -> Option<(VarRef, &'s Expr)> {
+/// The variable of `let t = tree` (or `t = tree`) when it may be fused into its one reader;
+/// else why an array temporary is kept (`None` for statements that are no array temporary).
+fn temporary(scope: &Scope, stmt: &Stmt) -> Result<VarRef, Option<String>> {
     let StmtKind::Assign { var, value } = &stmt.kind else {
-        return None;
+        return Err(None);
     };
-    let fusable = is_elementwise(value)
-        && !value.ty.is_scalar()
-        && pure_infallible_tree(value)
-        && scope.read_once(*var);
-    fusable.then_some((*var, value))
+    if !is_elementwise(value) || value.ty.is_scalar() {
+        return Err(None);
+    }
+    if !pure_infallible_tree(value) {
+        return Err(Some(
+            "kept: its value can fail, or reads more than variables, constants and reductions \
+             that cannot fail"
+                .to_string(),
+        ));
+    }
+    match scope.reads_of(*var) {
+        Some(1) => Ok(*var),
+        Some(reads) => Err(Some(format!("kept: read {reads} times"))),
+        None => Err(Some(
+            "kept: a global that later input may read (not a whole program)".to_string(),
+        )),
+    }
 }
 
 /// An elementwise tree over variables, constants and reductions that cannot fail (not

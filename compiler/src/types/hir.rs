@@ -98,6 +98,17 @@ pub struct Program {
     /// Function instances, indexed by `FnInstId`; a fragment may refer to instances of earlier
     /// fragments, so this is the session's whole list so far.
     pub functions: Vec<FnInstance>,
+    /// What statement fusion (`lower::fuse_statements`) decided about each array temporary,
+    /// by the span of the statement binding it; `nx ir` prints them.
+    pub fusion_notes: Vec<(Span, FusionNote)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FusionNote {
+    /// Computed inside the kernel of the statement at this span.
+    FusedInto(Span),
+    /// Kept as an array, for this reason.
+    Kept(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -167,6 +167,7 @@ impl Checker {
             stmts,
             n_globals: work.n_globals,
             functions: work.instances.clone(),
+            fusion_notes: Vec::new(),
         };
         *self = work;
         Ok(program)
