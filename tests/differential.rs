@@ -219,6 +219,20 @@ proptest! {
     }
 
     #[test]
+    fn jit_matches_reference_on_masks(
+        lhs in expression(),
+        op in prop::sample::select(vec!["<", ">=", "!=", "=="]),
+        rhs in expression(),
+        sizes in sizes(),
+    ) {
+        // Bool results stored from the vector path (one byte per lane, packed from the mask).
+        let source = format!("({lhs}) {op} ({rhs})");
+        let jit = outcome(&mut session(false, sizes), &source);
+        let reference = outcome(&mut session(true, sizes), &source);
+        prop_assert_eq!(jit, reference, "source: {} with sizes {:?}", source, sizes);
+    }
+
+    #[test]
     fn fused_matches_unfused(source in prop_oneof![expression(), reduction()], sizes in sizes()) {
         // Values must agree bit for bit; errors must be the same error (a fused kernel may
         // point at a larger expression than the one operation that failed).
