@@ -278,6 +278,20 @@ proptest! {
     }
 
     #[test]
+    fn jit_matches_reference_on_long_min_max_rows(
+        source in (prop::sample::select(vec!["min", "max"]), expression())
+            .prop_map(|(f, x)| format!("{f}(({x}) + zeros(a.shape, dtype=bool), axis=-1)")),
+        rows in 1usize..4,
+        cols in 16usize..90,
+    ) {
+        // Rows long enough for the four-accumulator vector loop of order-free reductions,
+        // with odd group counts and broadcast (stride 0) inputs among the variables.
+        let jit = outcome(&mut session(false, (rows, cols)), &source);
+        let reference = outcome(&mut session(true, (rows, cols)), &source);
+        prop_assert_eq!(jit, reference, "source: {} with sizes {:?}", source, (rows, cols));
+    }
+
+    #[test]
     fn jit_matches_reference_on_reductions(source in reduction(), sizes in sizes()) {
         let jit = outcome(&mut session(false, sizes), &source);
         let reference = outcome(&mut session(true, sizes), &source);

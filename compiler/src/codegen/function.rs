@@ -301,7 +301,9 @@ impl Emitter<'_> {
                 let current = this.builder.use_var(this.level_ptrs[axis][slot]);
                 let lane_type = Type::int_with_byte_size(size as u16).expect("1, 2, 4 or 8");
                 let vector_type = lane_type.by((16 / size) as u32).expect("128 bits");
-                let splat_slot = this.stack_slot(32);
+                // The element repeated over every vector one iteration reads.
+                let slot_bytes = (per_iteration * size).max(32);
+                let splat_slot = this.stack_slot(slot_bytes);
                 let splat_base = this
                     .builder
                     .ins()
@@ -314,12 +316,12 @@ impl Emitter<'_> {
                         .ins()
                         .load(lane_type, buffer_flags(), current, 0);
                     let repeated = this.builder.ins().splat(vector_type, element);
-                    for offset in [0, 16] {
+                    for offset in (0..slot_bytes).step_by(16) {
                         this.builder.ins().store(
                             MemFlagsData::trusted(),
                             repeated,
                             splat_base,
-                            offset,
+                            offset as i32,
                         );
                     }
                 });

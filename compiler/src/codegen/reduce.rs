@@ -315,8 +315,9 @@ impl Emitter<'_> {
             }
             accumulators.push(pair);
         }
-        self.emit_vector_loop(axis, groups, 2 * plan.lanes, |this, pointers| {
-            for part in 0..2 {
+        // One iteration: `parts` vectors, vector `part` folded into accumulator `part`.
+        let accumulate = |this: &mut Self, pointers: &[Value], accumulators: &[Vec<Variable>]| {
+            for (part, _) in accumulators[0].iter().enumerate() {
                 let values = this.eval_vector_body(pointers, part);
                 for index in 0..this.reductions.len() {
                     let state = &this.reductions[index];
@@ -327,7 +328,61 @@ impl Emitter<'_> {
                     this.builder.def_var(accumulators[index][part], combined);
                 }
             }
-        });
+        };
+        // `min`/`max` combine in any order with the same result, and their NaN-aware vector
+        // operation is a long dependency chain: two more accumulators, four vectors per
+        // iteration, let twice as many chains run at once; they are folded into the two that
+        // mirror the lane slot afterwards.
+        let order_free = self
+            .reductions
+            .iter()
+            .all(|state| matches!(state.op, ReduceOp::Min | ReduceOp::Max));
+        if order_free {
+            let wide: Vec<Vec<Variable>> = accumulators
+                .iter()
+                .enumerate()
+                .map(|(index, pair)| {
+                    let identity = self.identity(index);
+                    let ty = self.vector_type(self.reductions[index].dtype);
+                    let splat = self.builder.ins().splat(ty, identity);
+                    let extra: Vec<Variable> = (0..2)
+                        .map(|_| {
+                            let variable = self.builder.declare_var(ty);
+                            self.builder.def_var(variable, splat);
+                            variable
+                        })
+                        .collect();
+                    pair.iter().copied().chain(extra).collect()
+                })
+                .collect();
+            let one = self.iconst(types::I64, 1);
+            let pairs = self.builder.ins().ushr(groups, one);
+            self.emit_vector_loop(axis, pairs, 4 * plan.lanes, |this, pointers| {
+                accumulate(this, pointers, &wide)
+            });
+            for (index, accumulators) in wide.iter().enumerate() {
+                let state = &self.reductions[index];
+                let (op, dtype) = (reduce_combine_op(state.op), state.dtype);
+                for part in 0..2 {
+                    let main = self.builder.use_var(accumulators[part]);
+                    let extra = self.builder.use_var(accumulators[part + 2]);
+                    let combined = self.vector_binary(op, dtype, main, extra);
+                    self.builder.def_var(accumulators[part], combined);
+                }
+            }
+            let odd = self.builder.ins().band(groups, one);
+            let pairs_only: Vec<Vec<Variable>> =
+                accumulators.iter().map(|pair| pair.to_vec()).collect();
+            self.emit_vector_loop(axis, odd, 2 * plan.lanes, |this, pointers| {
+                accumulate(this, pointers, &pairs_only)
+            });
+        } else {
+            let pairs_only: Vec<Vec<Variable>> =
+                accumulators.iter().map(|pair| pair.to_vec()).collect();
+            self.emit_vector_loop(axis, groups, 2 * plan.lanes, |this, pointers| {
+                accumulate(this, pointers, &pairs_only)
+            });
+        }
         for index in 0..self.reductions.len() {
             let ReduceKind::Fold {
                 lane_slot,
