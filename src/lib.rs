@@ -448,11 +448,7 @@ impl Session {
         if !syntax_errors.is_empty() {
             return Err(self.error(ErrorKind::Compile, syntax_errors));
         }
-        let mut program = self.timed("check", |session| session.check_module(&module, repl))?;
-        if self.executor.options.fuse {
-            let whole_program = self.whole_program;
-            on_big_stack(|| lower::fuse_statements(&mut program, whole_program))?;
-        }
+        let program = self.timed("check", |session| session.check_module(&module, repl))?;
         Ok((module, program))
     }
 
@@ -464,11 +460,17 @@ impl Session {
         let base_dir = self.base_dir.clone();
         let sources = &mut self.sources;
         let checker = &mut self.checker;
+        // Statement fusion recurses over the program like the checker, on the same thread.
+        let fuse = self.executor.options.fuse.then_some(self.whole_program);
         let result = on_big_stack(|| {
             let mut loader = |from: FileId, path: &str, span: Span| {
                 load_import(sources, &base_dir, from, path, span)
             };
-            checker.check(module, repl, &mut loader)
+            let mut checked = checker.check(module, repl, &mut loader);
+            if let (Ok(program), Some(whole_program)) = (&mut checked, fuse) {
+                lower::fuse_statements(program, whole_program);
+            }
+            checked
         })?;
         result.map_err(|diagnostics| self.error(ErrorKind::Compile, diagnostics))
     }

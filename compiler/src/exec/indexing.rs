@@ -177,7 +177,7 @@ impl Executor {
         span: Span,
     ) -> ExecResult<(Array, *mut u8)> {
         let mut target = self.load(var, span)?.to_array();
-        self.clear(var);
+        self.take(var);
         let made_unique = target.make_mut();
         self.store(var, Value::from_array(target.clone()));
         let target_ptr = made_unique.map_err(alloc_error(span))?;
@@ -372,15 +372,26 @@ fn broadcast_source(
     span: Span,
 ) -> ExecResult<Array> {
     source.broadcast_to(shape).ok_or_else(|| {
-        RuntimeError::new(
-            span,
-            format!(
-                "cannot broadcast {} to {}",
-                format_type(source.dtype(), source.shape()),
-                format_type(target_dtype, shape)
-            ),
-        )
+        cannot_broadcast_to(source.dtype(), source.shape(), target_dtype, shape, span)
     })
+}
+
+/// The error of an assigned value that does not broadcast to its target's shape.
+pub(super) fn cannot_broadcast_to(
+    dtype: DType,
+    shape: &[usize],
+    target_dtype: DType,
+    target_shape: &[usize],
+    span: Span,
+) -> RuntimeError {
+    RuntimeError::new(
+        span,
+        format!(
+            "cannot broadcast {} to {}",
+            format_type(dtype, shape),
+            format_type(target_dtype, target_shape)
+        ),
+    )
 }
 
 /// The elements of `view` that the array index selects, checked against the view's shape.

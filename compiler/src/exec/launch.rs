@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::indexing::cannot_broadcast_to;
 use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
 use crate::diagnostics::Span;
 use crate::ir::interp::interpret;
@@ -130,13 +131,13 @@ impl Executor {
         let region = self.basic_index_view(&target, items, span)?;
         let domain = region.shape().to_vec();
         if broadcast_shapes(&shape, &domain).as_deref() != Some(domain.as_slice()) {
-            return Err(RuntimeError::new(
+            let dtype = value.ty.dtype;
+            return Err(cannot_broadcast_to(
+                dtype,
+                &shape,
+                region.dtype(),
+                &domain,
                 span,
-                format!(
-                    "cannot broadcast {} to {}",
-                    format_type(value.ty.dtype, &shape),
-                    format_type(region.dtype(), &domain)
-                ),
             ));
         }
         if domain.contains(&0) {

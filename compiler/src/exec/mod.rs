@@ -403,11 +403,6 @@ impl Executor {
         }
     }
 
-    /// Empties a slot (its value is about to be replaced).
-    pub(super) fn clear(&mut self, var: VarRef) {
-        self.take(var);
-    }
-
     /// Takes a variable's value out of its slot, leaving it without one.
     pub(super) fn take(&mut self, var: VarRef) -> Option<Value> {
         let slot = match var {

@@ -65,11 +65,16 @@ struct ReadCounts {
 }
 
 impl ReadCounts {
-    fn count(&self, function: Option<usize>, var: VarRef) -> usize {
-        let key = match var {
+    /// Globals are counted program-wide, locals per function instance.
+    fn key(function: Option<usize>, var: VarRef) -> (Option<usize>, VarRef) {
+        match var {
             VarRef::Global(_) => (None, var),
             VarRef::Local(_) => (function, var),
-        };
+        }
+    }
+
+    fn count(&self, function: Option<usize>, var: VarRef) -> usize {
+        let key = ReadCounts::key(function, var);
         self.counts.get(&key).copied().unwrap_or(0)
     }
 
@@ -91,11 +96,10 @@ impl ReadCounts {
 
     fn expr(&mut self, function: Option<usize>, expr: &Expr) {
         if let ExprKind::Var(var) = &expr.kind {
-            let key = match var {
-                VarRef::Global(_) => (None, *var),
-                VarRef::Local(_) => (function, *var),
-            };
-            *self.counts.entry(key).or_default() += 1;
+            *self
+                .counts
+                .entry(ReadCounts::key(function, *var))
+                .or_default() += 1;
         }
         expr.for_each_child(&mut |part| match part {
             Part::Expr(child) => self.expr(function, child),
