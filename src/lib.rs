@@ -256,13 +256,26 @@ impl Session {
             let mut lines = String::new();
             for (span, note) in &notes {
                 let place = self.sources.location(*span);
-                let decision = match note {
-                    hir::FusionNote::FusedInto(reader) => {
-                        format!("fused into {}", self.sources.location(*reader))
+                let line = match note {
+                    hir::FusionNote::FusedInto(reader) => format!(
+                        "temporary at {place}: fused into {}",
+                        self.sources.location(*reader)
+                    ),
+                    hir::FusionNote::Kept(reason) => format!("temporary at {place}: {reason}"),
+                    hir::FusionNote::RowBlocked {
+                        last,
+                        statements,
+                        block_only,
+                    } => format!(
+                        "statements at {place} to {}: run by blocks of rows ({statements} \
+                         statements, {block_only} of their arrays never whole)",
+                        self.sources.location(*last)
+                    ),
+                    hir::FusionNote::NotRowBlocked(reason) => {
+                        format!("statement at {place}: not run by blocks of rows: {reason}")
                     }
-                    hir::FusionNote::Kept(reason) => reason.clone(),
                 };
-                lines.push_str(&format!("# temporary at {place}: {decision}\n"));
+                lines.push_str(&format!("# {line}\n"));
             }
             texts.push(lines);
         }
@@ -469,6 +482,7 @@ impl Session {
             let mut checked = checker.check(module, repl, &mut loader);
             if let (Ok(program), Some(whole_program)) = (&mut checked, fuse) {
                 lower::fuse_statements(program, whole_program);
+                lower::block_rows(program, whole_program);
             }
             checked
         })?;
@@ -600,6 +614,12 @@ impl Session {
     /// (spec §11).
     pub fn set_threads(&mut self, threads: NonZeroUsize) {
         self.executor.options.threads = threads;
+    }
+
+    /// The bytes of one block of the widest input (per thread) when statements run by blocks
+    /// of rows (see `docs/decisions.md`); small values make tests exercise many blocks.
+    pub fn set_row_block_bytes(&mut self, bytes: NonZeroUsize) {
+        self.executor.options.row_block_bytes = bytes;
     }
 
     /// Makes `import` paths of REPL and `-e` input relative to `dir`.

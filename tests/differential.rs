@@ -104,6 +104,41 @@ fn expression() -> impl Strategy<Value = String> {
     })
 }
 
+/// Expressions whose row `i` depends only on row `i` of the full-shape variables (`c` is a
+/// column, shape `[rows, 1]`, so it too has one element per row), with no failing operation.
+fn row_local_expression() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        prop::sample::select(vec!["a", "c", "d", "i", "u", "s"]).prop_map(str::to_string),
+        (-8i32..9).prop_map(|v| format!("{:.1}", v as f64 / 4.0)),
+    ];
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/"]),
+                inner.clone()
+            )
+                .prop_map(|(l, op, r)| format!("({l} {op} {r})")),
+            (
+                prop::sample::select(vec!["abs", "exp", "sin", "-"]),
+                inner.clone()
+            )
+                .prop_map(|(f, x)| if f == "-" {
+                    format!("(-{x})")
+                } else {
+                    format!("{f}({x})")
+                }),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(l, t, f)| format!("where({l} > 0.0, {t}, {f})")),
+            (
+                prop::sample::select(vec!["sum", "mean", "max", "std"]),
+                inner.clone()
+            )
+                .prop_map(|(f, x)| format!("{f}(({x}) + 0.0 * a, axis=1, keepdims=true)")),
+        ]
+    })
+}
+
 fn reduction() -> impl Strategy<Value = String> {
     (
         prop::sample::select(vec![
@@ -275,6 +310,34 @@ proptest! {
             outcome(&mut session, "t3").map_err(|e| e.lines().next().unwrap_or("").to_string())
         };
         prop_assert_eq!(run(true), run(false), "program:\n{}\nsizes {:?}", program, sizes);
+    }
+
+    #[test]
+    fn row_blocks_match_unfused(
+        first in row_local_expression(),
+        second in row_local_expression(),
+        third in row_local_expression(),
+        rows in 0usize..7,
+        cols in 0usize..9,
+        block_bytes in 1usize..40,
+    ) {
+        // Row-local statements (same-rank operands, reductions keeping axis 0) run by blocks of
+        // a few rows: `t1` and `e` exist only per block, `t2`, `m` and `v` are assembled whole
+        // for the `print` (shortest round-trip digits: equal text is equal bits).
+        let program = format!(
+            "let t1 = ({first}) + 0.0 * a\nlet e = exp(t1 - max(t1, axis=-1, keepdims=true))\n\
+             let t2 = e / sum(e, axis=1, keepdims=true) + ({second})\n\
+             let m = mean(t2, axis=1)\nlet v = var(({third}) + t2, axis=-1, ddof=1)\n\
+             print(t2, m, v)"
+        );
+        let run = |fuse: bool| {
+            let mut session = configured_session(false, fuse, (rows, cols));
+            session.set_whole_program(true);
+            session.set_row_block_bytes(std::num::NonZeroUsize::new(block_bytes).unwrap());
+            session.run(&program).map_err(|e| e.rendered.lines().next().unwrap_or("").to_string())?;
+            Ok::<String, String>(session.take_output())
+        };
+        prop_assert_eq!(run(true), run(false), "program:\n{}\nsizes {:?}", program, (rows, cols));
     }
 
     #[test]

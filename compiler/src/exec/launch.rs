@@ -86,7 +86,7 @@ impl Executor {
 
     /// Runs an elementwise kernel over a non-empty `domain`, writing through `out`, a view of
     /// `domain`'s shape into a uniquely owned buffer that no input overlaps.
-    fn run_elementwise_into(
+    pub(super) fn run_elementwise_into(
         &mut self,
         expr: &Expr,
         kernel: &Kernel,
@@ -477,7 +477,7 @@ fn dead_buffer(holders: &[&Array], dtype: DType, shape: &[usize]) -> Option<Arra
 
 /// Whether two arrays' buffers overlap in memory (whole buffers, so views that do not touch
 /// the same elements still count; host buffers are compared by address too).
-fn shares_memory(a: &Array, b: &Array) -> bool {
+pub(super) fn shares_memory(a: &Array, b: &Array) -> bool {
     let range = |array: &Array| {
         let start = array.buffer().as_ptr() as usize;
         start..start + array.buffer().len_bytes()
@@ -503,7 +503,11 @@ fn input_view(array: &Array, shape: &[usize], permutation: Option<&[usize]>) -> 
 
 /// The broadcast shape of a kernel's leaves; on a mismatch, the error names the innermost
 /// operation of `root` whose operands do not broadcast (spec §4).
-fn domain_shape(root: &Expr, leaves: &[Leaf<'_>], arrays: &[Array]) -> ExecResult<Vec<usize>> {
+pub(super) fn domain_shape(
+    root: &Expr,
+    leaves: &[Leaf<'_>],
+    arrays: &[Array],
+) -> ExecResult<Vec<usize>> {
     let mut shape: Vec<usize> = Vec::new();
     for array in arrays {
         match broadcast_shapes(&shape, array.shape()) {

@@ -12,6 +12,7 @@ mod npy;
 mod order;
 mod parallel;
 mod random;
+mod row_blocks;
 mod shape;
 pub mod timing;
 pub mod value;
@@ -95,6 +96,9 @@ pub struct ExecOptions {
     /// matrix products) split their work over (`--threads`, default one per core). Results do
     /// not depend on it.
     pub threads: NonZeroUsize,
+    /// The size of one block of the widest input, per thread, when a row group
+    /// (`lower::block_rows`) runs by blocks of rows.
+    pub row_block_bytes: NonZeroUsize,
 }
 
 impl Default for ExecOptions {
@@ -105,6 +109,7 @@ impl Default for ExecOptions {
             rollback: true,
             function_kernels: true,
             threads: Workers::default_count(),
+            row_block_bytes: row_blocks::DEFAULT_BLOCK_BYTES,
         }
     }
 }
@@ -351,6 +356,7 @@ impl Executor {
                 self.call(*func, args, stmt.span)?;
             }
             StmtKind::Block(block) => return Ok(self.exec_block(block)?.0),
+            StmtKind::RowBlocked(group) => self.exec_row_group(group)?,
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::Return(value) => {
@@ -415,17 +421,21 @@ impl Executor {
         slot.and_then(Option::take)
     }
 
-    fn load(&self, var: VarRef, span: Span) -> ExecResult<Value> {
-        let value = match var {
+    /// A variable's value, if it has one.
+    fn peek(&self, var: VarRef) -> Option<Value> {
+        match var {
             VarRef::Global(slot) => self.globals.get(slot as usize).and_then(|v| v.clone()),
             VarRef::Local(slot) => self
                 .frames
                 .last()
                 .and_then(|frame| frame.get(slot as usize))
                 .and_then(|v| v.clone()),
-        };
+        }
+    }
+
+    fn load(&self, var: VarRef, span: Span) -> ExecResult<Value> {
         // A binding whose statement failed in the REPL has no value; reading it is an error.
-        value.ok_or_else(|| {
+        self.peek(var).ok_or_else(|| {
             RuntimeError::new(span, "this variable has no value (its definition failed)")
         })
     }

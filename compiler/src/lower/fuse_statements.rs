@@ -31,13 +31,7 @@ use crate::types::hir::{
 /// Fuses array temporaries into the statement that uses them, in the program's top level
 /// (globals only if `globals_are_private`) and in every function instance (locals).
 pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
-    let mut reads = ReadCounts::default();
-    for stmt in &program.stmts {
-        reads.stmt(None, stmt);
-    }
-    for (index, function) in program.functions.iter().enumerate() {
-        reads.block(Some(index), &function.body);
-    }
+    let reads = ReadCounts::of_program(program);
     let notes = RefCell::new(Vec::new());
     let top = Scope {
         function: None,
@@ -59,12 +53,23 @@ pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
 }
 
 /// How often each variable is read: globals program-wide, locals per function instance.
-#[derive(Default)]
-struct ReadCounts {
+#[derive(Clone, Default)]
+pub(super) struct ReadCounts {
     counts: HashMap<(Option<usize>, VarRef), usize>,
 }
 
 impl ReadCounts {
+    pub(super) fn of_program(program: &Program) -> ReadCounts {
+        let mut reads = ReadCounts::default();
+        for stmt in &program.stmts {
+            reads.stmt(None, stmt);
+        }
+        for (index, function) in program.functions.iter().enumerate() {
+            reads.block(Some(index), &function.body);
+        }
+        reads
+    }
+
     /// Globals are counted program-wide, locals per function instance.
     fn key(function: Option<usize>, var: VarRef) -> (Option<usize>, VarRef) {
         match var {
@@ -73,12 +78,12 @@ impl ReadCounts {
         }
     }
 
-    fn count(&self, function: Option<usize>, var: VarRef) -> usize {
+    pub(super) fn count(&self, function: Option<usize>, var: VarRef) -> usize {
         let key = ReadCounts::key(function, var);
         self.counts.get(&key).copied().unwrap_or(0)
     }
 
-    fn block(&mut self, function: Option<usize>, block: &Block) {
+    pub(super) fn block(&mut self, function: Option<usize>, block: &Block) {
         for stmt in &block.stmts {
             self.stmt(function, stmt);
         }
@@ -87,14 +92,14 @@ impl ReadCounts {
         }
     }
 
-    fn stmt(&mut self, function: Option<usize>, stmt: &Stmt) {
+    pub(super) fn stmt(&mut self, function: Option<usize>, stmt: &Stmt) {
         stmt.for_each_part(&mut |part| match part {
             Part::Expr(expr) => self.expr(function, expr),
             Part::Block(block) => self.block(function, block),
         });
     }
 
-    fn expr(&mut self, function: Option<usize>, expr: &Expr) {
+    pub(super) fn expr(&mut self, function: Option<usize>, expr: &Expr) {
         if let ExprKind::Var(var) = &expr.kind {
             *self
                 .counts
@@ -289,7 +294,7 @@ fn elementwise_operands(expr: &mut Expr) -> Vec<&mut Expr> {
 }
 
 /// Every nested block of a statement, mutably (blocks inside its expressions included).
-fn for_each_part_mut(stmt: &mut Stmt, visit: &mut impl FnMut(&mut Block)) {
+pub(super) fn for_each_part_mut(stmt: &mut Stmt, visit: &mut impl FnMut(&mut Block)) {
     match &mut stmt.kind {
         StmtKind::ForRange { body, .. }
         | StmtKind::ForArray { body, .. }
@@ -301,12 +306,13 @@ fn for_each_part_mut(stmt: &mut Stmt, visit: &mut impl FnMut(&mut Block)) {
             }
         }
         StmtKind::Block(block) => visit(block),
+        StmtKind::RowBlocked(group) => visit(&mut group.body),
         _ => {}
     }
 }
 
 /// Every block inside an expression (`if` and block expressions), mutably.
-fn for_each_block_in_expr(expr: &mut Expr, visit: &mut impl FnMut(&mut Block)) {
+pub(super) fn for_each_block_in_expr(expr: &mut Expr, visit: &mut impl FnMut(&mut Block)) {
     match &mut expr.kind {
         ExprKind::If { then, else_, .. } => {
             visit(then);

@@ -13,9 +13,11 @@ use nx_runtime::{DType, Scalar};
 mod function;
 mod fuse_statements;
 mod plan;
+mod row_blocks;
 pub use function::elementwise_call_kernel;
 pub use fuse_statements::fuse_statements;
 pub use plan::program_kernels;
+pub use row_blocks::block_rows;
 
 /// An input of a kernel being built.
 #[derive(Clone, Copy, Debug)]

@@ -1224,6 +1224,7 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                 StmtKind::Print(args) => work.extend(args.iter_mut().map(Node::Expr)),
                 StmtKind::Call { args, .. } => work.extend(args.iter_mut().map(Node::Expr)),
                 StmtKind::Block(block) => work.push(Node::Block(block)),
+                StmtKind::RowBlocked(group) => work.push(Node::Block(&mut group.body)),
             },
             Node::Expr(expr) => match &mut expr.kind {
                 ExprKind::Const(_)

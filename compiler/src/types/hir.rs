@@ -99,7 +99,8 @@ pub struct Program {
     /// fragments, so this is the session's whole list so far.
     pub functions: Vec<FnInstance>,
     /// What statement fusion (`lower::fuse_statements`) decided about each array temporary,
-    /// by the span of the statement binding it; `nx ir` prints them.
+    /// and row blocking (`lower::block_rows`) about statements, by the span of the statement;
+    /// `nx ir` prints them.
     pub fusion_notes: Vec<(Span, FusionNote)>,
 }
 
@@ -109,6 +110,15 @@ pub enum FusionNote {
     FusedInto(Span),
     /// Kept as an array, for this reason.
     Kept(String),
+    /// The statements from this one to the one at `last` run one block of rows at a time
+    /// (`lower::block_rows`); `block_only` of the arrays they assign never exist whole.
+    RowBlocked {
+        last: Span,
+        statements: usize,
+        block_only: usize,
+    },
+    /// An assignment with an axis reduction that cannot run by blocks of rows, and why.
+    NotRowBlocked(&'static str),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -216,6 +226,26 @@ pub enum StmtKind {
     },
     /// A block used as a statement (its scope ends with it; it has no value).
     Block(Block),
+    /// Statements that the optimizer (`lower::block_rows`) runs one block of rows at a time.
+    RowBlocked(Box<RowGroup>),
+}
+
+/// Consecutive statements `v = e` whose arrays all share their first axis ("rows") and never
+/// mix rows: every operation is elementwise over operands of equal rank (or rank 0), or a
+/// reduction that keeps axis 0. Running them on each block of rows in turn gives every
+/// element exactly the value running them whole would (a row's reductions see the same row),
+/// while a block's intermediate arrays stay in cache. The executor checks at run time that
+/// every array input has the same first length and runs the statements whole otherwise.
+#[derive(Clone, Debug)]
+pub struct RowGroup {
+    /// The statements, in order (no value).
+    pub body: Block,
+    /// Array variables read before the group assigns them: split into blocks of rows.
+    pub inputs: Vec<VarRef>,
+    /// Variables assigned in the group and possibly read after it: assembled whole.
+    pub outputs: Vec<VarRef>,
+    /// Variables assigned in the group that only the group reads: never whole.
+    pub locals: Vec<VarRef>,
 }
 
 #[derive(Clone, Debug)]
@@ -388,6 +418,7 @@ impl Stmt {
                 }
             }
             StmtKind::Block(block) => visit(Part::Block(block)),
+            StmtKind::RowBlocked(group) => visit(Part::Block(&group.body)),
             StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
         }
     }
