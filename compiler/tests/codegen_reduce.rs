@@ -180,28 +180,30 @@ fn documented_cascade<T: Copy + Add<Output = T>>(
     result
 }
 
-/// The documented order, written independently of the interpreter: blocks of 256, lanes
-/// `j % 4`, pairwise lanes, binary-counter cascade, fold from the top.
+/// The documented order, written independently of the interpreter: blocks of 512, lanes
+/// `j % 8`, pairwise lanes, binary-counter cascade, fold from the top.
 fn documented_f64_sum(values: &[f64]) -> f64 {
-    let block_values = values.chunks(256).map(|block| {
-        let mut lanes = [0.0f64; 4];
+    let block_values = values.chunks(512).map(|block| {
+        let mut lanes = [0.0f64; 8];
         for (j, value) in block.iter().enumerate() {
-            lanes[j % 4] += value;
+            lanes[j % 8] += value;
         }
-        (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        let pair = |a: usize| lanes[a] + lanes[a + 1];
+        (pair(0) + pair(2)) + (pair(4) + pair(6))
     });
     documented_cascade(block_values, 0.0)
 }
 
-/// As `documented_f64_sum` with blocks of 512 and 8 lanes.
+/// As `documented_f64_sum` with blocks of 1024 and 16 lanes.
 fn documented_f32_sum(values: &[f32]) -> f32 {
-    let block_values = values.chunks(512).map(|block| {
-        let mut lanes = [0.0f32; 8];
+    let block_values = values.chunks(1024).map(|block| {
+        let mut lanes = [0.0f32; 16];
         for (j, value) in block.iter().enumerate() {
-            lanes[j % 8] += value;
+            lanes[j % 16] += value;
         }
-        let quarter = |a: usize| lanes[a] + lanes[a + 1];
-        (quarter(0) + quarter(2)) + (quarter(4) + quarter(6))
+        let pair = |a: usize| lanes[a] + lanes[a + 1];
+        let quad = |a: usize| pair(a) + pair(a + 2);
+        (quad(0) + quad(4)) + (quad(8) + quad(12))
     });
     documented_cascade(block_values, 0.0)
 }

@@ -1,11 +1,11 @@
 //! Reductions: per-output-element state in stack slots and variables, updated one element at
-//! a time (scalar path) or two vectors at a time (vector path), following the fixed order of
+//! a time (scalar path) or four vectors at a time (vector path), following the fixed order of
 //! `ReduceOp::Sum` exactly: element `j` of a block goes to lane `j % lanes`; a full block is
 //! summed pairwise over its lanes and pushed on a stack with the binary-counter cascade; at the
 //! end a partial block is pushed too and the stack is folded from the top.
 //!
 //! Every reduction except argmin/argmax uses this one mechanism (for the order-free ones it is
-//! merely deterministic). The vector path keeps the lane accumulators in two vectors while it
+//! merely deterministic). The vector path keeps the lane accumulators in four vectors while it
 //! runs up to the end of a block, and is taken only at positions that are a multiple of the
 //! lane count, so lanes of the vectors are lanes of the order.
 
@@ -273,7 +273,7 @@ impl Emitter<'_> {
         self.builder.switch_to_block(done);
     }
 
-    /// Up to the end of the current block (and of the row), two vectors per iteration into
+    /// Up to the end of the current block (and of the row), four vectors per iteration into
     /// vector accumulators that mirror the lane slot.
     // Indices, not iterators: the loops call `&mut self` methods.
     #[allow(clippy::needless_range_loop)]
@@ -294,15 +294,19 @@ impl Emitter<'_> {
         let block_groups = self.builder.ins().ushr(block_left, shift_value);
         let groups = self.builder.ins().umin(row_groups, block_groups);
 
-        let mut accumulators: Vec<[Variable; 2]> = Vec::new();
+        // The lane slot holds `parts` vectors; each becomes an accumulator, so `parts`
+        // independent add chains overlap (four for every dtype: `reduce_lanes`).
+        let parts = lanes / plan.lanes;
+        let mut accumulators: Vec<Vec<Variable>> = Vec::new();
         for index in 0..self.reductions.len() {
             let dtype = self.reductions[index].dtype;
             let ty: Type = self.vector_type(dtype);
             let ReduceKind::Fold { lane_slot, .. } = self.reductions[index].kind else {
                 unreachable!("vector plans exclude argmin/argmax");
             };
-            let pair = [self.builder.declare_var(ty), self.builder.declare_var(ty)];
-            for (part, variable) in pair.iter().enumerate() {
+            let mut vectors = Vec::with_capacity(parts);
+            for part in 0..parts {
+                let variable = self.builder.declare_var(ty);
                 let base = self
                     .builder
                     .ins()
@@ -311,13 +315,14 @@ impl Emitter<'_> {
                     .builder
                     .ins()
                     .load(ty, slot_flags(), base, (part * 16) as i32);
-                self.builder.def_var(*variable, loaded);
+                self.builder.def_var(variable, loaded);
+                vectors.push(variable);
             }
-            accumulators.push(pair);
+            accumulators.push(vectors);
         }
         // One iteration: `parts` vectors, vector `part` folded into accumulator `part`.
-        let accumulate = |this: &mut Self, pointers: &[Value], accumulators: &[Vec<Variable>]| {
-            for (part, _) in accumulators[0].iter().enumerate() {
+        self.emit_vector_loop(axis, groups, lanes, |this, pointers| {
+            for part in 0..parts {
                 let values = this.eval_vector_body(pointers, part);
                 for index in 0..this.reductions.len() {
                     let state = &this.reductions[index];
@@ -328,61 +333,7 @@ impl Emitter<'_> {
                     this.builder.def_var(accumulators[index][part], combined);
                 }
             }
-        };
-        // `min`/`max` combine in any order with the same result, and their NaN-aware vector
-        // operation is a long dependency chain: two more accumulators, four vectors per
-        // iteration, let twice as many chains run at once; they are folded into the two that
-        // mirror the lane slot afterwards.
-        let order_free = self
-            .reductions
-            .iter()
-            .all(|state| matches!(state.op, ReduceOp::Min | ReduceOp::Max));
-        if order_free {
-            let wide: Vec<Vec<Variable>> = accumulators
-                .iter()
-                .enumerate()
-                .map(|(index, pair)| {
-                    let identity = self.identity(index);
-                    let ty = self.vector_type(self.reductions[index].dtype);
-                    let splat = self.builder.ins().splat(ty, identity);
-                    let extra: Vec<Variable> = (0..2)
-                        .map(|_| {
-                            let variable = self.builder.declare_var(ty);
-                            self.builder.def_var(variable, splat);
-                            variable
-                        })
-                        .collect();
-                    pair.iter().copied().chain(extra).collect()
-                })
-                .collect();
-            let one = self.iconst(types::I64, 1);
-            let pairs = self.builder.ins().ushr(groups, one);
-            self.emit_vector_loop(axis, pairs, 4 * plan.lanes, |this, pointers| {
-                accumulate(this, pointers, &wide)
-            });
-            for (index, accumulators) in wide.iter().enumerate() {
-                let state = &self.reductions[index];
-                let (op, dtype) = (reduce_combine_op(state.op), state.dtype);
-                for part in 0..2 {
-                    let main = self.builder.use_var(accumulators[part]);
-                    let extra = self.builder.use_var(accumulators[part + 2]);
-                    let combined = self.vector_binary(op, dtype, main, extra);
-                    self.builder.def_var(accumulators[part], combined);
-                }
-            }
-            let odd = self.builder.ins().band(groups, one);
-            let pairs_only: Vec<Vec<Variable>> =
-                accumulators.iter().map(|pair| pair.to_vec()).collect();
-            self.emit_vector_loop(axis, odd, 2 * plan.lanes, |this, pointers| {
-                accumulate(this, pointers, &pairs_only)
-            });
-        } else {
-            let pairs_only: Vec<Vec<Variable>> =
-                accumulators.iter().map(|pair| pair.to_vec()).collect();
-            self.emit_vector_loop(axis, groups, 2 * plan.lanes, |this, pointers| {
-                accumulate(this, pointers, &pairs_only)
-            });
-        }
+        });
         for index in 0..self.reductions.len() {
             let ReduceKind::Fold {
                 lane_slot,
@@ -392,7 +343,7 @@ impl Emitter<'_> {
             else {
                 unreachable!("vector plans exclude argmin/argmax");
             };
-            for part in 0..2 {
+            for part in 0..parts {
                 let accumulator = self.builder.use_var(accumulators[index][part]);
                 let base = self
                     .builder

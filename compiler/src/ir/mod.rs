@@ -294,7 +294,7 @@ pub enum ReduceOp {
     /// Wrapping for integers. For floats the fixed order is: the L reduced elements are cut
     /// into blocks of `reduce_block(dtype)` elements; inside a block element `j` is added to
     /// lane `j % reduce_lanes(dtype)` (lanes start at 0), and the block's value is the pairwise
-    /// sum of its lanes (`((l0+l1)+(l2+l3))`, and so on for 8 lanes). Block values are combined
+    /// sum of its lanes (`((l0+l1)+(l2+l3))` for 4 lanes, and so on for 8 and 16). Block values are combined
     /// by a binary-counter cascade: after block number `c` (1-based) is pushed on a stack, for
     /// each trailing zero bit of `c` the top two entries `a` (lower) and `b` (upper) are replaced
     /// by `a + b`; at the end the stack `s0..sn` is folded from the top: `s0 + (s1 + (… + sn))`.
@@ -314,9 +314,10 @@ pub enum ReduceOp {
     ArgMax,
 }
 
-/// Lanes of the fixed float summation order: 4 for f64, 8 for f32 (two 128-bit vectors).
+/// Lanes of the fixed float summation order: 8 for f64, 16 for f32 (four 128-bit vectors,
+/// whose four chains of adds overlap in the pipeline).
 pub fn reduce_lanes(dtype: DType) -> usize {
-    32 / dtype.size()
+    64 / dtype.size()
 }
 
 /// Elements per block of the fixed float summation order (64 per lane).
