@@ -23,31 +23,39 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PEERS = ["numpy", "numexpr", "numba", "jax"]
+# The same nx program with fusion turned off, for the workloads marked nofuse=True.
+NOFUSE = "nx-nofuse"
 N = 10_000_000
 
 # id, title, nx program, bytes moved per timed unit (compulsory traffic: each input read
-# once, each output written once), flops per unit (W9), roofline kernel, rtol, peak RSS?
+# once, each output written once), flops per unit (W9), roofline kernel, rtol, peak RSS?,
+# also run nx with --no-fuse (system "nx-nofuse") to show what fusion buys?
 WORKLOADS = [
-    dict(id="W1", title="a + 3.0*b", nx="w01_axpy.nx", bytes=24 * N, roof="triad", rtol=1e-10, rss=True),
-    dict(id="W2", title="Horner cubic", nx="w02_horner.nx", bytes=16 * N, roof="copy", rtol=1e-10, rss=True),
-    dict(id="W3", title="sqrt(x*x + y*y)", nx="w03_hypot.nx", bytes=24 * N, roof="triad", rtol=1e-10, rss=True),
-    dict(id="W4", title="exp(-0.5*x*x) * c", nx="w04_gauss.nx", bytes=16 * N, roof="copy", rtol=1e-10, rss=True),
-    dict(id="W5", title="sum(a*b)", nx="w05_dot.nx", bytes=16 * N, roof="dot", rtol=1e-10),
+    dict(id="W1", title="a + 3.0*b", nx="w01_axpy.nx", bytes=24 * N, roof="triad", rtol=1e-10, rss=True,
+         nofuse=True),
+    dict(id="W2", title="Horner cubic", nx="w02_horner.nx", bytes=16 * N, roof="copy", rtol=1e-10, rss=True,
+         nofuse=True),
+    dict(id="W3", title="sqrt(x*x + y*y)", nx="w03_hypot.nx", bytes=24 * N, roof="triad", rtol=1e-10,
+         rss=True, nofuse=True),
+    dict(id="W4", title="exp(-0.5*x*x) * c", nx="w04_gauss.nx", bytes=16 * N, roof="copy", rtol=1e-10,
+         rss=True, nofuse=True),
+    dict(id="W5", title="sum(a*b)", nx="w05_dot.nx", bytes=16 * N, roof="dot", rtol=1e-10, nofuse=True),
     dict(id="W6", title="mean, var along axis 1 (2000x5000)", nx="w06_meanvar.nx", bytes=8 * N,
-         roof="sum", rtol=1e-10),
+         roof="sum", rtol=1e-10, nofuse=True),
     dict(id="W7", title="row softmax (4096x1024 f32)", nx="w07_softmax.nx", bytes=8 * 4096 * 1024,
-         roof="copy", rtol=1e-4),
+         roof="copy", rtol=1e-4, nofuse=True),
     dict(id="W8", title="Jacobi sweep (2048x2048), per sweep", nx="w08_jacobi.nx",
-         bytes=16 * 2048 * 2048, roof="copy", rtol=1e-10),
+         bytes=16 * 2048 * 2048, roof="copy", rtol=1e-10, nofuse=True),
     dict(id="W9f64", title="matmul 2048x2048 f64", nx="w09_matmul_f64.nx", flops=2 * 2048 ** 3,
          roof=None, rtol=1e-10),
     dict(id="W9f32", title="matmul 2048x2048 f32", nx="w09_matmul_f32.nx", flops=2 * 2048 ** 3,
          roof=None, rtol=1e-4),
     dict(id="W10a", title="sum(where(x > 0.5, x, 0.0))", nx="w10a_where_sum.nx", bytes=8 * N,
-         roof="sum", rtol=1e-10),
+         roof="sum", rtol=1e-10, nofuse=True),
     dict(id="W10b", title="count_nonzero(x > 0.5)", nx="w10b_count.nx", bytes=8 * N, roof="sum",
-         rtol=0.0),
-    dict(id="W10c", title="x[x > 0.5]", nx="w10c_mask.nx", bytes=12 * N, roof="copy", rtol=1e-10),
+         rtol=0.0, nofuse=True),
+    dict(id="W10c", title="x[x > 0.5]", nx="w10c_mask.nx", bytes=12 * N, roof="copy", rtol=1e-10,
+         nofuse=True),
     dict(id="W11", title="Mandelbrot, 100 iterations", nx="w11_mandelbrot.nx.in", bytes=None,
          roof=None, rtol=1e-3),
 ]
@@ -233,7 +241,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=2,
-                    help="alternation rounds: nx, numpy, numexpr, numba, jax, then again")
+                    help="alternation rounds: nx, nx --no-fuse, numpy, numexpr, numba, jax, "
+                         "then again")
     ap.add_argument("--only", default="")
     ap.add_argument("--mandel-size", type=int, default=1000,
                     help="W11 grid side for every system (1000, as issue 3 asks)")
@@ -266,15 +275,18 @@ def main():
         timeout = min(args.timeout, w.get("timeout", args.timeout))
         for t in args.threads:
             env = thread_env(t)
+            systems = ["nx"] + ([NOFUSE] if w.get("nofuse") else []) + PEERS
             per = {s: dict(times=[], compile=[], check=None, rss_kib=[], status="ok", note="")
-                   for s in ["nx"] + PEERS}
+                   for s in systems}
             for rnd in range(args.rounds):
-                for system in ["nx"] + PEERS:
+                for system in systems:
                     r = per[system]
                     if r["status"] not in ("ok",):
                         continue  # unavailable or failed in an earlier round: not retried
-                    if system == "nx":
-                        cmd = [args.nx, "--time", "--threads", str(t), nx_program(w, args.mandel_size, tmpdir)]
+                    if system in ("nx", NOFUSE):
+                        cmd = [args.nx, "--time", "--threads", str(t)] + \
+                            (["--no-fuse"] if system == NOFUSE else []) + \
+                            [nx_program(w, args.mandel_size, tmpdir)]
                     else:
                         cmd = [sys.executable, os.path.join(HERE, "peers.py"), w["id"], system,
                                "--reps", str(nx_reps(w)), "--mandel-size", str(args.mandel_size)]
@@ -285,7 +297,7 @@ def main():
                     elif rc == "timeout":
                         r["status"], r["note"] = "timed out", f"stopped after {timeout:.0f} s"
                     elif rc != 0 or not parsed["times"]:
-                        r["status"] = "not yet" if system == "nx" else "error"
+                        r["status"] = "not yet" if system in ("nx", NOFUSE) else "error"
                         msg = (err.strip().splitlines() or [f"exit {rc}"])
                         first_err = next((l for l in msg if "error" in l.lower()), msg[0])
                         r["note"] = first_err.strip()[:160]
@@ -295,7 +307,7 @@ def main():
                             r["compile"].append(parsed["compile"])
                         r["check"] = parsed["check"]
                         r.setdefault("wall", []).append(wall)
-                        if system == "nx":
+                        if system in ("nx", NOFUSE):
                             r.setdefault("nx_timings", []).append(parse_nx_timings(err))
                         r["rss_kib"].append(rss)
                     print(f"{w['id']} t={t} round {rnd} {system}: {r['status']} "

@@ -11,8 +11,10 @@ import math
 import os
 
 SYSTEMS = ["nx", "numpy", "numexpr", "numba", "jax"]
-COLORS = {"nx": "#d62728", "numpy": "#1f77b4", "numexpr": "#2ca02c", "numba": "#9467bd",
-          "jax": "#ff7f0e", "roofline": "#555555"}
+# nx with --no-fuse: only for the workloads the harness runs it on (absent from older results).
+NOFUSE = "nx-nofuse"
+COLORS = {"nx": "#d62728", NOFUSE: "#f4a6a6", "numpy": "#1f77b4", "numexpr": "#2ca02c",
+          "numba": "#9467bd", "jax": "#ff7f0e", "roofline": "#555555"}
 
 
 def fmt_time(s):
@@ -57,6 +59,16 @@ def cell(w, r):
     return txt
 
 
+def median_ok(r):
+    """The median of a run that went well, else None."""
+    return r.get("median") if r and r["status"] == "ok" else None
+
+
+def nofuse_cell(w, runs):
+    r = runs.get(NOFUSE)
+    return cell(w, r) if r else "—"
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return "—"
@@ -75,8 +87,9 @@ def best_peer(runs):
 
 def thread_table(res, t):
     lines = [
-        f"| id | workload | roofline (C) | nx | NumPy | numexpr | Numba | JAX | nx/NumPy | nx/best peer | nx/roofline |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| id | workload | roofline (C) | nx | nx --no-fuse | NumPy | numexpr | Numba | JAX | nx/NumPy | "
+        "nx/best peer | nx/roofline | fused/unfused |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for w in res["workloads"]:
         runs = w["runs"].get(str(t))
@@ -90,10 +103,12 @@ def thread_table(res, t):
         if w["id"] == "W11":
             title += f" ({res['mandel_size']}×{res['mandel_size']})"
         row = [w["id"], title, fmt_time(rt) + (f" ({rate(w, rt)})" if rt else "")]
-        row += [cell(w, runs[s]) for s in SYSTEMS]
+        row += [cell(w, runs["nx"]), nofuse_cell(w, runs)]
+        row += [cell(w, runs[s]) for s in SYSTEMS[1:]]
         row += [ratio(nxm, npm),
                 ratio(nxm, bp[1]) + (f" ({bp[0]})" if bp and nxm else ""),
-                ratio(nxm, rt)]
+                ratio(nxm, rt),
+                ratio(nxm, median_ok(runs.get(NOFUSE)))]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -102,7 +117,7 @@ def notes_table(res):
     rows = []
     for w in res["workloads"]:
         for t, runs in w["runs"].items():
-            for s in SYSTEMS:
+            for s in [s for s in [SYSTEMS[0], NOFUSE] + SYSTEMS[1:] if s in runs]:
                 r = runs[s]
                 if r["status"] != "ok" and r.get("note"):
                     rows.append(f"| {w['id']} | {t} | {s} | {r['status']} | {html.escape(r['note'])} |")
@@ -121,12 +136,13 @@ def notes_table(res):
 
 
 def check_table(res):
-    out = ["| id | tolerance (rel.) | threads | nx | numexpr | Numba | JAX |", "|---|---|---|---|---|---|---|"]
+    out = ["| id | tolerance (rel.) | threads | nx | nx --no-fuse | numexpr | Numba | JAX |",
+           "|---|---|---|---|---|---|---|---|"]
     for w in res["workloads"]:
         for t, runs in w["runs"].items():
             marks = []
-            for s in ["nx", "numexpr", "numba", "jax"]:
-                c = runs[s].get("correct")
+            for s in ["nx", NOFUSE, "numexpr", "numba", "jax"]:
+                c = runs.get(s, {}).get("correct")
                 marks.append("ok" if c else ("**MISMATCH**" if c is False else "—"))
             out.append(f"| {w['id']} | {w['rtol']:g} | {t} | " + " | ".join(marks) + " |")
     return "\n".join(out)
@@ -156,15 +172,17 @@ def compile_table(res):
 
 
 def rss_table(res):
-    out = ["| id | threads | nx peak RSS | NumPy peak RSS |", "|---|---|---|---|"]
+    out = ["| id | threads | nx peak RSS | nx --no-fuse peak RSS | NumPy peak RSS |",
+           "|---|---|---|---|---|"]
+    mib = lambda v: f"{v:.0f} MiB" if v else "—"
     for w in res["workloads"]:
         if not w.get("rss"):
             continue
         for t, runs in w["runs"].items():
             a = runs["nx"].get("peak_rss_mib")
+            u = runs.get(NOFUSE, {}).get("peak_rss_mib")
             b = runs["numpy"].get("peak_rss_mib")
-            out.append(f"| {w['id']} | {t} | {f'{a:.0f} MiB' if a else '—'} | "
-                       f"{f'{b:.0f} MiB' if b else '—'} |")
+            out.append(f"| {w['id']} | {t} | {mib(a)} | {mib(u)} | {mib(b)} |")
     return "\n".join(out)
 
 
@@ -182,7 +200,7 @@ def svg_chart(res, t):
         rt = roof_time(res, w, t)
         if rt:
             bars.append(("roofline", rt / npm, ""))
-        for s in SYSTEMS:
+        for s in [s for s in [SYSTEMS[0], NOFUSE] + SYSTEMS[1:] if s in runs]:
             r = runs[s]
             if r.get("median") is not None and r["status"] == "ok":
                 bad = r.get("correct") is False
@@ -221,7 +239,7 @@ def svg_chart(res, t):
             y += bar_h
         y += gap
     lx = left + width + 20
-    for i, s in enumerate(["roofline"] + SYSTEMS):
+    for i, s in enumerate(["roofline", SYSTEMS[0], NOFUSE] + SYSTEMS[1:]):
         out.append(f'<rect x="{lx}" y="{40 + i * 16}" width="10" height="10" fill="{COLORS[s]}"/>')
         out.append(f'<text x="{lx + 14}" y="{49 + i * 16}">{s}</text>')
     out.append("</svg>")
@@ -342,8 +360,9 @@ def main():
         "the peers. Each process builds its inputs, runs the workload once as a warm-up (for nx, "
         "Numba and JAX this includes compilation), then times repetitions: nx with `clock()` "
         "(a barrier, spec §11), the peers with `time.perf_counter()`.",
-        f"- Alternation: for each workload and thread count the harness runs nx, NumPy, numexpr, "
-        f"Numba, JAX one after the other, {res['rounds']} round(s), each process timing "
+        f"- Alternation: for each workload and thread count the harness runs nx, nx --no-fuse "
+        f"(where shown), NumPy, numexpr, Numba, JAX one after the other, {res['rounds']} "
+        f"round(s), each process timing "
         f"{res['reps']} repetitions{reps_exceptions(res)}; the table shows the median of the "
         f"samples of all rounds. A process that exceeds its time limit "
         f"({timeouts(res)}) is stopped and shown as `timed out`.",
@@ -372,6 +391,11 @@ def main():
         "(1 read, 1 write) for W2, W4, W7, W8, W10c, dot (2 reads) for W5 and sum (1 read) for "
         "W6, W10a, W10b. nx/roofline = nx time / roofline time (1.0 would be at the memory "
         "limit; compute-heavier kernels such as W4 may not reach it at all).",
+        "- Fusion: `nx --no-fuse` runs the same nx program with fusion turned off (every "
+        "elementwise operation and reduction is its own kernel and writes its result to memory; "
+        "the code generator is otherwise the same), for W1–W8 and W10. fused/unfused = nx time "
+        "/ nx --no-fuse time: below 1.0 is what fusion saves. `tests/ir/bench_*.ir` pins the "
+        "kernels of both for each of these workloads.",
         "- Checks: every system prints check values (sums and sample elements of its result); "
         "each is compared with NumPy's from the same run within the relative tolerance shown. "
         "A mismatch is marked **WRONG** in the table and is excluded from \"best peer\".",
