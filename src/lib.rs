@@ -266,9 +266,19 @@ impl Session {
                         last,
                         statements,
                         block_only,
-                    } => format!(
-                        "statements at {place} to {}: run by blocks of rows ({statements} \
-                         statements, {block_only} of their arrays never whole)",
+                    } => {
+                        let statements = match statements {
+                            1 => "the statement".to_string(),
+                            n => format!("{n} statements"),
+                        };
+                        format!(
+                            "statements at {place} to {}: run by blocks of rows ({statements}, \
+                             {block_only} of their arrays never whole)",
+                            self.sources.location(*last)
+                        )
+                    }
+                    hir::FusionNote::SiblingReductions { last, count } => format!(
+                        "statements at {place} to {}: {count} reductions in one pass",
                         self.sources.location(*last)
                     ),
                     hir::FusionNote::NotRowBlocked(reason) => {
@@ -483,6 +493,7 @@ impl Session {
             if let (Ok(program), Some(whole_program)) = (&mut checked, fuse) {
                 lower::fuse_statements(program, whole_program);
                 lower::block_rows(program, whole_program);
+                lower::fuse_sibling_reductions(program);
             }
             checked
         })?;

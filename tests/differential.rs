@@ -4,7 +4,7 @@
 //! with fusion on as with every operation in its own kernel (`--no-fuse`). Floating-point
 //! reductions follow the IR's fixed summation order everywhere, so they must agree exactly too.
 //! Chains of array temporaries give the same bits fused across statements as computed one by
-//! one. Random elementwise functions with loops and branches give the same bits, or the same error,
+//! one, and so do statements run by blocks of rows and sibling reductions in one kernel. Random elementwise functions with loops and branches give the same bits, or the same error,
 //! compiled into one kernel (JIT or reference interpreter) as applied per element by the
 //! executor's own semantics.
 
@@ -338,6 +338,29 @@ proptest! {
             Ok::<String, String>(session.take_output())
         };
         prop_assert_eq!(run(true), run(false), "program:\n{}\nsizes {:?}", program, (rows, cols));
+    }
+
+    #[test]
+    fn sibling_reductions_match_unfused(
+        args in prop::collection::vec(expression(), 3),
+        ops in prop::collection::vec(prop::sample::select(vec![
+            "sum", "prod", "min", "max", "mean", "any", "all", "count_nonzero",
+        ]), 3),
+        sizes in sizes(),
+    ) {
+        // Three full reductions of rank-2 arguments (a bool array of `a`'s shape, all false,
+        // gives every argument that rank without changing its dtype): one kernel when they
+        // cannot fail, else one by one; the same bits (or the same error) either way.
+        let program = format!(
+            "let r0 = {}(({}) + (a > 9.0))\nlet r1 = {}(({}) + (a > 9.0))\nlet r2 = {}(({}) + (a > 9.0))\nprint(r0, r1, r2)",
+            ops[0], args[0], ops[1], args[1], ops[2], args[2]
+        );
+        let run = |fuse: bool| {
+            let mut session = configured_session(false, fuse, sizes);
+            session.run(&program).map_err(|e| e.rendered.lines().next().unwrap_or("").to_string())?;
+            Ok::<String, String>(session.take_output())
+        };
+        prop_assert_eq!(run(true), run(false), "program:\n{}\nsizes {:?}", program, sizes);
     }
 
     #[test]

@@ -18,6 +18,8 @@ const PROGRAMS: &[&str] = &[
     "let x = (arange(777777) % 1000) * 3\nsum(x)",
     "let x = sin(arange(200000) * 0.1) as f32\nsum(x)",
     "let x = sin(arange(200000) * 0.1)\nmean(x) + var(x)",
+    // Sibling reductions: one kernel, three outputs of two block sizes (f64 and f32).
+    "let x = sin(arange(1000003) * 0.001) * 1e3\nlet s = sum(x)\nlet q = sum(x * x)\nlet f = sum(x as f32)\n[s, q, f as f64]",
     // Reductions along an axis, split along the kept axis.
     "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\nsum(m, axis=1)",
     "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\nsum(m, axis=0)",

@@ -163,17 +163,17 @@ impl Executor {
         if !self.options.fuse {
             return Ok(());
         }
-        let leaf_arrays: HashMap<*const Expr, &Array> = leaves
+        let leaf_arrays: HashMap<LeafKey, &Array> = leaves
             .iter()
             .zip(arrays)
             .filter_map(|(leaf, array)| match leaf {
-                Leaf::Expr(expr) => Some((*expr as *const Expr, array)),
+                Leaf::Expr(expr) => Some((LeafKey::of(expr), array)),
                 Leaf::Extra { .. } => None,
             })
             .collect();
         let leaf_shapes = leaf_arrays
             .iter()
-            .map(|(&ptr, array)| (ptr, array.shape().to_vec()))
+            .map(|(&key, array)| (key, array.shape().to_vec()))
             .collect();
         let mut work = vec![root];
         while let Some(expr) = work.pop() {
@@ -192,7 +192,7 @@ impl Executor {
             let sub_arrays: Vec<Array> = sub_leaves
                 .iter()
                 .map(|leaf| match leaf {
-                    Leaf::Expr(leaf_expr) => leaf_arrays[&(*leaf_expr as *const Expr)].clone(),
+                    Leaf::Expr(leaf_expr) => leaf_arrays[&LeafKey::of(leaf_expr)].clone(),
                     Leaf::Extra { .. } => {
                         unreachable!("subtrees of an elementwise tree have no extra leaves")
                     }
@@ -331,7 +331,7 @@ impl Executor {
         self.run_kernel(&kernel, &domain, &views, span)
     }
 
-    fn run_kernel(
+    pub(super) fn run_kernel(
         &mut self,
         kernel: &Kernel,
         domain: &[usize],
@@ -487,7 +487,7 @@ pub(super) fn shares_memory(a: &Array, b: &Array) -> bool {
 }
 
 /// The view of `array` broadcast to `shape` (then permuted), as a kernel input.
-fn input_view(array: &Array, shape: &[usize], permutation: Option<&[usize]>) -> BufView {
+pub(super) fn input_view(array: &Array, shape: &[usize], permutation: Option<&[usize]>) -> BufView {
     let broadcast = array
         .broadcast_to(shape)
         .expect("leaf shapes were checked to broadcast to the domain");
@@ -516,7 +516,7 @@ pub(super) fn domain_shape(
                 let mut leaf_shapes = HashMap::new();
                 for (leaf, array) in leaves.iter().zip(arrays) {
                     if let Leaf::Expr(expr) = leaf {
-                        leaf_shapes.insert(*expr as *const Expr, array.shape().to_vec());
+                        leaf_shapes.insert(LeafKey::of(expr), array.shape().to_vec());
                     }
                 }
                 tree_shape(root, &leaf_shapes)?;
@@ -531,11 +531,25 @@ pub(super) fn domain_shape(
     Ok(shape)
 }
 
-fn tree_shape(
-    expr: &Expr,
-    leaf_shapes: &HashMap<*const Expr, Vec<usize>>,
-) -> ExecResult<Vec<usize>> {
-    if let Some(shape) = leaf_shapes.get(&(expr as *const Expr)) {
+/// A leaf of a kernel, found again in its tree: a variable by the variable (a kernel reads each
+/// variable through one leaf, `KernelBuilder::input`), anything else by its node.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum LeafKey {
+    Var(VarRef),
+    Node(*const Expr),
+}
+
+impl LeafKey {
+    fn of(expr: &Expr) -> LeafKey {
+        match expr.kind {
+            ExprKind::Var(var) => LeafKey::Var(var),
+            _ => LeafKey::Node(expr as *const Expr),
+        }
+    }
+}
+
+fn tree_shape(expr: &Expr, leaf_shapes: &HashMap<LeafKey, Vec<usize>>) -> ExecResult<Vec<usize>> {
+    if let Some(shape) = leaf_shapes.get(&LeafKey::of(expr)) {
         return Ok(shape.clone());
     }
     let children = elementwise_children(expr);

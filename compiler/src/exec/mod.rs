@@ -14,6 +14,7 @@ mod parallel;
 mod random;
 mod row_blocks;
 mod shape;
+mod sibling_reductions;
 pub mod timing;
 pub mod value;
 
@@ -357,6 +358,7 @@ impl Executor {
             }
             StmtKind::Block(block) => return Ok(self.exec_block(block)?.0),
             StmtKind::RowBlocked(group) => self.exec_row_group(group)?,
+            StmtKind::SiblingReductions(block) => self.exec_sibling_reductions(block)?,
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::Return(value) => {
@@ -970,7 +972,12 @@ fn checked_elements(shape: &[usize], dtype: DType, span: Span) -> ExecResult<usi
 }
 
 /// `array / divisor` elementwise in `dtype` (used for means and variances).
-fn divide_all(array: &Array, divisor: f64, dtype: DType, span: Span) -> ExecResult<Array> {
+pub(super) fn divide_all(
+    array: &Array,
+    divisor: f64,
+    dtype: DType,
+    span: Span,
+) -> ExecResult<Array> {
     let divisor = Scalar::F64(divisor).cast(dtype);
     let values: Vec<Scalar> = array
         .iter()

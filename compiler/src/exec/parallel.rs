@@ -2,7 +2,8 @@
 //! `ExecOptions::threads`), with results that do not depend on the thread count:
 //! - a kernel with kept (not reduced) axes runs in chunks of its outermost axis, each chunk
 //!   writing its own output elements, every element computed exactly as in one launch;
-//! - a 1-D reduction (`sum`, `prod`, `min`, `max`, `any`, `all`) runs in chunks of whole,
+//! - a 1-D reduction (`sum`, `prod`, `min`, `max`, `any`, `all`; one or several sibling outputs)
+//!   runs in chunks of whole,
 //!   aligned power-of-two groups of the fixed order's blocks, and the chunks' values are
 //!   combined on the caller's thread exactly as the fixed order combines those groups
 //!   (`ir::interp::FixedOrderStack`), so the bits equal a single launch's.
@@ -15,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::codegen::CompiledKernel;
 use crate::ir::interp::{FixedOrderStack, combine_status, reduce_identity};
-use crate::ir::{BufView, Effect, Kernel, KernelStatus, ReduceOp, reduce_block};
+use crate::ir::{BufId, BufView, Effect, Kernel, KernelStatus, ReduceOp, reduce_block};
 use nx_runtime::{AllocError, Array, Scalar, Workers};
 
 /// Domains with fewer points run on the calling thread.
@@ -55,32 +56,28 @@ pub(super) unsafe fn run(
     let threads = workers.count().get();
     let kept_rank = kernel.rank - kernel.reduce_axes;
     let split_outer = kept_rank > 0 && domain[0] > 1;
-    let reduction = one_dimensional_reduction(kernel);
-    if threads == 1 || elements < PARALLEL_ELEMENTS || !(split_outer || reduction.is_some()) {
+    let one_dimensional = is_one_dimensional_reduction(kernel);
+    if threads == 1 || elements < PARALLEL_ELEMENTS || !(split_outer || one_dimensional) {
         // SAFETY: the caller's contract.
         return Ok(unsafe { compiled.run(domain, views) });
     }
     let shared = SharedViews(views);
     workers.run(|threads| {
         let views = &shared;
-        match reduction {
-            _ if split_outer => {
-                let ranges = split(domain[0], threads * CHUNKS_PER_THREAD, 1);
-                let statuses: Vec<KernelStatus> = ranges
-                    .par_iter()
-                    .map(|&(begin, end)| {
-                        // SAFETY: the caller's contract holds for the whole domain, so for
-                        // each range of its outermost axis; chunks write disjoint outputs.
-                        unsafe { compiled.run_chunk(domain, views.get(), begin, end) }
-                    })
-                    .collect();
-                Ok(statuses.into_iter().fold(KernelStatus::Ok, combine_status))
-            }
+        if split_outer {
+            let ranges = split(domain[0], threads * CHUNKS_PER_THREAD, 1);
+            let statuses: Vec<KernelStatus> = ranges
+                .par_iter()
+                .map(|&(begin, end)| {
+                    // SAFETY: the caller's contract holds for the whole domain, so for
+                    // each range of its outermost axis; chunks write disjoint outputs.
+                    unsafe { compiled.run_chunk(domain, views.get(), begin, end) }
+                })
+                .collect();
+            Ok(statuses.into_iter().fold(KernelStatus::Ok, combine_status))
+        } else {
             // SAFETY: the caller's contract.
-            Some(op) => unsafe {
-                reduce_in_chunks(threads, compiled, kernel, op, domain, views.get())
-            },
-            None => unreachable!("checked above"),
+            unsafe { reduce_in_chunks(threads, compiled, kernel, domain, views.get()) }
         }
     })
 }
@@ -96,23 +93,23 @@ fn split(len: usize, pieces: usize, granule: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The op of a kernel that reduces its one axis with an order-independent combination or the
-/// fixed float order; argmin/argmax (positions) stay in one launch.
-fn one_dimensional_reduction(kernel: &Kernel) -> Option<ReduceOp> {
-    if kernel.rank != 1 || kernel.reduce_axes != 1 {
-        return None;
-    }
-    match kernel.effects.as_slice() {
-        [Effect::Reduce { op, .. }] if !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) => {
-            Some(*op)
-        }
-        _ => None,
-    }
+/// Whether a kernel reduces its one axis, each of its outputs (sibling reductions have
+/// several) with an order-independent combination or the fixed float order; argmin/argmax
+/// (positions) stay in one launch.
+fn is_one_dimensional_reduction(kernel: &Kernel) -> bool {
+    kernel.rank == 1
+        && kernel.reduce_axes == 1
+        && kernel.effects.iter().all(|effect| {
+            matches!(effect, Effect::Reduce { op, .. }
+                if !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax))
+        })
 }
 
 /// A 1-D reduction in chunks of `2^k` whole blocks of the fixed order, combined as that order
 /// combines such groups: pushed on its cascade in order, the last (possibly partial) chunk's
 /// own fold coming last in the final fold, which is where its blocks' stack entries would be.
+/// With several outputs, chunks are whole blocks of the largest block size, which (all being
+/// powers of two) are whole power-of-two groups of every output's blocks.
 ///
 /// # Safety
 /// As `run`.
@@ -120,51 +117,60 @@ unsafe fn reduce_in_chunks(
     threads: usize,
     compiled: CompiledKernel,
     kernel: &Kernel,
-    op: ReduceOp,
     domain: &[usize],
     views: &[BufView],
 ) -> Result<KernelStatus, AllocError> {
-    let [
-        Effect::Reduce {
-            buf: out_buf,
-            value,
-            ..
-        },
-    ] = kernel.effects.as_slice()
-    else {
-        unreachable!("checked by one_dimensional_reduction");
-    };
-    let value_dtype = kernel.dtype(*value);
-    let out_dtype = kernel.bufs[*out_buf].dtype;
-    let block = reduce_block(value_dtype);
+    let folds: Vec<(ReduceOp, usize)> = kernel
+        .effects
+        .iter()
+        .map(|effect| match effect {
+            Effect::Reduce { op, buf, .. } => (*op, buf.index()),
+            Effect::Store { .. } => unreachable!("checked by is_one_dimensional_reduction"),
+        })
+        .collect();
+    let block = kernel
+        .effects
+        .iter()
+        .map(|effect| match effect {
+            Effect::Reduce { value, .. } => reduce_block(kernel.dtype(*value)),
+            Effect::Store { .. } => unreachable!("checked by is_one_dimensional_reduction"),
+        })
+        .max()
+        .expect("a reduction kernel has an output");
     let blocks = domain[0].div_ceil(block);
     let blocks_per_chunk = blocks
         .div_ceil(threads * CHUNKS_PER_THREAD)
         .next_power_of_two();
     let ranges = split(domain[0], usize::MAX, blocks_per_chunk * block);
+    // `partials[chunk][output]`: each chunk's own rank-0 outputs.
     let mut partials = Vec::with_capacity(ranges.len());
     for _ in &ranges {
-        partials.push(Array::zeros(out_dtype, &[])?);
+        let mut outputs = Vec::with_capacity(folds.len());
+        for &(_, buf) in &folds {
+            outputs.push(Array::zeros(kernel.bufs[BufId::new(buf)].dtype, &[])?);
+        }
+        partials.push(outputs);
     }
     let chunk_views: Vec<Vec<BufView>> = ranges
         .iter()
         .zip(&partials)
-        .map(|(&(begin, _), partial)| {
+        .map(|(&(begin, _), outputs)| {
             views
                 .iter()
                 .enumerate()
                 .map(|(index, view)| {
-                    if index == out_buf.index() {
-                        BufView {
-                            ptr: partial.data_ptr() as *mut u8,
+                    match folds.iter().position(|&(_, buf)| buf == index) {
+                        Some(output) => BufView {
+                            ptr: outputs[output].data_ptr() as *mut u8,
                             byte_strides: vec![0],
-                        }
-                    } else {
-                        // Inputs start at the chunk (a uniform input's stride is 0).
-                        let offset = view.byte_strides[0] * begin as isize;
-                        BufView {
-                            ptr: view.ptr.wrapping_offset(offset),
-                            byte_strides: view.byte_strides.clone(),
+                        },
+                        None => {
+                            // Inputs start at the chunk (a uniform input's stride is 0).
+                            let offset = view.byte_strides[0] * begin as isize;
+                            BufView {
+                                ptr: view.ptr.wrapping_offset(offset),
+                                byte_strides: view.byte_strides.clone(),
+                            }
                         }
                     }
                 })
@@ -177,31 +183,35 @@ unsafe fn reduce_in_chunks(
         .zip(&shared)
         .map(|(&(begin, end), views)| {
             // SAFETY: each chunk's inputs are the caller's views moved to the chunk's first
-            // element, valid for its `end - begin` elements; its output is its own rank-0
-            // partial, which nothing else touches.
+            // element, valid for its `end - begin` elements; its outputs are its own rank-0
+            // partials, which nothing else touches.
             unsafe { compiled.run(&[end - begin], views.get()) }
         })
         .collect();
-    let values: Vec<Scalar> = partials.iter().map(Array::scalar_value).collect();
-    let total = match op {
-        ReduceOp::Sum | ReduceOp::Prod => {
-            let mut stack = FixedOrderStack::new(op);
-            let (last, whole) = values.split_last().expect("a nonempty domain has a chunk");
-            for value in whole {
-                stack.push(*value);
+    for (output, &(op, buf)) in folds.iter().enumerate() {
+        let values: Vec<Scalar> = partials
+            .iter()
+            .map(|outputs| outputs[output].scalar_value())
+            .collect();
+        let total = match op {
+            ReduceOp::Sum | ReduceOp::Prod => {
+                let mut stack = FixedOrderStack::new(op);
+                let (last, whole) = values.split_last().expect("a nonempty domain has a chunk");
+                for value in whole {
+                    stack.push(*value);
+                }
+                stack.finish_with(*last)
             }
-            stack.finish_with(*last)
-        }
-        _ => {
-            let identity = reduce_identity(op, out_dtype);
-            values.iter().fold(identity, |acc, value| {
-                FixedOrderStack::combine(op, acc, *value)
-            })
-        }
-    };
-    let out = &views[out_buf.index()];
-    // SAFETY: the caller guarantees the output view addresses a writable element of the
-    // output dtype (a rank-0 output with stride 0 along the reduced axis).
-    unsafe { total.write(out.ptr) };
+            _ => {
+                let identity = reduce_identity(op, kernel.bufs[BufId::new(buf)].dtype);
+                values.iter().fold(identity, |acc, value| {
+                    FixedOrderStack::combine(op, acc, *value)
+                })
+            }
+        };
+        // SAFETY: the caller guarantees each output view addresses a writable element of its
+        // output's dtype (a rank-0 output with stride 0 along the reduced axis).
+        unsafe { total.write(views[buf].ptr) };
+    }
     Ok(statuses.into_iter().fold(KernelStatus::Ok, combine_status))
 }

@@ -20,7 +20,7 @@ pub(super) const DEFAULT_BLOCK_BYTES: NonZeroUsize = NonZeroUsize::new(512 * 102
 impl Executor {
     pub(super) fn exec_row_group(&mut self, group: &RowGroup) -> ExecResult<()> {
         let Some((inputs, rows, block)) = self.row_blocking(group) else {
-            return self.exec_whole(group);
+            return self.exec_each(&group.body);
         };
         let touched: Vec<VarRef> = group
             .inputs
@@ -42,16 +42,9 @@ impl Executor {
                         None => drop(self.take(var)),
                     }
                 }
-                self.exec_whole(group)
+                self.exec_each(&group.body)
             }
         }
-    }
-
-    fn exec_whole(&mut self, group: &RowGroup) -> ExecResult<()> {
-        for stmt in &group.body.stmts {
-            self.exec_stmt(stmt)?;
-        }
-        Ok(())
     }
 
     /// The inputs' arrays, their common number of rows and the rows per block; `None` when

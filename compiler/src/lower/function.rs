@@ -276,7 +276,9 @@ impl<'e, F: Borrow<FnInstance>> FuncBody<'_, 'e, F> {
                 return Err("it assigns a global".to_string());
             }
             StmtKind::AssignIndex { .. } => return Err("it assigns into an array".to_string()),
-            StmtKind::RowBlocked(_) => return Err("it computes arrays".to_string()),
+            StmtKind::RowBlocked(_) | StmtKind::SiblingReductions(_) => {
+                return Err("it computes arrays".to_string());
+            }
             StmtKind::ForArray { .. } => return Err("it iterates over an array".to_string()),
             StmtKind::Return(None) => return Err("it returns nothing".to_string()),
             StmtKind::Assert { .. } => return Err("it asserts".to_string()),

@@ -214,7 +214,7 @@ fn temporary(scope: &Scope, stmt: &Stmt) -> Result<VarRef, Option<String>> {
 
 /// An elementwise tree over variables, constants and reductions that cannot fail (not
 /// `min`/`max`/`argmin`/`argmax`, which fail when empty), with no operation that can fail.
-fn pure_infallible_tree(expr: &Expr) -> bool {
+pub(super) fn pure_infallible_tree(expr: &Expr) -> bool {
     match &expr.kind {
         ExprKind::Var(_) | ExprKind::Const(_) => true,
         ExprKind::Reduce { op, arg, ddof, .. } => {
@@ -307,6 +307,7 @@ pub(super) fn for_each_part_mut(stmt: &mut Stmt, visit: &mut impl FnMut(&mut Blo
         }
         StmtKind::Block(block) => visit(block),
         StmtKind::RowBlocked(group) => visit(&mut group.body),
+        StmtKind::SiblingReductions(block) => visit(block),
         _ => {}
     }
 }

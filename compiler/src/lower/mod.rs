@@ -14,10 +14,12 @@ mod function;
 mod fuse_statements;
 mod plan;
 mod row_blocks;
+mod sibling_reductions;
 pub use function::elementwise_call_kernel;
 pub use fuse_statements::fuse_statements;
 pub use plan::program_kernels;
 pub use row_blocks::block_rows;
+pub use sibling_reductions::{fuse_sibling_reductions, sibling_reductions};
 
 /// An input of a kernel being built.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +59,19 @@ pub struct KernelBuilder<'e> {
     /// With fusion off (`--no-fuse`), every elementwise operation is its own kernel: operands
     /// that are themselves elementwise become leaves, computed first.
     pub fuse: bool,
+    /// The leaf of every input read so far, in order (repeats included).
+    touched: Vec<usize>,
+}
+
+/// The variable a leaf reads, if it is a plain variable read.
+fn variable(leaf: &Leaf<'_>) -> Option<crate::types::hir::VarRef> {
+    match leaf {
+        Leaf::Expr(Expr {
+            kind: ExprKind::Var(var),
+            ..
+        }) => Some(*var),
+        _ => None,
+    }
 }
 
 /// True for the HIR nodes that lower into a kernel body rather than becoming a leaf.
@@ -80,6 +95,7 @@ impl<'e> KernelBuilder<'e> {
             kernel: Kernel::new(name, rank),
             leaves: Vec::new(),
             fuse,
+            touched: Vec::new(),
         }
     }
 
@@ -94,8 +110,21 @@ impl<'e> KernelBuilder<'e> {
         self.lower_tree(expr)
     }
 
-    /// Adds an input buffer for a leaf; rank-0 leaves are uniform (loaded once).
+    /// Adds an input buffer for a leaf; rank-0 leaves are uniform (loaded once). A variable
+    /// read again loads the buffer of its first read (its value cannot change within a
+    /// kernel), so `x * x + x` streams `x` once.
     pub fn input(&mut self, leaf: Leaf<'e>) -> ValueId {
+        let earlier = variable(&leaf).and_then(|var| {
+            self.leaves
+                .iter()
+                .position(|other| variable(other) == Some(var))
+        });
+        if let Some(index) = earlier {
+            self.touched.push(index);
+            let buf = BufId::from_u32(index as u32);
+            return self.kernel.add_value(Inst::Load(buf), leaf.dtype());
+        }
+        self.touched.push(self.leaves.len());
         let uniform = leaf.rank() == 0;
         let buf = self.kernel.add_buf(leaf.dtype(), BufRole::Input, uniform);
         debug_assert_eq!(buf.as_u32() as usize, self.leaves.len());
@@ -134,9 +163,19 @@ impl<'e> KernelBuilder<'e> {
         dtype: DType,
         reduce_axes: usize,
     ) -> (Kernel, Vec<Leaf<'e>>) {
+        self.add_reduction(op, value, dtype);
+        self.finish_reductions(reduce_axes)
+    }
+
+    /// Adds an output of `dtype` that `value` is folded into with `op`.
+    fn add_reduction(&mut self, op: ReduceOp, value: ValueId, dtype: DType) {
         let buf: BufId = self.kernel.add_buf(dtype, BufRole::Output, false);
-        self.kernel.reduce_axes = reduce_axes;
         self.kernel.effects.push(Effect::Reduce { op, buf, value });
+    }
+
+    /// Finishes a kernel whose reductions are added, over the innermost `reduce_axes` axes.
+    fn finish_reductions(mut self, reduce_axes: usize) -> (Kernel, Vec<Leaf<'e>>) {
+        self.kernel.reduce_axes = reduce_axes;
         (self.kernel, self.leaves)
     }
 }
@@ -306,30 +345,41 @@ pub fn accumulator_dtype(op: ReduceOp, arg: &Type) -> DType {
     }
 }
 
-/// A reduction kernel: `op` over the innermost `reduce_axes` of a rank-`rank` domain, with the
-/// elementwise producer of `arg` fused into it.
-fn reduce_kernel<'e>(
-    name: &str,
-    op: ReduceOp,
+/// The first (or only) fold of `reduction` over `arg`, lowered into `builder`: the op, the
+/// folded value and the output dtype. `sum`-like reductions fold the argument (converted to
+/// the accumulation dtype; argmin/argmax compare the argument's own values), `count_nonzero`
+/// its nonzero flags, and `mean`/`var`/`std` first sum it in the result dtype.
+fn first_fold<'e>(
+    builder: &mut KernelBuilder<'e>,
+    reduction: Reduction,
     arg: &'e Expr,
-    rank: usize,
-    reduce_axes: usize,
-    fuse: bool,
-) -> (Kernel, Vec<Leaf<'e>>) {
-    let mut builder = KernelBuilder::new(name, rank, fuse);
-    let mut value = builder.lower_operand(arg);
-    let acc = accumulator_dtype(op, &arg.ty);
-    if matches!(op, ReduceOp::Any | ReduceOp::All) {
-        value = builder.cast(value, DType::Bool);
+    out_dtype: DType,
+) -> (ReduceOp, ValueId, DType) {
+    let value = builder.lower_operand(arg);
+    match reduction {
+        Reduction::Plain(op) => {
+            let acc = accumulator_dtype(op, &arg.ty);
+            let value = if matches!(op, ReduceOp::Any | ReduceOp::All) {
+                builder.cast(value, DType::Bool)
+            } else {
+                value
+            };
+            // ArgMin/ArgMax compare the argument's own values; the i64 is the output's only.
+            let value_dtype = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+                arg.ty.dtype
+            } else {
+                acc
+            };
+            (op, builder.cast(value, value_dtype), acc)
+        }
+        Reduction::CountNonzero => {
+            let nonzero = builder.cast(value, DType::Bool);
+            (ReduceOp::Sum, builder.cast(nonzero, DType::I64), DType::I64)
+        }
+        Reduction::Mean | Reduction::Var | Reduction::Std => {
+            (ReduceOp::Sum, builder.cast(value, out_dtype), out_dtype)
+        }
     }
-    // ArgMin/ArgMax compare the argument's own values; the i64 is the output's dtype only.
-    let value_dtype = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
-        arg.ty.dtype
-    } else {
-        acc
-    };
-    let value = builder.cast(value, value_dtype);
-    builder.finish_reduce(op, value, acc, reduce_axes)
 }
 
 /// The kernels of one reduction, in launch order. `sum`-like reductions are one kernel; `mean`
@@ -349,35 +399,55 @@ pub fn reduction_kernels<'e>(
         0 => (arg.ty.rank() + 1, 1),
         n => (arg.ty.rank(), n),
     };
-    let sum_in = |name: &str| {
-        let mut builder = KernelBuilder::new(name, rank, fuse);
-        let value = builder.lower_operand(arg);
-        let value = builder.cast(value, out_dtype);
-        builder.finish_reduce(ReduceOp::Sum, value, out_dtype, reduce_axes)
+    let name = match reduction {
+        Reduction::Plain(_) => "reduce",
+        Reduction::CountNonzero => "count_nonzero",
+        Reduction::Mean | Reduction::Var | Reduction::Std => "mean",
     };
-    match reduction {
-        Reduction::Plain(op) => vec![reduce_kernel("reduce", op, arg, rank, reduce_axes, fuse)],
-        Reduction::CountNonzero => {
-            let mut builder = KernelBuilder::new("count_nonzero", rank, fuse);
-            let value = builder.lower_operand(arg);
-            let nonzero = builder.cast(value, DType::Bool);
-            let counted = builder.cast(nonzero, DType::I64);
-            vec![builder.finish_reduce(ReduceOp::Sum, counted, DType::I64, reduce_axes)]
-        }
-        Reduction::Mean => vec![sum_in("mean")],
-        Reduction::Var | Reduction::Std => {
-            let mut builder = KernelBuilder::new("variance", rank, fuse);
-            let value = builder.lower_operand(arg);
-            let value = builder.cast(value, out_dtype);
-            let mean = builder.input(Leaf::Extra {
-                index: 0,
-                dtype: out_dtype,
-                rank,
-            });
-            let deviation = builder.binary(BinaryOp::Sub, value, mean, out_dtype);
-            let squared = builder.binary(BinaryOp::Mul, deviation, deviation, out_dtype);
-            let deviations = builder.finish_reduce(ReduceOp::Sum, squared, out_dtype, reduce_axes);
-            vec![sum_in("mean"), deviations]
-        }
+    let mut builder = KernelBuilder::new(name, rank, fuse);
+    let (op, value, dtype) = first_fold(&mut builder, reduction, arg, out_dtype);
+    let first = builder.finish_reduce(op, value, dtype, reduce_axes);
+    if !matches!(reduction, Reduction::Var | Reduction::Std) {
+        return vec![first];
     }
+    let mut builder = KernelBuilder::new("variance", rank, fuse);
+    let value = builder.lower_operand(arg);
+    let value = builder.cast(value, out_dtype);
+    let mean = builder.input(Leaf::Extra {
+        index: 0,
+        dtype: out_dtype,
+        rank,
+    });
+    let deviation = builder.binary(BinaryOp::Sub, value, mean, out_dtype);
+    let squared = builder.binary(BinaryOp::Mul, deviation, deviation, out_dtype);
+    let deviations = builder.finish_reduce(ReduceOp::Sum, squared, out_dtype, reduce_axes);
+    vec![first, deviations]
+}
+
+/// Sibling reductions: the first folds (`first_fold`) of several reductions over every axis of
+/// arguments of one rank, as one kernel with an output each, so one pass over the domain
+/// computes them all. `arg_leaves[i]` are the indices of the leaves `reductions[i]`'s argument
+/// reads (a variable several arguments read is one leaf).
+pub fn sibling_reduction_kernel<'e>(
+    reductions: &[(Reduction, &'e Expr, DType)],
+    fuse: bool,
+) -> (Kernel, Vec<Leaf<'e>>, Vec<Vec<usize>>) {
+    let rank = reductions[0].1.ty.rank();
+    let mut builder = KernelBuilder::new("siblings", rank, fuse);
+    let mut arg_leaves = Vec::with_capacity(reductions.len());
+    let mut folds = Vec::with_capacity(reductions.len());
+    for &(reduction, arg, out_dtype) in reductions {
+        builder.touched.clear();
+        folds.push(first_fold(&mut builder, reduction, arg, out_dtype));
+        let mut read: Vec<usize> = builder.touched.clone();
+        read.sort_unstable();
+        read.dedup();
+        arg_leaves.push(read);
+    }
+    // Outputs after all inputs, in the reductions' order.
+    for (op, value, dtype) in folds {
+        builder.add_reduction(op, value, dtype);
+    }
+    let (kernel, leaves) = builder.finish_reductions(rank);
+    (kernel, leaves, arg_leaves)
 }

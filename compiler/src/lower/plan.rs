@@ -1,10 +1,13 @@
 //! The kernels a whole typed program would launch, without running it: what `nx ir` prints.
 //! It walks the program the way the executor does and lowers the same trees the same way.
 
-use super::{Leaf, elementwise_call_kernel, elementwise_kernel, is_elementwise, reduction_kernels};
+use super::{
+    Leaf, elementwise_call_kernel, elementwise_kernel, is_elementwise, reduction_kernels,
+    sibling_reduction_kernel, sibling_reductions,
+};
 use crate::diagnostics::Span;
 use crate::ir::Kernel;
-use crate::types::hir::{Block, Expr, ExprKind, FnInstance, Part, Stmt};
+use crate::types::hir::{Block, Expr, ExprKind, FnInstance, Part, Stmt, StmtKind};
 
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
 /// elementwise tree is one kernel and each reduction one kernel with its producer fused.
@@ -49,7 +52,14 @@ impl KernelCollector<'_> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
-        stmt.for_each_part(&mut |part| self.part(part));
+        let StmtKind::SiblingReductions(block) = &stmt.kind else {
+            stmt.for_each_part(&mut |part| self.part(part));
+            return;
+        };
+        let reductions = sibling_reductions(block);
+        let (kernel, leaves, _) = sibling_reduction_kernel(&reductions, self.fuse);
+        self.push(kernel, stmt.span);
+        self.leaves(leaves);
     }
 
     fn part(&mut self, part: Part<'_>) {

@@ -220,10 +220,21 @@ fn worth_blocking(stmts: &[Stmt]) -> bool {
     kernel_reads.values().any(|&count| count >= 2)
 }
 
-/// Adds `kernels` (how many kernels evaluate `expr`'s tree) to every variable array it reads.
+/// Adds `kernels` (how many kernels evaluate the tree rooted at `expr`) to every array variable
+/// the tree reads, once per variable; nested reductions are kernels of their own.
 fn count_kernel_reads(expr: &Expr, kernels: usize, counts: &mut HashMap<VarRef, usize>) {
+    let mut read = Vec::new();
+    tree_reads(expr, &mut read, counts);
+    for var in read {
+        *counts.entry(var).or_default() += kernels;
+    }
+}
+
+/// Collects the array variables of `expr`'s kernel tree into `read`, counting the kernels of
+/// the reductions inside it into `counts`.
+fn tree_reads(expr: &Expr, read: &mut Vec<VarRef>, counts: &mut HashMap<VarRef, usize>) {
     match &expr.kind {
-        ExprKind::Var(var) if !expr.ty.is_scalar() => *counts.entry(*var).or_default() += kernels,
+        ExprKind::Var(var) if !expr.ty.is_scalar() && !read.contains(var) => read.push(*var),
         ExprKind::Reduce { op, arg, .. } => {
             let passes = match op {
                 Reduction::Var | Reduction::Std => 2,
@@ -233,7 +244,7 @@ fn count_kernel_reads(expr: &Expr, kernels: usize, counts: &mut HashMap<VarRef, 
         }
         _ => expr.for_each_child(&mut |part| {
             if let Part::Expr(child) = part {
-                count_kernel_reads(child, kernels, counts);
+                tree_reads(child, read, counts);
             }
         }),
     }

@@ -1225,6 +1225,7 @@ fn for_each_return(body: &mut Block, f: &mut dyn FnMut(&mut Expr)) {
                 StmtKind::Call { args, .. } => work.extend(args.iter_mut().map(Node::Expr)),
                 StmtKind::Block(block) => work.push(Node::Block(block)),
                 StmtKind::RowBlocked(group) => work.push(Node::Block(&mut group.body)),
+                StmtKind::SiblingReductions(block) => work.push(Node::Block(block)),
             },
             Node::Expr(expr) => match &mut expr.kind {
                 ExprKind::Const(_)

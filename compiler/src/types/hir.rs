@@ -119,6 +119,8 @@ pub enum FusionNote {
     },
     /// An assignment with an axis reduction that cannot run by blocks of rows, and why.
     NotRowBlocked(&'static str),
+    /// The reductions assigned from this statement to the one at `last` run as one kernel.
+    SiblingReductions { last: Span, count: usize },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -228,6 +230,10 @@ pub enum StmtKind {
     Block(Block),
     /// Statements that the optimizer (`lower::block_rows`) runs one block of rows at a time.
     RowBlocked(Box<RowGroup>),
+    /// Consecutive `v = reduction(arg)` over every axis of arguments of one rank, none reading
+    /// another's result, that the optimizer (`lower::fuse_sibling_reductions`) computes in one
+    /// pass (a block of such assignments, without a value).
+    SiblingReductions(Box<Block>),
 }
 
 /// Consecutive statements `v = e` whose arrays all share their first axis ("rows") and never
@@ -419,6 +425,7 @@ impl Stmt {
             }
             StmtKind::Block(block) => visit(Part::Block(block)),
             StmtKind::RowBlocked(group) => visit(Part::Block(&group.body)),
+            StmtKind::SiblingReductions(block) => visit(Part::Block(block)),
             StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
         }
     }
