@@ -143,6 +143,15 @@ impl Executor {
         if domain.contains(&0) {
             return Ok(());
         }
+        if shape.len() < domain.len() {
+            // The kernel has the value's rank, lower than the region's: compute the value,
+            // then broadcast it into the region.
+            let computed = self.run_elementwise(value, &kernel, &arrays, &shape)?;
+            let source = computed
+                .broadcast_to(&domain)
+                .expect("the value's shape was checked to broadcast to the region");
+            return self.copy_into(&region, &source, span);
+        }
         let out = BufView {
             ptr: region.data_ptr() as *mut u8,
             byte_strides: region.byte_strides(),
