@@ -82,8 +82,12 @@ impl Executor {
         if domain.contains(&0) {
             return Ok(());
         }
-        // The kernel has the value's rank: a value of lower rank is broadcast by the copy.
-        if shape.len() == domain.len() && self.writable_in_place(var, &region, &arrays, span)? {
+        // The kernel has the value's rank: a value of lower rank is broadcast by the copy. A
+        // rank-0 region has no rows to block.
+        if !domain.is_empty()
+            && shape.len() == domain.len()
+            && self.writable_in_place(var, &region, &arrays, span)?
+        {
             let threads = self.options.threads.get();
             let mut rows = block_rows(&domain, region.dtype(), BLOCK_BYTES, 1);
             if reads_miss_rows_written(&region, &arrays, rows, Direction::Before) {
