@@ -5,16 +5,25 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::indexing::cannot_broadcast_to;
 use super::{ExecResult, Executor, RuntimeError, Value, alloc_error};
+use crate::codegen::CompiledKernel;
 use crate::diagnostics::Span;
 use crate::ir::interp::interpret;
 use crate::ir::{BinaryOp, BufView, Effect, Kernel, KernelStatus, ReduceOp};
 use crate::lower::{self, KernelBuilder, Leaf};
 use crate::types::hir::{Expr, ExprKind, IndexItem, VarRef};
 use nx_runtime::{Array, DType, Scalar, broadcast_shapes, format_type};
+
+/// A kernel ready to launch: compiled once, then called per launch (e.g. once per row block)
+/// without lowering, printing or looking it up again.
+#[derive(Clone, Copy)]
+pub(super) enum Prepared {
+    Interpreted,
+    Compiled(CompiledKernel),
+}
 
 impl Executor {
     /// Runs the fused elementwise kernel of an array-valued elementwise expression.
@@ -102,8 +111,9 @@ impl Executor {
 
     /// `x[items] = value` for an array-valued elementwise `value` and basic `items` (ints,
     /// slices, `newaxis`, `...`): the fused kernel writes straight into `x`'s buffer (a strided
-    /// view), with no temporary, unless an input shares memory with `x` (a stencil updating
-    /// `x` from shifted views of itself must read old values, so it goes through a temporary).
+    /// view), with no temporary, unless an input shares memory with `x`: a stencil updating
+    /// `x` from shifted views of itself must read old values, so it runs in row blocks with
+    /// lagged write-back (`in_place`) or, where that is not safe, through a temporary.
     pub(crate) fn assign_elementwise(
         &mut self,
         var: VarRef,
@@ -119,6 +129,10 @@ impl Executor {
         }
         let current = self.load(var, span)?.to_array();
         let aliased = arrays.iter().any(|array| shares_memory(array, &current));
+        if aliased && Executor::may_assign_in_row_blocks(&current, value) {
+            drop(current);
+            return self.assign_in_row_blocks(var, items, value, &kernel, arrays, &shape, span);
+        }
         if aliased || current.dtype() != value.ty.dtype {
             let computed = self.run_elementwise(value, &kernel, &arrays, &shape)?;
             // The inputs (views of `x`) must let go of its buffer, or making `x` unique for
@@ -142,6 +156,15 @@ impl Executor {
         }
         if domain.contains(&0) {
             return Ok(());
+        }
+        if shape.len() < domain.len() {
+            // The kernel has the value's rank, lower than the region's: compute the value,
+            // then broadcast it into the region.
+            let computed = self.run_elementwise(value, &kernel, &arrays, &shape)?;
+            let source = computed
+                .broadcast_to(&domain)
+                .expect("the value's shape was checked to broadcast to the region");
+            return self.copy_into(&region, &source, span);
         }
         let out = BufView {
             ptr: region.data_ptr() as *mut u8,
@@ -338,29 +361,58 @@ impl Executor {
         views: &[BufView],
         span: Span,
     ) -> ExecResult<()> {
+        let (prepared, compile) = self.prepare_kernel(kernel, span)?;
+        let run_start = Instant::now();
+        let status = self.launch_prepared(prepared, kernel, domain, views, span)?;
+        let elements = domain.iter().product();
+        self.timings
+            .record(span, &kernel.name, compile, run_start.elapsed(), elements);
+        status_result(status, span)
+    }
+
+    /// `kernel` ready to launch any number of times (compiled, or run by the reference
+    /// interpreter), and the time that took.
+    pub(super) fn prepare_kernel(
+        &mut self,
+        kernel: &Kernel,
+        span: Span,
+    ) -> ExecResult<(Prepared, Duration)> {
         if self.options.reference_interpreter {
-            // SAFETY: as for the compiled kernel below; the interpreter addresses exactly the
-            // same elements.
-            return status_result(unsafe { interpret(kernel, domain, views) }, span);
+            return Ok((Prepared::Interpreted, Duration::ZERO));
         }
         let compile_start = Instant::now();
         let compiled = self
             .jit
             .compile(kernel)
             .map_err(|err| RuntimeError::internal(span, err.to_string()))?;
-        let run_start = Instant::now();
-        // SAFETY: every view was built by `input_view` from an array broadcast (and permuted) to
-        // exactly `domain`, or is an output array of the kernel's own shape (stride 0 on reduced
-        // axes), so every element the kernel addresses lies inside a live buffer held by the
-        // caller for the duration of the call; outputs are fresh or uniquely owned buffers.
-        let status =
-            unsafe { super::parallel::run(self.workers(), compiled, kernel, domain, views) }
-                .map_err(alloc_error(span))?;
-        let elements = domain.iter().product();
-        let (compile, run) = (run_start - compile_start, run_start.elapsed());
-        self.timings
-            .record(span, &kernel.name, compile, run, elements);
-        status_result(status, span)
+        Ok((Prepared::Compiled(compiled), compile_start.elapsed()))
+    }
+
+    /// One launch of a prepared kernel. The views must satisfy the module's invariant (see
+    /// the header comment): each lies inside a buffer the caller keeps alive, built from an
+    /// array broadcast (and permuted) to exactly `domain`, or an output of `domain`'s shape
+    /// (stride 0 on reduced axes) in a fresh or uniquely held buffer that no input overlaps
+    /// except element for element.
+    pub(super) fn launch_prepared(
+        &mut self,
+        prepared: Prepared,
+        kernel: &Kernel,
+        domain: &[usize],
+        views: &[BufView],
+        span: Span,
+    ) -> ExecResult<KernelStatus> {
+        match prepared {
+            // SAFETY: as for the compiled kernel below; the interpreter addresses exactly the
+            // same elements.
+            Prepared::Interpreted => Ok(unsafe { interpret(kernel, domain, views) }),
+            // SAFETY: the caller's contract above is `CompiledKernel::run_chunk`'s: every
+            // element the kernel addresses lies inside a live buffer held by the caller for
+            // the duration of the call, and outputs are fresh or uniquely held.
+            Prepared::Compiled(compiled) => {
+                unsafe { super::parallel::run(self.workers(), compiled, kernel, domain, views) }
+                    .map_err(alloc_error(span))
+            }
+        }
     }
 
     /// Evaluates a kernel's leaves to arrays (rank-0 arrays for scalars).
@@ -383,7 +435,7 @@ impl Executor {
 /// A fused kernel reports only what failed, not where: point the error at the one operation
 /// of the fused tree that can fail that way, when there is exactly one (else keep the kernel's
 /// span).
-fn blame_fallible_operation(root: &Expr, err: RuntimeError) -> RuntimeError {
+pub(super) fn blame_fallible_operation(root: &Expr, err: RuntimeError) -> RuntimeError {
     let wanted: &[BinaryOp] = if err.message == KernelStatus::IntegerDivisionByZero.message() {
         &[BinaryOp::FloorDiv, BinaryOp::Mod]
     } else if err.message == KernelStatus::NegativeIntegerPower.message() {
@@ -412,12 +464,12 @@ fn blame_fallible_operation(root: &Expr, err: RuntimeError) -> RuntimeError {
 }
 
 /// Integer `//`, `%` and `**`: the elementwise operations that can fail on their data.
-fn is_fallible(expr: &Expr) -> bool {
+pub(super) fn is_fallible(expr: &Expr) -> bool {
     matches!(&expr.kind, ExprKind::Binary(BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow, lhs, _) if !lhs.ty.dtype.is_float())
 }
 
 /// The operands of an elementwise node.
-fn elementwise_children(expr: &Expr) -> Vec<&Expr> {
+pub(super) fn elementwise_children(expr: &Expr) -> Vec<&Expr> {
     match &expr.kind {
         ExprKind::Unary(_, a) | ExprKind::Cast(a) => vec![a],
         ExprKind::Binary(_, a, b) => vec![a, b],
@@ -428,7 +480,7 @@ fn elementwise_children(expr: &Expr) -> Vec<&Expr> {
     }
 }
 
-fn status_result(status: KernelStatus, span: Span) -> ExecResult<()> {
+pub(super) fn status_result(status: KernelStatus, span: Span) -> ExecResult<()> {
     match status {
         KernelStatus::Ok => Ok(()),
         failure => Err(RuntimeError::new(span, failure.message())),

@@ -4,6 +4,7 @@
 //! arrays into `BufView`s for kernel launches, so it owns the bounds invariant of every launch.
 
 mod creation;
+mod in_place;
 mod indexing;
 mod launch;
 mod library;

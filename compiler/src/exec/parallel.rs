@@ -20,7 +20,7 @@ use crate::ir::{BufId, BufView, Effect, Kernel, KernelStatus, ReduceOp, reduce_b
 use nx_runtime::{AllocError, Array, Scalar, Workers};
 
 /// Domains with fewer points run on the calling thread.
-const PARALLEL_ELEMENTS: usize = 1 << 16;
+pub(super) const PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// Chunks per thread, so that uneven work (Mandelbrot's rows) still balances.
 const CHUNKS_PER_THREAD: usize = 4;
