@@ -281,6 +281,10 @@ impl Session {
                         "statements at {place} to {}: {count} reductions in one pass",
                         self.sources.location(*last)
                     ),
+                    hir::FusionNote::ReusesMean(binding) => format!(
+                        "statement at {place}: its variance uses the mean bound at {}",
+                        self.sources.location(*binding)
+                    ),
                     hir::FusionNote::NotRowBlocked(reason) => {
                         format!("statement at {place}: not run by blocks of rows: {reason}")
                     }
@@ -494,6 +498,7 @@ impl Session {
                 lower::fuse_statements(program, whole_program);
                 lower::block_rows(program, whole_program);
                 lower::fuse_sibling_reductions(program);
+                lower::reuse_means(program);
             }
             checked
         })?;

@@ -322,13 +322,15 @@ proptest! {
         block_bytes in 1usize..40,
     ) {
         // Row-local statements (same-rank operands, reductions keeping axis 0) run by blocks of
-        // a few rows: `t1` and `e` exist only per block, `t2`, `m` and `v` are assembled whole
-        // for the `print` (shortest round-trip digits: equal text is equal bits).
+        // a few rows: `t1` and `e` exist only per block, `t2`, `m`, `v` and `s` are assembled
+        // whole for the `print` (shortest round-trip digits: equal text is equal bits). `s` and
+        // `whole_var` reuse the means bound just before them.
         let program = format!(
             "let t1 = ({first}) + 0.0 * a\nlet e = exp(t1 - max(t1, axis=-1, keepdims=true))\n\
              let t2 = e / sum(e, axis=1, keepdims=true) + ({second})\n\
              let m = mean(t2, axis=1)\nlet v = var(({third}) + t2, axis=-1, ddof=1)\n\
-             print(t2, m, v)"
+             let s = std(t2, axis=1)\nlet whole_mean = mean(t2)\nlet whole_var = var(t2, ddof=1)\n\
+             print(t2, m, v, s, whole_mean, whole_var)"
         );
         let run = |fuse: bool| {
             let mut session = configured_session(false, fuse, (rows, cols));

@@ -489,12 +489,23 @@ impl Executor {
                 axes,
                 keepdims,
                 ddof,
+                mean,
             } => {
                 let ddof = match ddof {
                     Some(d) => self.eval(d)?.scalar().as_f64(),
                     None => 0.0,
                 };
-                self.eval_reduce(expr, *op, arg, axes.as_deref(), *keepdims, ddof)
+                let mean = match mean {
+                    Some(var) => Some(self.load(*var, span)?.to_array()),
+                    None => None,
+                };
+                let reduce = ReduceArgs {
+                    axes: axes.as_deref(),
+                    keepdims: *keepdims,
+                    ddof,
+                    mean,
+                };
+                self.eval_reduce(expr, *op, arg, reduce)
             }
             ExprKind::Creation(creation) => self.eval_creation(expr, creation),
             ExprKind::Call { func, args } => self
@@ -902,9 +913,12 @@ impl Executor {
         expr: &Expr,
         reduction: Reduction,
         arg: &Expr,
-        axes: Option<&[usize]>,
-        keepdims: bool,
-        ddof: f64,
+        ReduceArgs {
+            axes,
+            keepdims,
+            ddof,
+            mean: known_mean,
+        }: ReduceArgs,
     ) -> ExecResult<Value> {
         let span = expr.span;
         let rank = arg.ty.rank();
@@ -919,18 +933,32 @@ impl Executor {
                 .next()
                 .expect("reduction_kernels gives each step a kernel")
         };
-        let (first, arg_shape) = self.launch_reduce(arg, next_kernel(), axes, &[], span)?;
+        let first_kernel = next_kernel();
+        let (first, arg_shape) = match known_mean {
+            // The mean of these very values: the sum of `first_kernel` is not needed.
+            Some(mean) => (mean, None),
+            None => {
+                let (first, shape) = self.launch_reduce(arg, first_kernel, axes, &[], span)?;
+                (first, Some(shape))
+            }
+        };
         let result = match reduction {
             Reduction::Plain(_) | Reduction::CountNonzero => first,
             Reduction::Mean | Reduction::Var | Reduction::Std => {
-                let count: usize = axes.iter().map(|&axis| arg_shape[axis]).product();
-                let mean = divide_all(&first, count as f64, out_dtype, span)?;
+                let mean = match &arg_shape {
+                    Some(shape) => {
+                        let count: usize = axes.iter().map(|&axis| shape[axis]).product();
+                        divide_all(&first, count as f64, out_dtype, span)?
+                    }
+                    None => first,
+                };
                 if reduction == Reduction::Mean {
                     mean
                 } else {
                     let mean_kept = keep_dims(&mean, rank, axes, span)?;
-                    let (deviations, _) =
+                    let (deviations, arg_shape) =
                         self.launch_reduce(arg, next_kernel(), axes, &[mean_kept], span)?;
+                    let count: usize = axes.iter().map(|&axis| arg_shape[axis]).product();
                     // NumPy divides by max(n - ddof, 0), giving inf or nan when that is 0.
                     let divisor = (count as f64 - ddof).max(0.0);
                     let variance = divide_all(&deviations, divisor, out_dtype, span)?;
@@ -949,6 +977,15 @@ impl Executor {
         };
         Ok(Value::from_array(result))
     }
+}
+
+/// The options of a reduction call, evaluated.
+struct ReduceArgs<'a> {
+    axes: Option<&'a [usize]>,
+    keepdims: bool,
+    ddof: f64,
+    /// A mean of the same values `var`/`std` may use (`ExprKind::Reduce::mean`).
+    mean: Option<Array>,
 }
 
 /// Exact comparison of two integers of different dtypes (spec §3.1).

@@ -90,12 +90,19 @@ impl KernelCollector<'_> {
             return;
         }
         match &expr.kind {
-            ExprKind::Reduce { op, arg, axes, .. } => {
+            ExprKind::Reduce {
+                op,
+                arg,
+                axes,
+                mean,
+                ..
+            } => {
                 let reduce_axes = axes.as_ref().map_or(arg.ty.rank(), |a| a.len());
                 let mut shared_leaves = None;
-                for (kernel, leaves) in
-                    reduction_kernels(*op, arg, expr.ty.dtype, reduce_axes, self.fuse)
-                {
+                let kernels = reduction_kernels(*op, arg, expr.ty.dtype, reduce_axes, self.fuse);
+                // A reused mean skips the first kernel (the sum), as the executor does.
+                let skip = usize::from(mean.is_some());
+                for (kernel, leaves) in kernels.into_iter().skip(skip) {
                     self.push(kernel, expr.span);
                     shared_leaves.get_or_insert(leaves);
                 }

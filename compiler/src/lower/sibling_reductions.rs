@@ -21,7 +21,7 @@ use super::fuse_statements::{for_each_block_in_expr, for_each_part_mut, pure_inf
 use crate::diagnostics::Span;
 use crate::ir::ReduceOp;
 use crate::types::hir::{
-    Block, Expr, ExprKind, FusionNote, Part, Program, Reduction, Stmt, StmtKind, VarRef,
+    Block, Expr, ExprKind, FusionNote, Program, Reduction, Stmt, StmtKind, VarRef,
 };
 use nx_runtime::DType;
 
@@ -89,7 +89,7 @@ fn sibling_run(stmts: &[Stmt]) -> usize {
         let StmtKind::Assign { value, .. } = &stmt.kind else {
             unreachable!("checked by full_reduction");
         };
-        let reads_earlier = assigned.iter().any(|&earlier| reads(value, earlier));
+        let reads_earlier = assigned.iter().any(|&earlier| value.reads(earlier));
         if reads_earlier || rank.is_some_and(|rank| rank != arg_rank) {
             return count;
         }
@@ -110,6 +110,7 @@ fn full_reduction(stmt: &Stmt) -> Option<(VarRef, usize)> {
         axes,
         keepdims: false,
         ddof: None,
+        ..
     } = &value.kind
     else {
         return None;
@@ -122,19 +123,6 @@ fn full_reduction(stmt: &Stmt) -> Option<(VarRef, usize)> {
     };
     let every_axis = axes.as_ref().is_none_or(|axes| axes.len() == rank);
     (supported && every_axis && rank > 0 && pure_infallible_tree(arg)).then_some((*var, rank))
-}
-
-fn reads(expr: &Expr, var: VarRef) -> bool {
-    if matches!(expr.kind, ExprKind::Var(read) if read == var) {
-        return true;
-    }
-    let mut found = false;
-    expr.for_each_child(&mut |part| {
-        if let Part::Expr(child) = part {
-            found |= reads(child, var);
-        }
-    });
-    found
 }
 
 /// The reductions of a `StmtKind::SiblingReductions` block, for `sibling_reduction_kernel`:

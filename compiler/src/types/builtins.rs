@@ -1507,6 +1507,7 @@ impl Cx<'_> {
                 axes,
                 keepdims,
                 ddof,
+                mean: None,
             },
             Type::array(result_dtype, dims),
             span,

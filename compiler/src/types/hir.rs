@@ -119,6 +119,8 @@ pub enum FusionNote {
     },
     /// An assignment with an axis reduction that cannot run by blocks of rows, and why.
     NotRowBlocked(&'static str),
+    /// A `var`/`std` in this statement uses the mean bound by the statement at this span.
+    ReusesMean(Span),
     /// The reductions assigned from this statement to the one at `last` run as one kernel.
     SiblingReductions { last: Span, count: usize },
 }
@@ -297,6 +299,10 @@ pub enum ExprKind {
         axes: Option<Vec<usize>>,
         keepdims: bool,
         ddof: Option<Box<Expr>>,
+        /// `var`/`std` only: a variable that already holds `mean(arg, axis=axes)` in the
+        /// result dtype, computed from the same values (`lower::reuse_means`), which the
+        /// executor uses instead of summing `arg` again.
+        mean: Option<VarRef>,
     },
     /// Creation functions; `shape` is an i64 array of rank 0 or 1 (an int or a list of ints).
     Creation(Creation),
@@ -375,6 +381,19 @@ impl IndexItem {
 }
 
 impl Stmt {
+    /// Whether the statement reads `var` anywhere in it.
+    pub fn reads(&self, var: VarRef) -> bool {
+        let mut found = false;
+        self.for_each_part(&mut |part| match part {
+            Part::Expr(expr) => found |= expr.reads(var),
+            Part::Block(block) => {
+                found |= block.stmts.iter().any(|stmt| stmt.reads(var))
+                    || block.value.as_ref().is_some_and(|value| value.reads(var));
+            }
+        });
+        found
+    }
+
     /// Every direct subexpression and block of the statement, in evaluation order.
     pub fn for_each_part<'a>(&'a self, visit: &mut impl FnMut(Part<'a>)) {
         match &self.kind {
@@ -432,6 +451,22 @@ impl Stmt {
 }
 
 impl Expr {
+    /// Whether the expression (blocks inside it included) reads `var`.
+    pub fn reads(&self, var: VarRef) -> bool {
+        if matches!(self.kind, ExprKind::Var(read) if read == var) {
+            return true;
+        }
+        let mut found = false;
+        self.for_each_child(&mut |part| match part {
+            Part::Expr(child) => found |= child.reads(var),
+            Part::Block(block) => {
+                found |= block.stmts.iter().any(|stmt| stmt.reads(var))
+                    || block.value.as_ref().is_some_and(|value| value.reads(var));
+            }
+        });
+        found
+    }
+
     /// Every direct subexpression and block of the expression, in evaluation order.
     pub fn for_each_child<'a>(&'a self, visit: &mut impl FnMut(Part<'a>)) {
         match &self.kind {
