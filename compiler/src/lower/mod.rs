@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 
+use crate::ir::narrow::narrow;
 use crate::ir::{BinaryOp, BufId, BufRole, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
 use crate::types::hir::{Expr, ExprKind, Reduction, Type};
 use nx_runtime::{DType, Scalar};
@@ -122,6 +123,7 @@ impl<'e> KernelBuilder<'e> {
         let value = self.cast(value, dtype);
         let buf = self.kernel.add_buf(dtype, BufRole::Output, false);
         self.kernel.effects.push(Effect::Store { buf, value });
+        self.narrow();
         (self.kernel, self.leaves)
     }
 
@@ -137,7 +139,16 @@ impl<'e> KernelBuilder<'e> {
         let buf: BufId = self.kernel.add_buf(dtype, BufRole::Output, false);
         self.kernel.reduce_axes = reduce_axes;
         self.kernel.effects.push(Effect::Reduce { op, buf, value });
+        self.narrow();
         (self.kernel, self.leaves)
+    }
+
+    /// Integer dtype narrowing (`ir::narrow`), with fusion only: `--no-fuse` runs the kernels
+    /// as lowered, so the fused-against-unfused tests compare narrowed code with unnarrowed.
+    fn narrow(&mut self) {
+        if self.fuse {
+            narrow(&mut self.kernel);
+        }
     }
 }
 
