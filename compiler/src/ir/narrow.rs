@@ -210,7 +210,7 @@ fn binary_range(
 }
 
 /// Bitwise operations on two's complement integers: nonnegative operands below `2^k` give
-/// results below `2^k` (`&` at most the smaller operand); operands in `[-2^k, 2^k)` give
+/// results below `2^k` (`&` at most the smaller operand, `|` at least the larger); operands in `[-2^k, 2^k)` give
 /// results there too.
 fn bitwise_range(op: BinaryOp, a: Interval, b: Interval) -> Interval {
     if a.lo >= 0 && b.lo >= 0 {
@@ -218,7 +218,13 @@ fn bitwise_range(op: BinaryOp, a: Interval, b: Interval) -> Interval {
             return Interval::new(0, a.hi.min(b.hi));
         }
         let bits = signed_bits(a.hi.max(b.hi));
-        return Interval::new(0, (1i128 << bits) - 1);
+        // `x | y` keeps every bit of both, so it is at least the larger lower bound.
+        let lo = if op == BinaryOp::Or {
+            a.lo.max(b.lo)
+        } else {
+            0
+        };
+        return Interval::new(lo, (1i128 << bits) - 1);
     }
     let bits = [a.lo, a.hi, b.lo, b.hi]
         .into_iter()
@@ -605,7 +611,7 @@ mod tests {
         assert_eq!(bin(BinaryOp::Shr, i(-8, 8), i(1, 70)), Some(i(-4, 4)));
         assert_eq!(bin(BinaryOp::Shl, i(-1, 3), i(0, 2)), Some(i(-4, 12)));
         assert_eq!(bin(BinaryOp::And, i(0, 12), i(0, 300)), Some(i(0, 12)));
-        assert_eq!(bin(BinaryOp::Or, i(0, 12), i(0, 300)), Some(i(0, 511)));
+        assert_eq!(bin(BinaryOp::Or, i(0, 12), i(1, 300)), Some(i(1, 511)));
         assert_eq!(bin(BinaryOp::Xor, i(-3, 12), i(0, 3)), Some(i(-16, 15)));
         assert_eq!(bin(BinaryOp::Pow, i(0, 2), i(0, 2)), None);
         // i128 overflow of a bound is "unknown", not a panic.
