@@ -386,3 +386,123 @@ proptest! {
         prop_assert_eq!(jit, reference, "source: {} with sizes {:?}", source, sizes);
     }
 }
+
+/// Integer expressions for dtype narrowing (`ir::narrow`): `u8`, `i16` and `i32` arrays over
+/// their full ranges, widened by casts and NumPy promotion and narrowed back, with small
+/// constants and shift counts, so that some trees fit a narrower dtype and some wrap.
+fn integer_expression() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        prop::sample::select(vec![
+            "p",
+            "q",
+            "r",
+            "t",
+            "(p as i32)",
+            "(q as i32)",
+            "(r as i32)",
+            "(p as i64)",
+            "(r as i64)",
+            "(p as i16)",
+        ])
+        .prop_map(str::to_string),
+        (0i32..10).prop_map(|v| v.to_string()),
+    ];
+    let tree = leaf.prop_recursive(4, 24, 3, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "//", "%", "&", "|", "^"]),
+                inner.clone()
+            )
+                .prop_map(|(l, op, r)| format!("({l} {op} {r})")),
+            (
+                inner.clone(),
+                prop::sample::select(vec!["<<", ">>", "//", "%"]),
+                0u32..12
+            )
+                .prop_map(|(l, op, c)| match op {
+                    // Constant divisors 1..=12: never 0, so these narrow.
+                    "//" | "%" => format!("({l} {op} {})", c + 1),
+                    _ => format!("({l} {op} {c})"),
+                }),
+            (
+                prop::sample::select(vec!["abs", "-", "minimum", "maximum"]),
+                inner.clone(),
+                inner.clone()
+            )
+                .prop_map(|(f, l, r)| match f {
+                    "abs" | "-" => format!("{f}({l})"),
+                    _ => format!("{f}({l}, {r})"),
+                }),
+            (inner.clone(), inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(l, r, t, f)| format!("where({l} < {r}, {t}, {f})")),
+            (
+                inner.clone(),
+                prop::sample::select(vec!["i32", "i16", "u8", "i64"])
+            )
+                .prop_map(|(x, dtype)| format!("({x} as {dtype})")),
+        ]
+    });
+    (
+        tree,
+        prop::sample::select(vec!["", " as u8", " as i16", " as i32"]),
+    )
+        .prop_map(|(tree, cast)| format!("({tree}){cast}"))
+}
+
+/// A session holding `p`, `q` (`u8`), `r` (`i16`) and `t` (`i32`, a column) filled from `seed`.
+fn integer_session(
+    reference: bool,
+    fuse: bool,
+    (rows, cols): (usize, usize),
+    seed: u64,
+) -> Session {
+    let mut session = Session::new_captured().unwrap();
+    session.use_reference_interpreter(reference);
+    session.set_fusion(fuse);
+    let mut state = seed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        state >> 16
+    };
+    let mut fill = |shape: Vec<usize>| {
+        let n: usize = shape.iter().product();
+        ndarray::ArrayD::from_shape_vec(shape, (0..n).map(|_| next()).collect()).unwrap()
+    };
+    session
+        .bind("p", fill(vec![rows, cols]).mapv(|v| v as u8))
+        .unwrap();
+    session
+        .bind("q", fill(vec![cols]).mapv(|v| v as u8))
+        .unwrap();
+    session
+        .bind("r", fill(vec![rows, cols]).mapv(|v| v as i16))
+        .unwrap();
+    session
+        .bind("t", fill(vec![rows, 1]).mapv(|v| v as i32))
+        .unwrap();
+    session
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Narrowed kernels (fusion on) give the bits of unnarrowed ones (`--no-fuse`), and the JIT
+    /// gives the reference interpreter's bits on the narrowed kernels (vector code on i8/i16/
+    /// i32 lanes, mixed-width loads, stores and casts).
+    #[test]
+    fn narrowed_integer_kernels_match_unnarrowed(
+        source in integer_expression(),
+        rows in 0usize..3,
+        cols in 0usize..70,
+        seed in any::<u64>(),
+    ) {
+        let first_line = |result: Result<_, String>| result.map_err(|e| e.lines().next().unwrap_or("").to_string());
+        let run = |reference, fuse| first_line(outcome(&mut integer_session(reference, fuse, (rows, cols), seed), &source));
+        let narrowed = run(false, true);
+        prop_assert_eq!(&narrowed, &run(false, false), "source: {} with sizes {:?}", source, (rows, cols));
+        prop_assert_eq!(&narrowed, &run(true, true), "source: {} with sizes {:?}", source, (rows, cols));
+    }
+}

@@ -1,15 +1,23 @@
 //! The innermost loop's vector path: which kernels get one (`plan`), and vector code for the
 //! body on `lanes` consecutive points at a time in 128-bit vectors.
 //!
-//! All non-bool values and buffers of a vectorized kernel have one element size `width`; a
-//! vector holds `lanes = 16 / width` elements. Bool values are lane masks of that width
-//! (all ones for true), which is what vector comparisons produce. Operations Cranelift cannot
+//! The widest non-bool value or moving buffer of a vectorized kernel has element size `width`;
+//! a vector step covers `lanes = 16 / width` points. Values of that width fill a 128-bit
+//! vector; narrower integer values (mixed widths are allowed for integer elementwise kernels,
+//! e.g. after `ir::narrow`) live in the low `lanes` lanes of a 128-bit vector of their own lane
+//! type (the other lanes are don't-care), and narrower buffers are read and written `lanes`
+//! elements at a time through one scalar load or store. Integer casts between widths are
+//! lane widenings (`swiden_low`/`uwiden_low`) or byte shuffles (truncation). Bool values are
+//! lane masks of `width` (all ones for true), converted to and from narrower masks where a
+//! narrower comparison or select meets them. Operations Cranelift cannot
 //! lower on 128-bit vectors (integer division, calls, 64-bit float conversions, ...) run per
 //! lane with the scalar code (`scalar.rs`) inside the vector loop; so do the math functions
 //! that stay libm calls, while nx's own (`exp`, `log`) are inline vector code (`math.rs`).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Type, Value, types};
+use cranelift_codegen::ir::{
+    ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value, types,
+};
 use cranelift_entity::EntityRef;
 use nx_runtime::{DType, Scalar};
 
@@ -49,7 +57,15 @@ pub fn plan(kernel: &Kernel) -> Option<VectorPlan> {
     let width = match sizes.as_slice() {
         [] => 1,
         [width] => *width,
-        _ => return None,
+        // Mixed widths: integer (and bool) elementwise kernels only.
+        [.., widest] => {
+            let all_integer = kernel.values.values().all(|data| !data.dtype.is_float())
+                && kernel.bufs.values().all(|decl| !decl.dtype.is_float());
+            if kernel.reduce_axes > 0 || !all_integer {
+                return None;
+            }
+            *widest
+        }
     };
     if kernel.reduce_axes > 0 {
         for effect in &kernel.effects {
@@ -122,8 +138,78 @@ impl Emitter<'_> {
         if dtype == DType::Bool {
             return self.mask_type();
         }
-        let plan = self.plan_or_panic();
-        scalar_type(dtype).by(plan.lanes as u32).expect("128 bits")
+        scalar_type(dtype)
+            .by((16 / dtype.size()) as u32)
+            .expect("128 bits")
+    }
+
+    /// The byte shuffle keeping the low `to` bytes of each `from`-byte lane (truncation of
+    /// each lane, packed into the low lanes; the rest repeat byte 0).
+    fn truncate_lanes(&mut self, x: Value, from: usize, to: usize) -> Value {
+        let bytes = self.bitcast(types::I8X16, x);
+        let mut mask = [0u8; 16];
+        for lane in 0..16 / from {
+            for byte in 0..to {
+                mask[lane * to + byte] = (lane * from + byte) as u8;
+            }
+        }
+        let mask = self
+            .builder
+            .func
+            .dfg
+            .immediates
+            .push(ConstantData::from(&mask[..]));
+        self.builder.ins().shuffle(bytes, bytes, mask)
+    }
+
+    /// Integer lanes of `from` bytes widened to `to` bytes (sign- or zero-extending).
+    fn widen_lanes(&mut self, x: Value, from: usize, to: usize, signed: bool) -> Value {
+        let mut value = self.bitcast(
+            Type::int_with_byte_size(from as u16)
+                .expect("1, 2 or 4")
+                .by((16 / from) as u32)
+                .expect("128 bits"),
+            x,
+        );
+        let mut size = from;
+        while size < to {
+            value = if signed {
+                self.builder.ins().swiden_low(value)
+            } else {
+                self.builder.ins().uwiden_low(value)
+            };
+            size *= 2;
+        }
+        value
+    }
+
+    /// A mask of the kernel's width as a mask of `size`-byte lanes.
+    fn mask_to_size(&mut self, mask: Value, size: usize) -> Value {
+        let width = self.plan_or_panic().width;
+        if size == width {
+            return mask;
+        }
+        let bytes = self.truncate_lanes(mask, width, size);
+        let ty = Type::int_with_byte_size(size as u16)
+            .expect("1, 2 or 4")
+            .by((16 / size) as u32)
+            .expect("128 bits");
+        self.bitcast(ty, bytes)
+    }
+
+    /// A mask of `size`-byte lanes as a mask of the kernel's width.
+    fn mask_from_size(&mut self, mask: Value, size: usize) -> Value {
+        let width = self.plan_or_panic().width;
+        if size == width {
+            return mask;
+        }
+        self.widen_lanes(mask, size, width, true)
+    }
+
+    /// The integer type of `lanes` elements of `dtype` (a narrower buffer's one load).
+    fn packed_type(&self, dtype: DType) -> Type {
+        let bytes = self.plan_or_panic().lanes * dtype.size();
+        Type::int_with_byte_size(bytes as u16).expect("2, 4 or 8 bytes")
     }
 
     pub(super) fn bitcast(&mut self, ty: Type, value: Value) -> Value {
@@ -194,6 +280,17 @@ impl Emitter<'_> {
     fn load_vector(&mut self, dtype: DType, address: Value, part: usize) -> Value {
         let plan = self.plan_or_panic();
         let offset = (part * plan.lanes * dtype.size()) as i32;
+        if dtype != DType::Bool && dtype.size() < plan.width {
+            let packed = self.packed_type(dtype);
+            let scalar = self
+                .builder
+                .ins()
+                .load(packed, buffer_flags(), address, offset);
+            let vector_type = packed.by(16 / packed.bytes()).expect("128 bits");
+            let vector = self.builder.ins().scalar_to_vector(vector_type, scalar);
+            let ty = self.vector_type(dtype);
+            return self.bitcast(ty, vector);
+        }
         if dtype != DType::Bool {
             let ty = self.vector_type(dtype);
             return self.builder.ins().load(ty, buffer_flags(), address, offset);
@@ -216,6 +313,16 @@ impl Emitter<'_> {
     fn store_vector(&mut self, dtype: DType, vector: Value, address: Value, part: usize) {
         let plan = self.plan_or_panic();
         let offset = (part * plan.lanes * dtype.size()) as i32;
+        if dtype != DType::Bool && dtype.size() < plan.width {
+            let packed = self.packed_type(dtype);
+            let vector_type = packed.by(16 / packed.bytes()).expect("128 bits");
+            let vector = self.bitcast(vector_type, vector);
+            let scalar = self.builder.ins().extractlane(vector, 0);
+            self.builder
+                .ins()
+                .store(buffer_flags(), scalar, address, offset);
+            return;
+        }
         if dtype != DType::Bool {
             self.builder
                 .ins()
@@ -348,16 +455,30 @@ impl Emitter<'_> {
                 let operand_dtype = self.kernel.dtype(*operand);
                 self.vector_unary(*op, operand_dtype, operands[0])
             }
-            Inst::Binary(op, lhs, _) => {
+            Inst::Binary(op, lhs, rhs) => {
                 let operand_dtype = self.kernel.dtype(*lhs);
+                if let Some(value) = self.constant_shift(*op, operand_dtype, operands[0], *rhs) {
+                    return Some(value);
+                }
                 if !binary_is_native(*op, operand_dtype) && operand_dtype != DType::Bool {
                     return None;
                 }
-                Some(self.vector_binary(*op, operand_dtype, operands[0], operands[1]))
+                let value = self.vector_binary(*op, operand_dtype, operands[0], operands[1]);
+                Some(if dtype == DType::Bool && operand_dtype != DType::Bool {
+                    // A comparison: its mask has the operands' lane size.
+                    self.mask_from_size(value, operand_dtype.size())
+                } else {
+                    value
+                })
             }
             Inst::Select(..) => {
                 let ty = self.vector_type(dtype);
-                let mask = self.bitcast(ty, operands[0]);
+                let mask = if dtype == DType::Bool {
+                    operands[0]
+                } else {
+                    self.mask_to_size(operands[0], dtype.size())
+                };
+                let mask = self.bitcast(ty, mask);
                 Some(self.builder.ins().bitselect(mask, operands[1], operands[2]))
             }
             Inst::Cast(operand) => {
@@ -450,6 +571,60 @@ impl Emitter<'_> {
         self.bitcast(ty, bits)
     }
 
+    /// Integer `<<`/`>>` by a constant count in `0..bits` (one shift of every lane by the same
+    /// amount), and `//`/`%` by a constant power of two `2^k`: floor division is an
+    /// arithmetic (unsigned: logical) shift by `k` and Python's modulo the low `k` bits, for
+    /// negative dividends too. Other counts and divisors run per lane.
+    fn constant_shift(
+        &mut self,
+        op: BinaryOp,
+        dtype: DType,
+        x: Value,
+        rhs: crate::ir::ValueId,
+    ) -> Option<Value> {
+        if !dtype.is_int() {
+            return None;
+        }
+        let Inst::Const(constant) = &self.kernel.values[rhs].inst else {
+            return None;
+        };
+        let amount = constant.as_i128()?;
+        let bits = i128::from(dtype.bits());
+        let (op, amount) = match op {
+            BinaryOp::Shl | BinaryOp::Shr if (0..bits).contains(&amount) => (op, amount),
+            BinaryOp::FloorDiv | BinaryOp::Mod
+                if amount > 0 && (amount as u128).is_power_of_two() && amount < (1 << 62) =>
+            {
+                (op, amount)
+            }
+            _ => return None,
+        };
+        let value = match op {
+            BinaryOp::Shl => {
+                let count = self.iconst(types::I32, amount as i64);
+                self.builder.ins().ishl(x, count)
+            }
+            BinaryOp::Shr | BinaryOp::FloorDiv => {
+                let shift = if op == BinaryOp::Shr {
+                    amount
+                } else {
+                    i128::from(amount.trailing_zeros())
+                };
+                let count = self.iconst(types::I32, shift as i64);
+                if dtype.is_signed() {
+                    self.builder.ins().sshr(x, count)
+                } else {
+                    self.builder.ins().ushr(x, count)
+                }
+            }
+            _ => {
+                let low_bits = self.vector_const(Scalar::from_i128_wrapping(dtype, amount - 1));
+                self.builder.ins().band(x, low_bits)
+            }
+        };
+        Some(value)
+    }
+
     /// Casts between dtypes of the kernel's width (or bool), where a vector lowering exists.
     fn vector_cast(&mut self, x: Value, from: DType, to: DType) -> Option<Value> {
         if from == to {
@@ -461,7 +636,8 @@ impl Emitter<'_> {
             return Some(if from.is_float() {
                 self.builder.ins().fcmp(FloatCC::NotEqual, x, zero)
             } else {
-                self.builder.ins().icmp(IntCC::NotEqual, x, zero)
+                let mask = self.builder.ins().icmp(IntCC::NotEqual, x, zero);
+                self.mask_from_size(mask, from.size())
             });
         }
         if from == DType::Bool {
@@ -471,8 +647,18 @@ impl Emitter<'_> {
                 let mask = self.bitcast(to_type, x);
                 self.builder.ins().band(mask, one)
             } else {
-                self.builder.ins().ineg(x)
+                let mask = self.mask_to_size(x, to.size());
+                let mask = self.bitcast(to_type, mask);
+                self.builder.ins().ineg(mask)
             });
+        }
+        if !from.is_float() && !to.is_float() && from.size() != to.size() {
+            let value = if from.size() < to.size() {
+                self.widen_lanes(x, from.size(), to.size(), from.is_signed())
+            } else {
+                self.truncate_lanes(x, from.size(), to.size())
+            };
+            return Some(self.bitcast(to_type, value));
         }
         match (from.is_float(), to.is_float()) {
             // Same width: i64 <-> u64 and the like keep their bits.

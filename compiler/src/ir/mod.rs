@@ -23,6 +23,7 @@
 //!   elementwise function, spec §7) to the point's `args`; see `ScalarFunc` for its semantics.
 
 pub mod interp;
+pub mod narrow;
 pub mod print;
 pub mod verify;
 

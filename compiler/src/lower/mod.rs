@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 
+use crate::ir::narrow::narrow;
 use crate::ir::{BinaryOp, BufId, BufRole, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
 use crate::types::hir::{Expr, ExprKind, Reduction, Type};
 use nx_runtime::{DType, Scalar};
@@ -153,6 +154,7 @@ impl<'e> KernelBuilder<'e> {
         let value = self.cast(value, dtype);
         let buf = self.kernel.add_buf(dtype, BufRole::Output, false);
         self.kernel.effects.push(Effect::Store { buf, value });
+        self.narrow();
         (self.kernel, self.leaves)
     }
 
@@ -178,7 +180,16 @@ impl<'e> KernelBuilder<'e> {
     /// Finishes a kernel whose reductions are added, over the innermost `reduce_axes` axes.
     fn finish_reductions(mut self, reduce_axes: usize) -> (Kernel, Vec<Leaf<'e>>) {
         self.kernel.reduce_axes = reduce_axes;
+        self.narrow();
         (self.kernel, self.leaves)
+    }
+
+    /// Integer dtype narrowing (`ir::narrow`), with fusion only: `--no-fuse` runs the kernels
+    /// as lowered, so the fused-against-unfused tests compare narrowed code with unnarrowed.
+    fn narrow(&mut self) {
+        if self.fuse {
+            narrow(&mut self.kernel);
+        }
     }
 }
 
