@@ -281,6 +281,10 @@ impl Session {
                         "statements at {place} to {}: {count} reductions in one pass",
                         self.sources.location(*last)
                     ),
+                    hir::FusionNote::Buffer(how) => format!("statement at {place}: {how}"),
+                    hir::FusionNote::Inlined(name) => {
+                        format!("call at {place}: `{name}` inlined into the caller's kernels")
+                    }
                     hir::FusionNote::ReusesMean(binding) => format!(
                         "statement at {place}: its variance uses the mean bound at {}",
                         self.sources.location(*binding)
@@ -330,8 +334,11 @@ impl Session {
         self.checker = snapshot;
         let (_, program) = compiled?;
         let fuse = self.executor.options.fuse;
-        let kernels = nx_compiler::lower::program_kernels(&program.stmts, &program.functions, fuse);
-        Ok((kernels, program.fusion_notes))
+        let (kernels, buffer_notes) =
+            nx_compiler::lower::program_kernels(&program.stmts, &program.functions, fuse);
+        let mut notes = program.fusion_notes;
+        notes.extend(buffer_notes);
+        Ok((kernels, notes))
     }
 
     /// The static type of an expression (the REPL's `:type`).
@@ -495,6 +502,10 @@ impl Session {
             };
             let mut checked = checker.check(module, repl, &mut loader);
             if let (Ok(program), Some(whole_program)) = (&mut checked, fuse) {
+                // Statement fusion again after inlining: a caller's temporary that held a
+                // call's result may now be a tree to fuse.
+                lower::fuse_statements(program, whole_program);
+                lower::inline_calls(program);
                 lower::fuse_statements(program, whole_program);
                 lower::block_rows(program, whole_program);
                 lower::fuse_sibling_reductions(program);

@@ -343,6 +343,23 @@ proptest! {
     }
 
     #[test]
+    fn inlined_calls_match_calls(body in expression(), arg in expression(), sizes in sizes()) {
+        // A one-expression function over its parameter and globals: inlined into the caller's
+        // kernel when nothing in it can fail, called otherwise (and always with `--no-fuse`).
+        let program = format!(
+            "fn f(p: f64[_, _]) -> f64[_, _] {{\n    ({body}) * 1.0 + p\n}}\n\
+             let z = f(({arg}) * 1.0 + a) * 2.0\nprint(z, f(a))"
+        );
+        let run = |fuse: bool| {
+            let mut session = configured_session(false, fuse, sizes);
+            session.set_whole_program(true);
+            session.run(&program).map_err(|e| e.rendered.lines().next().unwrap_or("").to_string())?;
+            Ok::<String, String>(session.take_output())
+        };
+        prop_assert_eq!(run(true), run(false), "program:\n{}\nsizes {:?}", program, sizes);
+    }
+
+    #[test]
     fn sibling_reductions_match_unfused(
         args in prop::collection::vec(expression(), 3),
         ops in prop::collection::vec(prop::sample::select(vec![

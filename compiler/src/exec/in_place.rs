@@ -186,9 +186,12 @@ impl Executor {
         // the kernel before it is copied.
         let mut temporaries_shape = domain.to_vec();
         temporaries_shape[0] = rows * TEMPORARIES_PER_BAND * bands;
-        let mut temporaries =
-            Array::for_overwrite(dtype, &temporaries_shape).map_err(alloc_error(span))?;
-        let temporaries_ptr = temporaries.make_mut().map_err(alloc_error(span))?;
+        let temporaries = self
+            .scratch(dtype, &temporaries_shape)
+            .map_err(alloc_error(span))?;
+        // Not `make_mut`: the executor's scratch cache is the only other holder (see
+        // `Executor::scratch`).
+        let temporaries_ptr = temporaries.data_ptr() as *mut u8;
         let plan = BlockPlan {
             domain,
             rows,

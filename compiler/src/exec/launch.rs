@@ -25,6 +25,10 @@ pub(super) enum Prepared {
     Compiled(CompiledKernel),
 }
 
+/// Scratch arrays the executor keeps for reuse (`Executor::scratch`), and the largest it keeps.
+const SCRATCH_ENTRIES: usize = 8;
+const SCRATCH_BYTES: usize = 4 << 20;
+
 impl Executor {
     /// Runs the fused elementwise kernel of an array-valued elementwise expression.
     pub(crate) fn launch_elementwise(&mut self, expr: &Expr) -> ExecResult<Value> {
@@ -265,8 +269,8 @@ impl Executor {
             .iter()
             .map(|&axis| domain_shape_unpermuted[axis])
             .product();
-        let mut out = Array::zeros(out_dtype, &kept_shape).map_err(alloc_error(span))?;
         if reduced_len == 0 {
+            let out = Array::zeros(out_dtype, &kept_shape).map_err(alloc_error(span))?;
             let empty = match op {
                 ReduceOp::Sum | ReduceOp::Any => out,
                 ReduceOp::Prod | ReduceOp::All => {
@@ -285,13 +289,24 @@ impl Executor {
             return Ok((empty, arg_shape));
         }
         if kept_shape.iter().product::<usize>() == 0 {
+            let out = Array::zeros(out_dtype, &kept_shape).map_err(alloc_error(span))?;
             return Ok((out, arg_shape));
         }
         let domain: Vec<usize> = permutation
             .iter()
             .map(|&axis| domain_shape_unpermuted[axis])
             .collect();
-        let out_ptr = out.make_mut().map_err(alloc_error(span))?;
+        // The kernel writes every output element.
+        let (out, out_ptr) = if kept_shape.is_empty() {
+            let out = self.scratch(out_dtype, &[]).map_err(alloc_error(span))?;
+            let ptr = out.data_ptr() as *mut u8;
+            (out, ptr)
+        } else {
+            let mut out =
+                Array::for_overwrite(out_dtype, &kept_shape).map_err(alloc_error(span))?;
+            let ptr = out.make_mut().map_err(alloc_error(span))?;
+            (out, ptr)
+        };
         let mut views: Vec<BufView> = arrays
             .iter()
             .map(|array| {
@@ -315,6 +330,35 @@ impl Executor {
         self.run_kernel(&kernel, &domain, &views, span)
             .map_err(|err| blame_fallible_operation(root, err))?;
         Ok((out, arg_shape))
+    }
+
+    /// A scratch array of `dtype` and `shape` that a kernel overwrites and whose values the
+    /// caller reads out before it asks for the same scratch again: a reduction's rank-0
+    /// result (read out as a scalar), a stencil's block temporaries. The executor keeps up to
+    /// `SCRATCH_ENTRIES` small ones and hands one out again while nothing but the executor holds
+    /// it, else makes (and keeps) a fresh one; so loops that reduce to scalars or update a
+    /// grid in place allocate nothing per iteration. Writing into it without `make_mut` is
+    /// sound because the only other holder is the executor's cache, which nothing reads.
+    pub(super) fn scratch(
+        &mut self,
+        dtype: DType,
+        shape: &[usize],
+    ) -> Result<Array, nx_runtime::AllocError> {
+        let key = (dtype, shape.to_vec());
+        if let Some(array) = self.scratch.get(&key)
+            && Arc::strong_count(array.buffer()) == 1
+        {
+            return Ok(array.clone());
+        }
+        let fresh = Array::for_overwrite(dtype, shape)?;
+        let small = fresh.size() * dtype.size() <= SCRATCH_BYTES;
+        if small {
+            if self.scratch.len() >= SCRATCH_ENTRIES {
+                self.scratch.clear();
+            }
+            self.scratch.insert(key, fresh.clone());
+        }
+        Ok(fresh)
     }
 
     /// Writes `source` (already broadcast to `region`'s shape) into `region`, a view of a buffer

@@ -128,6 +128,8 @@ pub struct Executor {
     workers: Workers,
     /// Per-kernel timings, collected when enabled (`--time`).
     pub timings: timing::Timings,
+    /// Scratch arrays kernels overwrite, reused (`Executor::scratch`).
+    scratch: std::collections::HashMap<(DType, Vec<usize>), Array>,
     out: Box<dyn Write + Send>,
     epoch: Instant,
 }
@@ -143,6 +145,7 @@ impl Executor {
             options: ExecOptions::default(),
             workers: Workers::new(NonZeroUsize::MIN),
             timings: timing::Timings::default(),
+            scratch: std::collections::HashMap::new(),
             out,
             epoch: Instant::now(),
         })

@@ -49,7 +49,12 @@ pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
         };
         fuse_block(&scope, &mut function.body);
     }
-    program.fusion_notes = notes.into_inner();
+    // A later round decides again about temporaries an earlier round kept.
+    let notes = notes.into_inner();
+    program
+        .fusion_notes
+        .retain(|(span, _)| notes.iter().all(|(noted, _)| noted != span));
+    program.fusion_notes.extend(notes);
 }
 
 /// How often each variable is read: globals program-wide, locals per function instance.

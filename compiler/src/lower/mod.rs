@@ -13,12 +13,14 @@ use nx_runtime::{DType, Scalar};
 
 mod function;
 mod fuse_statements;
+mod inline_calls;
 mod plan;
 mod reuse_means;
 mod row_blocks;
 mod sibling_reductions;
 pub use function::elementwise_call_kernel;
 pub use fuse_statements::fuse_statements;
+pub use inline_calls::inline_calls;
 pub use plan::program_kernels;
 pub use reuse_means::reuse_means;
 pub use row_blocks::block_rows;

@@ -7,17 +7,21 @@ use super::{
 };
 use crate::diagnostics::Span;
 use crate::ir::Kernel;
-use crate::types::hir::{Block, Expr, ExprKind, FnInstance, Part, Stmt, StmtKind};
+use crate::types::hir::{
+    Block, Expr, ExprKind, FnInstance, FusionNote, IndexItem, Part, Stmt, StmtKind,
+};
+
+/// The kernels a program launches, each with the span that launches it, and the notes on
+/// buffers its statements reuse.
+pub type ProgramPlan = (Vec<(Kernel, Span)>, Vec<(Span, FusionNote)>);
 
 /// The kernels a typed program launches, in program order, for `nx ir`. Each array-valued
-/// elementwise tree is one kernel and each reduction one kernel with its producer fused.
-pub fn program_kernels(
-    stmts: &[Stmt],
-    functions: &[FnInstance],
-    fuse: bool,
-) -> Vec<(Kernel, Span)> {
+/// elementwise tree is one kernel and each reduction one kernel with its producer fused. Also
+/// where the executor writes results into buffers that already exist (notes by statement).
+pub fn program_kernels(stmts: &[Stmt], functions: &[FnInstance], fuse: bool) -> ProgramPlan {
     let mut collector = KernelCollector {
         kernels: Vec::new(),
+        notes: Vec::new(),
         functions,
         visited_functions: Vec::new(),
         fuse,
@@ -25,12 +29,14 @@ pub fn program_kernels(
     for stmt in stmts {
         collector.stmt(stmt);
     }
-    collector.kernels
+    (collector.kernels, collector.notes)
 }
 
 struct KernelCollector<'p> {
     /// Each kernel with the span of the expression that launches it.
     kernels: Vec<(Kernel, Span)>,
+    /// Buffer reuse the executor will attempt, by statement.
+    notes: Vec<(Span, FusionNote)>,
     functions: &'p [FnInstance],
     visited_functions: Vec<u32>,
     fuse: bool,
@@ -52,6 +58,9 @@ impl KernelCollector<'_> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        if let Some(reuse) = buffer_reuse(stmt) {
+            self.notes.push((stmt.span, FusionNote::Buffer(reuse)));
+        }
         let StmtKind::SiblingReductions(block) = &stmt.kind else {
             stmt.for_each_part(&mut |part| self.part(part));
             return;
@@ -135,5 +144,34 @@ impl KernelCollector<'_> {
 
     fn children(&mut self, expr: &Expr) {
         expr.for_each_child(&mut |part| self.part(part));
+    }
+}
+
+/// Where the executor writes a statement's elementwise result into an existing buffer
+/// (`exec/launch.rs`, `exec/in_place.rs`), as `nx ir` says it.
+fn buffer_reuse(stmt: &Stmt) -> Option<&'static str> {
+    match &stmt.kind {
+        StmtKind::Assign { var, value }
+            if is_elementwise(value) && !value.ty.is_scalar() && value.reads(*var) =>
+        {
+            Some("the result overwrites the variable's old buffer when nothing else holds it")
+        }
+        StmtKind::AssignIndex { var, items, value }
+            if is_elementwise(value) && !value.ty.is_scalar() =>
+        {
+            let basic = items
+                .iter()
+                .all(|item| !matches!(item, IndexItem::Mask(_) | IndexItem::Gather(_)));
+            match (basic, value.reads(*var)) {
+                (false, _) => None,
+                (true, false) => Some("the kernel writes straight into the target's buffer"),
+                (true, true) => Some(
+                    "reads its own target: written in place by blocks of rows, each block \
+                     after the next is computed, when the reads stay within reach (else \
+                     through one temporary)",
+                ),
+            }
+        }
+        _ => None,
     }
 }

@@ -121,6 +121,10 @@ pub enum FusionNote {
     NotRowBlocked(&'static str),
     /// A `var`/`std` in this statement uses the mean bound by the statement at this span.
     ReusesMean(Span),
+    /// The call at this span was replaced by the body of the function of this name.
+    Inlined(String),
+    /// How the statement's result reuses a buffer (`nx ir` only; decided at run time).
+    Buffer(&'static str),
     /// The reductions assigned from this statement to the one at `last` run as one kernel.
     SiblingReductions { last: Span, count: usize },
 }
