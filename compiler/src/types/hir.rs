@@ -384,16 +384,21 @@ impl IndexItem {
     }
 }
 
+impl Block {
+    /// Whether a statement or the value of the block reads `var`.
+    pub fn reads(&self, var: VarRef) -> bool {
+        self.stmts.iter().any(|stmt| stmt.reads(var))
+            || self.value.as_ref().is_some_and(|value| value.reads(var))
+    }
+}
+
 impl Stmt {
     /// Whether the statement reads `var` anywhere in it.
     pub fn reads(&self, var: VarRef) -> bool {
         let mut found = false;
         self.for_each_part(&mut |part| match part {
             Part::Expr(expr) => found |= expr.reads(var),
-            Part::Block(block) => {
-                found |= block.stmts.iter().any(|stmt| stmt.reads(var))
-                    || block.value.as_ref().is_some_and(|value| value.reads(var));
-            }
+            Part::Block(block) => found |= block.reads(var),
         });
         found
     }
@@ -463,10 +468,7 @@ impl Expr {
         let mut found = false;
         self.for_each_child(&mut |part| match part {
             Part::Expr(child) => found |= child.reads(var),
-            Part::Block(block) => {
-                found |= block.stmts.iter().any(|stmt| stmt.reads(var))
-                    || block.value.as_ref().is_some_and(|value| value.reads(var));
-            }
+            Part::Block(block) => found |= block.reads(var),
         });
         found
     }
