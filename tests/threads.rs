@@ -20,6 +20,12 @@ const PROGRAMS: &[&str] = &[
     "let x = sin(arange(200000) * 0.1)\nmean(x) + var(x)",
     // Sibling reductions: one kernel, three outputs of two block sizes (f64 and f32).
     "let x = sin(arange(1000003) * 0.001) * 1e3\nlet s = sum(x)\nlet q = sum(x * x)\nlet f = sum(x as f32)\n[s, q, f as f64]",
+    // Reductions of every axis of an n-d array: one sequence in chunks when each operand
+    // steps through it with one stride (contiguous, a length-1 axis of any stride, broadcast
+    // scalars), else one launch (strided, transposed, partly broadcast operands).
+    "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\n[sum(m * m), max(m), sum(m[:, newaxis, :] * 2.0)]",
+    "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\nlet s = sum(m)\nlet q = sum(m * m)\n[s, q]",
+    "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\n[sum(m[:, ::2]), sum(m.T * m.T), sum(m + arange(1000) * 1e-3)]",
     // Reductions along an axis, split along the kept axis.
     "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\nsum(m, axis=1)",
     "let m = reshape(sin(arange(600000) * 0.01), [600, 1000])\nsum(m, axis=0)",

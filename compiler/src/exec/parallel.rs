@@ -2,11 +2,12 @@
 //! `ExecOptions::threads`), with results that do not depend on the thread count:
 //! - a kernel with kept (not reduced) axes runs in chunks of its outermost axis, each chunk
 //!   writing its own output elements, every element computed exactly as in one launch;
-//! - a 1-D reduction (`sum`, `prod`, `min`, `max`, `any`, `all`; one or several sibling outputs)
-//!   runs in chunks of whole,
-//!   aligned power-of-two groups of the fixed order's blocks, and the chunks' values are
-//!   combined on the caller's thread exactly as the fixed order combines those groups
-//!   (`ir::interp::FixedOrderStack`), so the bits equal a single launch's.
+//! - a reduction of every axis (`sum`, `prod`, `min`, `max`, `any`, `all`; one or several
+//!   sibling outputs) whose operands step through the row-major sequence with one stride each
+//!   (1-D, or contiguous n-d) runs as that sequence in chunks of whole, aligned power-of-two
+//!   groups of the fixed order's blocks, and the chunks' values are combined on the caller's
+//!   thread exactly as the fixed order combines those groups (`ir::interp::FixedOrderStack`),
+//!   so the bits equal a single launch's.
 //!
 //! Launches below `PARALLEL_ELEMENTS` stay on the calling thread: a chunk must outweigh the
 //! cost of handing it to a worker.
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::codegen::CompiledKernel;
 use crate::ir::interp::{FixedOrderStack, combine_status, reduce_identity};
-use crate::ir::{BufId, BufView, Effect, Kernel, KernelStatus, ReduceOp, reduce_block};
+use crate::ir::{BufId, BufView, Effect, Inst, Kernel, KernelStatus, ReduceOp, reduce_block};
 use nx_runtime::{AllocError, Array, Scalar, Workers};
 
 /// Domains with fewer points run on the calling thread.
@@ -56,11 +57,18 @@ pub(super) unsafe fn run(
     let threads = workers.count().get();
     let kept_rank = kernel.rank - kernel.reduce_axes;
     let split_outer = kept_rank > 0 && domain[0] > 1;
-    let one_dimensional = is_one_dimensional_reduction(kernel);
-    if threads == 1 || elements < PARALLEL_ELEMENTS || !(split_outer || one_dimensional) {
+    let sequence = (threads > 1 && elements >= PARALLEL_ELEMENTS)
+        .then(|| as_sequence(kernel, domain, views))
+        .flatten();
+    if threads == 1 || elements < PARALLEL_ELEMENTS || !(split_outer || sequence.is_some()) {
         // SAFETY: the caller's contract.
         return Ok(unsafe { compiled.run(domain, views) });
     }
+    // A full reduction runs as one sequence along the last axis (leading sizes 1).
+    let (domain, views) = match &sequence {
+        Some((domain, views)) => (domain.as_slice(), views.as_slice()),
+        None => (domain, views),
+    };
     let shared = SharedViews(views);
     workers.run(|threads| {
         let views = &shared;
@@ -93,19 +101,65 @@ fn split(len: usize, pieces: usize, granule: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Whether a kernel reduces its one axis, each of its outputs (sibling reductions have
-/// several) with an order-independent combination or the fixed float order; argmin/argmax
-/// (positions) stay in one launch.
-fn is_one_dimensional_reduction(kernel: &Kernel) -> bool {
-    kernel.rank == 1
-        && kernel.reduce_axes == 1
-        && kernel.effects.iter().all(|effect| {
-            matches!(effect, Effect::Reduce { op, .. }
-                if !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax))
+/// A kernel that reduces every axis of its domain, each of its outputs (sibling reductions
+/// have several) with an order-independent combination or the fixed float order, as one
+/// sequence: the domain `[1, …, 1, n]` and views stepping through the row-major sequence of
+/// the original domain with one stride, which addresses the same elements in the same order
+/// (the fixed order is defined on that sequence). `None` when a view does not step through
+/// its elements with one stride (a strided or partly broadcast operand), when the body uses
+/// the position (`AxisIndex`), or for argmin/argmax (positions, in one launch).
+fn as_sequence(
+    kernel: &Kernel,
+    domain: &[usize],
+    views: &[BufView],
+) -> Option<(Vec<usize>, Vec<BufView>)> {
+    let rank = kernel.rank;
+    let reduces_all = rank > 0 && kernel.reduce_axes == rank;
+    let folds_only = kernel.effects.iter().all(|effect| {
+        matches!(effect, Effect::Reduce { op, .. }
+            if !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax))
+    });
+    let positional = kernel
+        .values
+        .values()
+        .any(|value| matches!(value.inst, Inst::AxisIndex(_)));
+    if !reduces_all || !folds_only || positional {
+        return None;
+    }
+    let last = rank - 1;
+    // Point `(i0, …)` is element `Σ ia * Pa` of the sequence (`Pa`: the sizes after axis
+    // `a` multiplied), at `Σ ia * stride[a]`: one stride when every axis that moves has
+    // `stride[a] == stride[last] * Pa`.
+    let one_stride = |view: &BufView| {
+        let mut after = 1isize;
+        (0..rank).rev().all(|axis| {
+            let fits =
+                domain[axis] == 1 || view.byte_strides[axis] == view.byte_strides[last] * after;
+            after *= domain[axis] as isize;
+            fits
         })
+    };
+    if !views.iter().all(one_stride) {
+        return None;
+    }
+    let mut sequence = vec![1; rank];
+    sequence[last] = domain.iter().product();
+    let views = views
+        .iter()
+        .map(|view| {
+            let mut byte_strides = vec![0; rank];
+            byte_strides[last] = view.byte_strides[last];
+            BufView {
+                ptr: view.ptr,
+                byte_strides,
+            }
+        })
+        .collect();
+    Some((sequence, views))
 }
 
-/// A 1-D reduction in chunks of `2^k` whole blocks of the fixed order, combined as that order
+/// A reduction of a sequence (`as_sequence`: every axis but the last of length 1) in chunks
+/// of `2^k` whole blocks of the fixed order, combined as that order
 /// combines such groups: pushed on its cascade in order, the last (possibly partial) chunk's
 /// own fold coming last in the final fold, which is where its blocks' stack entries would be.
 /// With several outputs, chunks are whole blocks of the largest block size, which (all being
@@ -125,7 +179,7 @@ unsafe fn reduce_in_chunks(
         .iter()
         .map(|effect| match effect {
             Effect::Reduce { op, buf, .. } => (*op, buf.index()),
-            Effect::Store { .. } => unreachable!("checked by is_one_dimensional_reduction"),
+            Effect::Store { .. } => unreachable!("checked by as_sequence"),
         })
         .collect();
     let block = kernel
@@ -133,15 +187,16 @@ unsafe fn reduce_in_chunks(
         .iter()
         .map(|effect| match effect {
             Effect::Reduce { value, .. } => reduce_block(kernel.dtype(*value)),
-            Effect::Store { .. } => unreachable!("checked by is_one_dimensional_reduction"),
+            Effect::Store { .. } => unreachable!("checked by as_sequence"),
         })
         .max()
         .expect("a reduction kernel has an output");
-    let blocks = domain[0].div_ceil(block);
+    let last = domain.len() - 1;
+    let blocks = domain[last].div_ceil(block);
     let blocks_per_chunk = blocks
         .div_ceil(threads * CHUNKS_PER_THREAD)
         .next_power_of_two();
-    let ranges = split(domain[0], usize::MAX, blocks_per_chunk * block);
+    let ranges = split(domain[last], usize::MAX, blocks_per_chunk * block);
     // `partials[chunk][output]`: each chunk's own rank-0 outputs.
     let mut partials = Vec::with_capacity(ranges.len());
     for _ in &ranges {
@@ -162,11 +217,11 @@ unsafe fn reduce_in_chunks(
                     match folds.iter().position(|&(_, buf)| buf == index) {
                         Some(output) => BufView {
                             ptr: outputs[output].data_ptr() as *mut u8,
-                            byte_strides: vec![0],
+                            byte_strides: vec![0; domain.len()],
                         },
                         None => {
                             // Inputs start at the chunk (a uniform input's stride is 0).
-                            let offset = view.byte_strides[0] * begin as isize;
+                            let offset = view.byte_strides[last] * begin as isize;
                             BufView {
                                 ptr: view.ptr.wrapping_offset(offset),
                                 byte_strides: view.byte_strides.clone(),
@@ -185,7 +240,9 @@ unsafe fn reduce_in_chunks(
             // SAFETY: each chunk's inputs are the caller's views moved to the chunk's first
             // element, valid for its `end - begin` elements; its outputs are its own rank-0
             // partials, which nothing else touches.
-            unsafe { compiled.run(&[end - begin], views.get()) }
+            let mut chunk = domain.to_vec();
+            chunk[last] = end - begin;
+            unsafe { compiled.run(&chunk, views.get()) }
         })
         .collect();
     for (output, &(op, buf)) in folds.iter().enumerate() {
