@@ -44,9 +44,12 @@ while read -r req; do
     fi
 done < benches/requirements.txt
 
-echo "== compiling the C roofline" >&2
+echo "== compiling the C roofline and the scalar libm baseline" >&2
 ROOF="$VENV/roofline"
 gcc -O3 -march=native -fopenmp benches/roofline.c -o "$ROOF"
+# One libm call per element: no loop vectorization (which could call libmvec instead).
+LIBM="$VENV/libm_throughput"
+gcc -O2 -fno-tree-vectorize benches/libm_throughput.c -o "$LIBM" -lm
 
 # The run's time as reported counts from here: building is not part of it.
 STARTED=$(date +%s)
@@ -61,7 +64,8 @@ cargo bench --quiet --bench compile_latency >&2
 
 mkdir -p benches/results
 echo "== running the workloads (progress on stderr)" >&2
-"$PY" benches/harness.py --nx "$NX" --roofline "$ROOF" --out benches/results/latest.json \
+"$PY" benches/harness.py --nx "$NX" --roofline "$ROOF" --libm "$LIBM" \
+    --out benches/results/latest.json \
     --started "$STARTED" --criterion "$CRITERION_HOME" "$@"
 "$PY" benches/report.py benches/results/latest.json --md docs/BENCHMARKS.md --svg docs/benchmarks.svg
 echo "== wrote docs/BENCHMARKS.md and docs/benchmarks.svg" >&2

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import functions
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PEERS = ["numpy", "numexpr", "numba", "jax"]
@@ -234,10 +236,54 @@ def environment(args):
     return info
 
 
+def parse_function_times(text):
+    """{(name, dtype): [seconds...]} from `fn NAME DTYPE SECONDS` lines."""
+    times = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "fn":
+            times.setdefault((parts[1], parts[2]), []).append(float(parts[3]))
+    return times
+
+
+def function_throughput(args, tmpdir):
+    """Median elements per second of every math function and dtype: nx at each thread count,
+    NumPy (its ufuncs use one thread) and the scalar libm loop, alternating `rounds` times."""
+    reps = 5
+    program = os.path.join(tmpdir, "functions.nx")
+    with open(program, "w") as f:
+        f.write(functions.nx_source(reps))
+    commands = {f"nx{t}": ([args.nx, "--threads", str(t), program], t) for t in args.threads}
+    commands["numpy"] = ([sys.executable, os.path.join(HERE, "functions.py"), "--reps",
+                          str(reps)], 1)
+    if args.libm:
+        commands["libm"] = ([args.libm, str(reps)], 1)
+    samples = {name: {} for name in commands}
+    for rnd in range(args.rounds):
+        for name, (cmd, t) in commands.items():
+            rc, out, err, rss, wall = run_proc(cmd, thread_env(t), t, args.timeout)
+            print(f"F round {rnd} {name}: exit {rc}, wall {wall:.1f}s", file=sys.stderr)
+            if rc != 0:
+                continue
+            for key, times in parse_function_times(out).items():
+                samples[name].setdefault(key, []).extend(times)
+    rows = []
+    for fname, _, _, _ in functions.FUNCTIONS:
+        for dtype in functions.DTYPES:
+            row = dict(function=fname, dtype=dtype)
+            for name, by_key in samples.items():
+                times = by_key.get((fname, dtype))
+                row[name] = functions.N / statistics.median(times) if times else None
+            rows.append(row)
+    return dict(n=functions.N, reps=reps, threads=args.threads, rows=rows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nx", required=True)
     ap.add_argument("--roofline", required=True)
+    ap.add_argument("--libm", default="",
+                    help="benches/libm_throughput.c, compiled: the math-function baseline")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=2,
@@ -324,6 +370,13 @@ def main():
                 r["peak_rss_mib"] = max(r["rss_kib"]) / 1024 if r["rss_kib"] else None
             entry["runs"][str(t)] = per
         results["workloads"].append(entry)
+
+    # F: math-function throughput (nx at each thread count, NumPy, scalar libm), unless
+    # --only leaves it out.
+    if not only or "F" in only:
+        results["functions"] = function_throughput(args, tmpdir)
+        results["functions"].update(commit=results["environment"]["nx_commit"],
+                                    date=results["environment"]["date"])
 
     # W12: start-up, whole process, alternating nx and python+numpy.
     if not only or "W12" in only:

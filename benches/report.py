@@ -418,6 +418,7 @@ def main():
                f"| {fmt_time(st['nx'])} | {fmt_time(st['numpy'])} | {ratio(st['nx'], st['numpy'])} | "
                f"{'yes' if st['correct'] else 'no: ' + repr(st['nx_output']) + ' vs ' + repr(st['numpy_output'])} |",
                ""]
+    md += function_section(res)
     notes = notes_table(res)
     if notes:
         md += ["### What did not run, and why", "",
@@ -449,6 +450,38 @@ def main():
     ]
     with open(args.md, "w") as f:
         f.write("\n".join(md))
+
+
+def function_section(res):
+    """The math-function throughput table (benches/functions.py), if the run measured it."""
+    fs = res.get("functions")
+    if not fs:
+        return []
+    threads = fs["threads"]
+    rate = lambda v: f"{v / 1e6:.0f}" if v else "—"
+    head = ("| function | dtype | " + " | ".join(f"nx, {t} thr." for t in threads) +
+            " | NumPy | scalar libm | nx/NumPy, 1 thr. | nx/libm, 1 thr. |")
+    lines = [
+        f"### Math functions: throughput (million elements/s; {fs['n']:,} elements per call, "
+        f"median of {fs['reps']} calls per round)", "",
+        f"Measured at commit {fs.get('commit', '?')} on {fs.get('date', '?')}.", "",
+        "The same inputs for every system (`benches/functions.py`). NumPy's ufuncs run on one "
+        "thread; scalar libm is one glibc call per element in a C loop compiled without "
+        "vectorization (`benches/libm_throughput.c`). Ratios are throughputs (above 1: nx "
+        "is faster). `exp` and `log` are nx's own vector code; the other functions are still "
+        "one call per element (issue 6).", "",
+        head, "|" + "---|" * (head.count("|") - 1),
+    ]
+    for row in fs["rows"]:
+        nx1 = row.get(f"nx{threads[0]}")
+        cells = [rate(row.get(f"nx{t}")) for t in threads]
+        numpy_rate, libm_rate = row.get("numpy"), row.get("libm")
+        lines.append(
+            f"| `{row['function']}` | {row['dtype']} | " + " | ".join(cells) +
+            f" | {rate(numpy_rate)} | {rate(libm_rate)} | "
+            f"{f'{nx1 / numpy_rate:.2f}' if nx1 and numpy_rate else '—'} | "
+            f"{f'{nx1 / libm_rate:.2f}' if nx1 and libm_rate else '—'} |")
+    return lines + [""]
 
 
 if __name__ == "__main__":
