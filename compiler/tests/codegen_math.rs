@@ -146,6 +146,13 @@ fn inline_exp_matches_the_runtime_bit_for_bit() {
 }
 
 #[test]
+fn inline_exp2_matches_the_runtime_bit_for_bit() {
+    let edges = [1024.0, -1075.0, -1074.0, 128.0, -150.0, -149.0];
+    check(MathFn::Exp2, -1100.0, 1100.0, &edges, 5);
+    check(MathFn::Exp2, -2.0, 2.0, &[0.0, 0.5, -0.5], 6);
+}
+
+#[test]
 fn inline_log_matches_the_runtime_bit_for_bit() {
     let edges = [
         1.0,

@@ -10,6 +10,7 @@
 //! - `exp`: `x = k ln2 + r`, `|r| <= ln2/2` (Cody-Waite: `k ln2_hi` is exact, `r = r_hi - r_lo`
 //!   is carried in two parts), `e^r = 1 + (r_hi - (r_lo - r^2 P(r)))`, then `2^k` applied as two
 //!   exact powers of two so that results overflow to inf and underflow gradually to subnormals.
+//! - `exp2`: `x = k + f`, `k = round(x)`, then `e^(f ln2)` by `exp`'s polynomial and scaling.
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
 //!   parts; subnormal inputs are scaled by a power of two first.
@@ -68,6 +69,7 @@ pub trait FloatOps {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Function {
     Exp,
+    Exp2,
     Log,
 }
 
@@ -76,6 +78,7 @@ impl Function {
     pub fn from_name(name: &str) -> Option<Function> {
         match name {
             "exp" => Some(Function::Exp),
+            "exp2" => Some(Function::Exp2),
             "log" => Some(Function::Log),
             _ => None,
         }
@@ -85,6 +88,7 @@ impl Function {
     pub fn apply<O: FloatOps>(self, ops: &mut O, format: &Format, x: O::Float) -> O::Float {
         match self {
             Function::Exp => exp(ops, format, x),
+            Function::Exp2 => exp2(ops, format, x),
             Function::Log => log(ops, format, x),
         }
     }
@@ -108,6 +112,11 @@ pub struct Format {
     exp_overflow: f64,
     /// `exp(x)` is 0 below this.
     exp_underflow: f64,
+    /// `exp2(x)` is inf above this (the float below `2^(max exponent + 1)`'s exponent), and 0
+    /// below this (the float above the exponent of half the smallest subnormal, whose power
+    /// of two rounds to 0).
+    exp2_overflow: f64,
+    exp2_underflow: f64,
     /// `P` of `exp`, lowest degree first.
     exp_coefficients: &'static [f64],
     /// `Q` of `log`, lowest degree first.
@@ -132,6 +141,8 @@ pub const F64: Format = Format {
     inv_ln2: std::f64::consts::LOG2_E,
     exp_overflow: 709.782712893384,
     exp_underflow: -745.1332191019412,
+    exp2_overflow: 1023.9999999999999,
+    exp2_underflow: -1074.9999999999998,
     exp_coefficients: &[
         0.5,
         0.16666666666666433,
@@ -169,6 +180,8 @@ pub const F32: Format = Format {
     inv_ln2: std::f32::consts::LOG2_E as f64,
     exp_overflow: 88.72283172607422,
     exp_underflow: -103.97207641601562,
+    exp2_overflow: 127.99999237060547,
+    exp2_underflow: -149.99998474121094,
     exp_coefficients: &[
         0.5,
         0.16666534543037415,
@@ -250,6 +263,39 @@ pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let k_ln2_hi = ops.mul(k, ln2_hi);
     let r_hi = ops.sub(x, k_ln2_hi);
     let r_lo = ops.mul(k, ln2_lo);
+    let limits = (format.exp_overflow, format.exp_underflow);
+    exp_reduced(ops, format, x, k, r_hi, r_lo, limits)
+}
+
+/// `2^x`: `x = k + f`, `k = round(x)` and `f = x - k` exact (`|f| <= 1/2`), then
+/// `2^f = e^(f ln2)` with `r = f ln2` rounded once (`|r| <= ln2/2`, the range of `exp`'s
+/// polynomial; the rounding moves the result by at most `|r| 2^-p`, well under 0.1 ulp).
+#[inline(always)]
+pub fn exp2<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let shift = ops.float(format.round_shift);
+    let shifted = ops.add(x, shift);
+    let k = ops.sub(shifted, shift);
+    let f = ops.sub(x, k);
+    let ln2 = ops.float(std::f64::consts::LN_2);
+    let r_hi = ops.mul(f, ln2);
+    let r_lo = ops.float(0.0);
+    let limits = (format.exp2_overflow, format.exp2_underflow);
+    exp_reduced(ops, format, x, k, r_hi, r_lo, limits)
+}
+
+/// `e^(r_hi - r_lo) 2^k` for the reduction of `x` (`|r_hi - r_lo| <= ln2/2`), inf above
+/// `limits.0` and 0 below `limits.1`.
+#[inline(always)]
+fn exp_reduced<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    x: O::Float,
+    k: O::Float,
+    r_hi: O::Float,
+    r_lo: O::Float,
+    (overflow, underflow): (f64, f64),
+) -> O::Float {
+    let shift = ops.float(format.round_shift);
     let r = ops.sub(r_hi, r_lo);
     // e^r = 1 + r + r^2 P(r).
     let r2 = ops.mul(r, r);
@@ -272,8 +318,8 @@ pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let result = ops.mul(scaled_once, scale2);
     // Out of range (and ±inf) the reduction above is meaningless: select the limits. Nan
     // flows through the arithmetic and comes out quieted, as `x + x`.
-    let overflow = ops.float(format.exp_overflow);
-    let underflow = ops.float(format.exp_underflow);
+    let overflow = ops.float(overflow);
+    let underflow = ops.float(underflow);
     let infinity = ops.float(f64::INFINITY);
     let zero = ops.float(0.0);
     let too_big = ops.greater(x, overflow);

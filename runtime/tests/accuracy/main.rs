@@ -263,6 +263,22 @@ fn exp_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
+fn exp2_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    let exact = if x == f64::INFINITY {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else if x == f64::NEG_INFINITY {
+        Scaled::new(Dd::from(0.0), 0)
+    } else if x.abs() > 2000.0 {
+        Scaled::new(Dd::from(1.0), if x > 0.0 { 100_000 } else { -100_000 })
+    } else {
+        reference::exp2(x)
+    };
+    Some(exact)
+}
+
 fn log_reference(x: f64) -> Option<Scaled> {
     if x.is_nan() || x < 0.0 {
         return None;
@@ -334,6 +350,33 @@ fn exp_f32() {
     check("exp f32", measure(&points, ours, exp_reference, F32));
     check_specials("exp f32", SPECIAL_EXP_INPUTS, ours, |x| {
         f64::from(libm::expf(x as f32))
+    });
+}
+
+#[test]
+fn exp2_f64() {
+    let edges = [1024.0, 1023.0, -1022.0, -1074.0, -1075.0, 0.0];
+    let points = sweep(F64, -1080.0, 1030.0, &edges, point_count(), 7);
+    check(
+        "exp2 f64",
+        measure(&points, |x| mathlib::nx_exp2_f64(x), exp2_reference, F64),
+    );
+    check_specials(
+        "exp2 f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_exp2_f64(x),
+        libm::exp2,
+    );
+}
+
+#[test]
+fn exp2_f32() {
+    let edges = [128.0, 127.0, -126.0, -149.0, -150.0, 0.0];
+    let points = sweep(F32, -155.0, 130.0, &edges, point_count(), 8);
+    let ours = |x: f64| f64::from(mathlib::nx_exp2_f32(x as f32));
+    check("exp2 f32", measure(&points, ours, exp2_reference, F32));
+    check_specials("exp2 f32", SPECIAL_EXP_INPUTS, ours, |x| {
+        f64::from(libm::exp2f(x as f32))
     });
 }
 

@@ -168,6 +168,12 @@ pub fn exp(x: f64) -> Scaled {
     Scaled::new(mantissa, k)
 }
 
+/// `2^x` for finite `x` in about [-1100, 1100], as `e^(x ln2)` with `x ln2` in double-double.
+pub fn exp2(x: f64) -> Scaled {
+    let (mantissa, k) = exp_scaled(Dd::from(x).mul(ln2()));
+    Scaled::new(mantissa, k)
+}
+
 /// `ln x` for finite positive `x` (including subnormals).
 pub fn log(x: f64) -> Dd {
     let (mantissa, exponent) = libm::frexp(x);
