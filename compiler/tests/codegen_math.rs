@@ -153,6 +153,13 @@ fn inline_exp2_matches_the_runtime_bit_for_bit() {
 }
 
 #[test]
+fn inline_expm1_matches_the_runtime_bit_for_bit() {
+    let edges = [0.0, 709.782712893384, -745.1332191019412, 41.0, -41.0];
+    check(MathFn::Expm1, -800.0, 800.0, &edges, 7);
+    check(MathFn::Expm1, -1e-3, 1e-3, &[0.0], 8);
+}
+
+#[test]
 fn inline_log_matches_the_runtime_bit_for_bit() {
     let edges = [
         1.0,

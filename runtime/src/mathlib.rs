@@ -1,6 +1,6 @@
 //! The math library that compiled kernels and the reference interpreter share: one
 //! `extern "C"` function per (function, float dtype), so JIT code and the interpreter call
-//! the very same code and agree bit for bit. `exp`, `exp2` and `log` are nx's own algorithms
+//! the very same code and agree bit for bit. `exp`, `exp2`, `expm1` and `log` are nx's own algorithms
 //! (`kernels`), which the JIT also emits inline as vector code; the others are built on the
 //! `libm` crate (pure Rust, deterministic on every machine) rather than the platform's C
 //! library.
@@ -55,7 +55,6 @@ macro_rules! binary_functions {
 }
 
 unary_functions! {
-    ("expm1", nx_expm1_f64, nx_expm1_f32, expm1, expm1f),
     ("log2", nx_log2_f64, nx_log2_f32, log2, log2f),
     ("log10", nx_log10_f64, nx_log10_f32, log10, log10f),
     ("log1p", nx_log1p_f64, nx_log1p_f32, log1p, log1pf),
@@ -93,6 +92,7 @@ macro_rules! own_unary_functions {
 own_unary_functions! {
     ("exp", nx_exp_f64, nx_exp_f32, exp),
     ("exp2", nx_exp2_f64, nx_exp2_f32, exp2),
+    ("expm1", nx_expm1_f64, nx_expm1_f32, expm1),
     ("log", nx_log_f64, nx_log_f32, log),
 }
 

@@ -10,6 +10,8 @@
 //! - `exp`: `x = k ln2 + r`, `|r| <= ln2/2` (Cody-Waite: `k ln2_hi` is exact, `r = r_hi - r_lo`
 //!   is carried in two parts), `e^r = 1 + (r_hi - (r_lo - r^2 P(r)))`, then `2^k` applied as two
 //!   exact powers of two so that results overflow to inf and underflow gradually to subnormals.
+//! - `expm1`: `exp`'s reduction, `e^r - 1` without the polynomial's leading 1, then
+//!   `2^k (e^r - 1) + (2^k - 1)`; far from 0, `exp` or -1.
 //! - `exp2`: `x = k + f`, `k = round(x)`, then `e^(f ln2)` by `exp`'s polynomial and scaling.
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
@@ -70,6 +72,7 @@ pub trait FloatOps {
 pub enum Function {
     Exp,
     Exp2,
+    Expm1,
     Log,
 }
 
@@ -79,6 +82,7 @@ impl Function {
         match name {
             "exp" => Some(Function::Exp),
             "exp2" => Some(Function::Exp2),
+            "expm1" => Some(Function::Expm1),
             "log" => Some(Function::Log),
             _ => None,
         }
@@ -89,6 +93,7 @@ impl Function {
         match self {
             Function::Exp => exp(ops, format, x),
             Function::Exp2 => exp2(ops, format, x),
+            Function::Expm1 => expm1(ops, format, x),
             Function::Log => log(ops, format, x),
         }
     }
@@ -265,6 +270,58 @@ pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let r_lo = ops.mul(k, ln2_lo);
     let limits = (format.exp_overflow, format.exp_underflow);
     exp_reduced(ops, format, x, k, r_hi, r_lo, limits)
+}
+
+/// `e^x - 1`, accurate near 0: with `exp`'s reduction `x = k ln2 + r` and `s = e^r - 1`
+/// (the polynomial without its leading 1, so `s` is as accurate relative to itself as `r`
+/// is), `e^x - 1 = 2^k s + (2^k - 1)`, where `2^k - 1` is exact for `|k| <= 53` and off by less
+/// than half an ulp of the result up to the `|k| <= 60` used here. Beyond, `e^x - 1` is `e^x`
+/// rounded (`k > 60`) or `-1` (`k < -60`).
+#[inline(always)]
+pub fn expm1<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let inv_ln2 = ops.float(format.inv_ln2);
+    let shift = ops.float(format.round_shift);
+    let scaled = ops.mul(x, inv_ln2);
+    let shifted = ops.add(scaled, shift);
+    let k = ops.sub(shifted, shift);
+    let ln2_hi = ops.float(format.ln2_hi);
+    let ln2_lo = ops.float(format.ln2_lo);
+    let k_ln2_hi = ops.mul(k, ln2_hi);
+    let r_hi = ops.sub(x, k_ln2_hi);
+    let r_lo = ops.mul(k, ln2_lo);
+    // s = e^r - 1 = r_hi - (r_lo - r^2 P(r)).
+    let r = ops.sub(r_hi, r_lo);
+    let r2 = ops.mul(r, r);
+    let p = polynomial(ops, r, format.exp_coefficients);
+    let tail = ops.mul(r2, p);
+    let low = ops.sub(r_lo, tail);
+    let s = ops.sub(r_hi, low);
+    // 2^k s + (2^k - 1), with k clamped to [-60, 60] so that 2^k is a normal power of two.
+    let limit = ops.float(60.0);
+    let neg_limit = ops.float(-60.0);
+    let big = ops.greater(k, limit);
+    let clamped = ops.select(big, limit, k);
+    let small = ops.less(clamped, neg_limit);
+    let clamped = ops.select(small, neg_limit, clamped);
+    let scale = power_of_two(ops, format, clamped);
+    let one = ops.float(1.0);
+    let scale_minus_one = ops.sub(scale, one);
+    let scaled_s = ops.mul(scale, s);
+    let near = ops.add(scaled_s, scale_minus_one);
+    // At k = 0 that is `s + 0`, which would lose the sign of `expm1(-0.0)`.
+    let zero = ops.float(0.0);
+    let k_is_zero = ops.equal(k, zero);
+    let near = ops.select(k_is_zero, s, near);
+    // Far from 0 the answer is exp's, or -1.
+    let far = exp(ops, format, x);
+    let result = ops.select(big, far, near);
+    let minus_one = ops.float(-1.0);
+    let result = ops.select(small, minus_one, result);
+    // Nan flows through; +inf overflows through `exp`; -inf is below every `k` limit.
+    let infinity = ops.float(f64::INFINITY);
+    let overflow = ops.float(format.exp_overflow);
+    let too_big = ops.greater(x, overflow);
+    ops.select(too_big, infinity, result)
 }
 
 /// `2^x`: `x = k + f`, `k = round(x)` and `f = x - k` exact (`|f| <= 1/2`), then

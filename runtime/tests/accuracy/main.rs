@@ -279,6 +279,20 @@ fn exp2_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
+fn expm1_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    let exact = if x == f64::INFINITY || x > 2000.0 {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else if x < -2000.0 {
+        Scaled::new(Dd::from(-1.0), 0)
+    } else {
+        reference::expm1(x)
+    };
+    Some(exact)
+}
+
 fn log_reference(x: f64) -> Option<Scaled> {
     if x.is_nan() || x < 0.0 {
         return None;
@@ -377,6 +391,33 @@ fn exp2_f32() {
     check("exp2 f32", measure(&points, ours, exp2_reference, F32));
     check_specials("exp2 f32", SPECIAL_EXP_INPUTS, ours, |x| {
         f64::from(libm::exp2f(x as f32))
+    });
+}
+
+#[test]
+fn expm1_f64() {
+    let edges = [709.782712893384, 0.0, 0.5, -0.5, -37.5, -38.0];
+    let points = sweep(F64, -800.0, 712.0, &edges, point_count(), 9);
+    check(
+        "expm1 f64",
+        measure(&points, |x| mathlib::nx_expm1_f64(x), expm1_reference, F64),
+    );
+    check_specials(
+        "expm1 f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_expm1_f64(x),
+        libm::expm1,
+    );
+}
+
+#[test]
+fn expm1_f32() {
+    let edges = [88.72283935546875, 0.0, 0.5, -0.5, -17.0];
+    let points = sweep(F32, -110.0, 90.0, &edges, point_count(), 10);
+    let ours = |x: f64| f64::from(mathlib::nx_expm1_f32(x as f32));
+    check("expm1 f32", measure(&points, ours, expm1_reference, F32));
+    check_specials("expm1 f32", SPECIAL_EXP_INPUTS, ours, |x| {
+        f64::from(libm::expm1f(x as f32))
     });
 }
 

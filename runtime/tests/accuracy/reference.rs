@@ -174,6 +174,30 @@ pub fn exp2(x: f64) -> Scaled {
     Scaled::new(mantissa, k)
 }
 
+/// `e^x - 1` for finite `x` in about [-1100, 710]: the Taylor series without its 1 below
+/// `|x| = 1/2` (no cancellation), else `e^x - 1` in double-double.
+pub fn expm1(x: f64) -> Scaled {
+    if x.abs() < libm::ldexp(1.0, -60) {
+        // x + x^2/2 + ...: the rest is below 2^-61 of x. Scaled up first, as `Scaled::new`
+        // normalizes through the f64 range (which subnormals leave).
+        return Scaled::new(Dd::from(x).scale(power_of_two(600)), -600);
+    }
+    if x.abs() < 0.5 {
+        let mut term = Dd::from(x);
+        let mut sum = term;
+        for n in 2..=40 {
+            term = term.mul_f64(x).div(Dd::from(n as f64));
+            sum = sum.add(term);
+        }
+        return Scaled::new(sum, 0);
+    }
+    let (mantissa, k) = exp_scaled(Dd::from(x));
+    if k > 200 {
+        return Scaled::new(mantissa, k);
+    }
+    Scaled::new(mantissa.scale(power_of_two(k)).sub(Dd::from(1.0)), 0)
+}
+
 /// `ln x` for finite positive `x` (including subnormals).
 pub fn log(x: f64) -> Dd {
     let (mantissa, exponent) = libm::frexp(x);
