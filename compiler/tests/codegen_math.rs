@@ -160,6 +160,13 @@ fn inline_expm1_matches_the_runtime_bit_for_bit() {
 }
 
 #[test]
+fn inline_tanh_matches_the_runtime_bit_for_bit() {
+    let edges = [0.0, 22.0, -22.0, 10.0, -10.0, 1e-8];
+    check(MathFn::Tanh, -40.0, 40.0, &edges, 9);
+    check(MathFn::Tanh, -1e-2, 1e-2, &[0.0], 10);
+}
+
+#[test]
 fn inline_log_matches_the_runtime_bit_for_bit() {
     let edges = [
         1.0,

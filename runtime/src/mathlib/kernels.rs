@@ -12,6 +12,7 @@
 //!   exact powers of two so that results overflow to inf and underflow gradually to subnormals.
 //! - `expm1`: `exp`'s reduction, `e^r - 1` without the polynomial's leading 1, then
 //!   `2^k (e^r - 1) + (2^k - 1)`; far from 0, `exp` or -1.
+//! - `tanh`: `t / (t + 2)` with `t = expm1(2|x|)`, the sign put back; ±1 far out.
 //! - `exp2`: `x = k + f`, `k = round(x)`, then `e^(f ln2)` by `exp`'s polynomial and scaling.
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
@@ -73,6 +74,7 @@ pub enum Function {
     Exp,
     Exp2,
     Expm1,
+    Tanh,
     Log,
 }
 
@@ -83,6 +85,7 @@ impl Function {
             "exp" => Some(Function::Exp),
             "exp2" => Some(Function::Exp2),
             "expm1" => Some(Function::Expm1),
+            "tanh" => Some(Function::Tanh),
             "log" => Some(Function::Log),
             _ => None,
         }
@@ -94,6 +97,7 @@ impl Function {
             Function::Exp => exp(ops, format, x),
             Function::Exp2 => exp2(ops, format, x),
             Function::Expm1 => expm1(ops, format, x),
+            Function::Tanh => tanh(ops, format, x),
             Function::Log => log(ops, format, x),
         }
     }
@@ -122,6 +126,8 @@ pub struct Format {
     /// of two rounds to 0).
     exp2_overflow: f64,
     exp2_underflow: f64,
+    /// `tanh(x)` rounds to 1 for `|x|` above this (and `expm1(2|x|)` stays finite below).
+    tanh_saturation: f64,
     /// `P` of `exp`, lowest degree first.
     exp_coefficients: &'static [f64],
     /// `Q` of `log`, lowest degree first.
@@ -148,6 +154,7 @@ pub const F64: Format = Format {
     exp_underflow: -745.1332191019412,
     exp2_overflow: 1023.9999999999999,
     exp2_underflow: -1074.9999999999998,
+    tanh_saturation: 22.0,
     exp_coefficients: &[
         0.5,
         0.16666666666666433,
@@ -187,6 +194,7 @@ pub const F32: Format = Format {
     exp_underflow: -103.97207641601562,
     exp2_overflow: 127.99999237060547,
     exp2_underflow: -149.99998474121094,
+    tanh_saturation: 10.0,
     exp_coefficients: &[
         0.5,
         0.16666534543037415,
@@ -322,6 +330,30 @@ pub fn expm1<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float
     let overflow = ops.float(format.exp_overflow);
     let too_big = ops.greater(x, overflow);
     ops.select(too_big, infinity, result)
+}
+
+/// `tanh x = t / (t + 2)` with `t = expm1(2|x|)` (no cancellation anywhere: `t >= 0`), the
+/// sign of `x` put back, and `±1` once `|x|` passes `format.tanh_saturation` (where the
+/// quotient rounds to 1). Zeros return themselves (keeping the sign of `-0.0`).
+#[inline(always)]
+pub fn tanh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let zero = ops.float(0.0);
+    let negative = ops.less(x, zero);
+    let negated = ops.sub(zero, x);
+    let magnitude = ops.select(negative, negated, x);
+    let twice = ops.add(magnitude, magnitude);
+    let t = expm1(ops, format, twice);
+    let two = ops.float(2.0);
+    let denominator = ops.add(t, two);
+    let quotient = ops.div(t, denominator);
+    let one = ops.float(1.0);
+    let saturation = ops.float(format.tanh_saturation);
+    let saturated = ops.greater(magnitude, saturation);
+    let positive = ops.select(saturated, one, quotient);
+    let flipped = ops.sub(zero, positive);
+    let signed = ops.select(negative, flipped, positive);
+    let is_zero = ops.equal(x, zero);
+    ops.select(is_zero, x, signed)
 }
 
 /// `2^x`: `x = k + f`, `k = round(x)` and `f = x - k` exact (`|f| <= 1/2`), then

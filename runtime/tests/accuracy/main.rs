@@ -293,6 +293,22 @@ fn expm1_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
+fn tanh_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    if x.abs() < libm::ldexp(1.0, -60) {
+        // x - x^3/3: the rest is below 2^-120 of x; scaled as `reference::expm1` does.
+        return Some(Scaled::new(Dd::from(x).scale(power_of_two(600)), -600));
+    }
+    let exact = if x.is_infinite() {
+        Dd::from(x.signum())
+    } else {
+        reference::tanh(x)
+    };
+    Some(Scaled::new(exact, 0))
+}
+
 fn log_reference(x: f64) -> Option<Scaled> {
     if x.is_nan() || x < 0.0 {
         return None;
@@ -418,6 +434,33 @@ fn expm1_f32() {
     check("expm1 f32", measure(&points, ours, expm1_reference, F32));
     check_specials("expm1 f32", SPECIAL_EXP_INPUTS, ours, |x| {
         f64::from(libm::expm1f(x as f32))
+    });
+}
+
+#[test]
+fn tanh_f64() {
+    let edges = [0.0, 0.5, -0.5, 19.0, 22.0, -22.0, 1e-8];
+    let points = sweep(F64, -30.0, 30.0, &edges, point_count(), 11);
+    check(
+        "tanh f64",
+        measure(&points, |x| mathlib::nx_tanh_f64(x), tanh_reference, F64),
+    );
+    check_specials(
+        "tanh f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_tanh_f64(x),
+        libm::tanh,
+    );
+}
+
+#[test]
+fn tanh_f32() {
+    let edges = [0.0, 0.5, -0.5, 9.0, 10.0, -10.0, 1e-4];
+    let points = sweep(F32, -15.0, 15.0, &edges, point_count(), 12);
+    let ours = |x: f64| f64::from(mathlib::nx_tanh_f32(x as f32));
+    check("tanh f32", measure(&points, ours, tanh_reference, F32));
+    check_specials("tanh f32", SPECIAL_EXP_INPUTS, ours, |x| {
+        f64::from(libm::tanhf(x as f32))
     });
 }
 

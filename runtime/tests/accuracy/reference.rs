@@ -198,6 +198,20 @@ pub fn expm1(x: f64) -> Scaled {
     Scaled::new(mantissa.scale(power_of_two(k)).sub(Dd::from(1.0)), 0)
 }
 
+/// `tanh x` for finite `x`: `t / (t + 2)` with `t = e^(2|x|) - 1` in double-double (from
+/// `expm1`, so no cancellation), the sign put back; 1 beyond `|x| = 40`.
+pub fn tanh(x: f64) -> Dd {
+    let magnitude = x.abs();
+    let value = if magnitude > 40.0 {
+        Dd::from(1.0)
+    } else {
+        let t = expm1(2.0 * magnitude);
+        let t = t.mantissa.scale(power_of_two(t.exponent));
+        t.div(t.add(Dd::from(2.0)))
+    };
+    if x < 0.0 { value.neg() } else { value }
+}
+
 /// `ln x` for finite positive `x` (including subnormals).
 pub fn log(x: f64) -> Dd {
     let (mantissa, exponent) = libm::frexp(x);
