@@ -3,7 +3,7 @@
 //! at 10^7, beside the same loop in Rust. The side-by-side comparison with NumPy and its peers
 //! is the benchmark harness's job; this is the codegen engineer's quick check.
 //!
-//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `tanh` and `log` (f64 and f32, 2^16 elements, L2-resident,
+//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh` and `log` (f64 and f32, 2^16 elements, L2-resident,
 //! best of several rounds, variants alternated) as the vector path's inline code, as the
 //! scalar path's per-element calls into the runtime, as a Rust loop calling libm per element
 //! (what kernels did before nx had its own), and as the same generic algorithm compiled ahead
@@ -92,6 +92,8 @@ impl MathElement for f64 {
             Function::Exp => libm::exp(x),
             Function::Exp2 => libm::exp2(x),
             Function::Expm1 => libm::expm1(x),
+            Function::Sinh => libm::sinh(x),
+            Function::Cosh => libm::cosh(x),
             Function::Tanh => libm::tanh(x),
             Function::Log => libm::log(x),
         }
@@ -112,6 +114,8 @@ impl MathElement for f32 {
             Function::Exp => libm::expf(x),
             Function::Exp2 => libm::exp2f(x),
             Function::Expm1 => libm::expm1f(x),
+            Function::Sinh => libm::sinhf(x),
+            Function::Cosh => libm::coshf(x),
             Function::Tanh => libm::tanhf(x),
             Function::Log => libm::logf(x),
         }
@@ -225,6 +229,10 @@ fn main() {
     measure_math::<f32>(&mut jit, Function::Exp2, MathFn::Exp2, -10.0, 10.0);
     measure_math::<f64>(&mut jit, Function::Expm1, MathFn::Expm1, -10.0, 10.0);
     measure_math::<f32>(&mut jit, Function::Expm1, MathFn::Expm1, -10.0, 10.0);
+    measure_math::<f64>(&mut jit, Function::Sinh, MathFn::Sinh, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Sinh, MathFn::Sinh, -10.0, 10.0);
+    measure_math::<f64>(&mut jit, Function::Cosh, MathFn::Cosh, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Cosh, MathFn::Cosh, -10.0, 10.0);
     measure_math::<f64>(&mut jit, Function::Tanh, MathFn::Tanh, -10.0, 10.0);
     measure_math::<f32>(&mut jit, Function::Tanh, MathFn::Tanh, -10.0, 10.0);
     measure_math::<f64>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);

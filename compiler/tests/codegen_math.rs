@@ -160,6 +160,14 @@ fn inline_expm1_matches_the_runtime_bit_for_bit() {
 }
 
 #[test]
+fn inline_sinh_and_cosh_match_the_runtime_bit_for_bit() {
+    let edges = [0.0, 22.0, -22.0, 10.0, -10.0, 710.0, -710.0, 89.0];
+    check(MathFn::Sinh, -720.0, 720.0, &edges, 11);
+    check(MathFn::Sinh, -1e-2, 1e-2, &[0.0], 12);
+    check(MathFn::Cosh, -720.0, 720.0, &edges, 13);
+}
+
+#[test]
 fn inline_tanh_matches_the_runtime_bit_for_bit() {
     let edges = [0.0, 22.0, -22.0, 10.0, -10.0, 1e-8];
     check(MathFn::Tanh, -40.0, 40.0, &edges, 9);

@@ -1,6 +1,6 @@
 //! The math library that compiled kernels and the reference interpreter share: one
 //! `extern "C"` function per (function, float dtype), so JIT code and the interpreter call
-//! the very same code and agree bit for bit. `exp`, `exp2`, `expm1`, `tanh` and `log` are nx's own algorithms
+//! the very same code and agree bit for bit. `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh` and `log` are nx's own algorithms
 //! (`kernels`), which the JIT also emits inline as vector code; the others are built on the
 //! `libm` crate (pure Rust, deterministic on every machine) rather than the platform's C
 //! library.
@@ -64,8 +64,6 @@ unary_functions! {
     ("asin", nx_asin_f64, nx_asin_f32, asin, asinf),
     ("acos", nx_acos_f64, nx_acos_f32, acos, acosf),
     ("atan", nx_atan_f64, nx_atan_f32, atan, atanf),
-    ("sinh", nx_sinh_f64, nx_sinh_f32, sinh, sinhf),
-    ("cosh", nx_cosh_f64, nx_cosh_f32, cosh, coshf),
     ("erf", nx_erf_f64, nx_erf_f32, erf, erff),
     ("erfc", nx_erfc_f64, nx_erfc_f32, erfc, erfcf),
     ("cbrt", nx_cbrt_f64, nx_cbrt_f32, cbrt, cbrtf),
@@ -92,6 +90,8 @@ own_unary_functions! {
     ("exp", nx_exp_f64, nx_exp_f32, exp),
     ("exp2", nx_exp2_f64, nx_exp2_f32, exp2),
     ("expm1", nx_expm1_f64, nx_expm1_f32, expm1),
+    ("sinh", nx_sinh_f64, nx_sinh_f32, sinh),
+    ("cosh", nx_cosh_f64, nx_cosh_f32, cosh),
     ("tanh", nx_tanh_f64, nx_tanh_f32, tanh),
     ("log", nx_log_f64, nx_log_f32, log),
 }

@@ -12,6 +12,8 @@
 //!   exact powers of two so that results overflow to inf and underflow gradually to subnormals.
 //! - `expm1`: `exp`'s reduction, `e^r - 1` without the polynomial's leading 1, then
 //!   `2^k (e^r - 1) + (2^k - 1)`; far from 0, `exp` or -1.
+//! - `sinh`: `(t + t/(t+1)) / 2`, `t = e^|x| - 1`; `cosh`: `(e + 1/e) / 2`, `e = e^|x|`; both
+//!   `e^|x| / 2` scaled by `2^(k-1)` far out; one reduction and polynomial for all of it.
 //! - `tanh`: `t / (t + 2)` with `t = expm1(2|x|)`, the sign put back; ±1 far out.
 //! - `exp2`: `x = k + f`, `k = round(x)`, then `e^(f ln2)` by `exp`'s polynomial and scaling.
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
@@ -74,6 +76,8 @@ pub enum Function {
     Exp,
     Exp2,
     Expm1,
+    Sinh,
+    Cosh,
     Tanh,
     Log,
 }
@@ -85,6 +89,8 @@ impl Function {
             "exp" => Some(Function::Exp),
             "exp2" => Some(Function::Exp2),
             "expm1" => Some(Function::Expm1),
+            "sinh" => Some(Function::Sinh),
+            "cosh" => Some(Function::Cosh),
             "tanh" => Some(Function::Tanh),
             "log" => Some(Function::Log),
             _ => None,
@@ -97,6 +103,8 @@ impl Function {
             Function::Exp => exp(ops, format, x),
             Function::Exp2 => exp2(ops, format, x),
             Function::Expm1 => expm1(ops, format, x),
+            Function::Sinh => sinh(ops, format, x),
+            Function::Cosh => cosh(ops, format, x),
             Function::Tanh => tanh(ops, format, x),
             Function::Log => log(ops, format, x),
         }
@@ -128,6 +136,10 @@ pub struct Format {
     exp2_underflow: f64,
     /// `tanh(x)` rounds to 1 for `|x|` above this (and `expm1(2|x|)` stays finite below).
     tanh_saturation: f64,
+    /// Above this `|x|`, `sinh` and `cosh` are `e^|x| / 2` to within half an ulp; above the
+    /// second they overflow.
+    hyperbolic_large: f64,
+    hyperbolic_overflow: f64,
     /// `P` of `exp`, lowest degree first.
     exp_coefficients: &'static [f64],
     /// `Q` of `log`, lowest degree first.
@@ -155,6 +167,8 @@ pub const F64: Format = Format {
     exp2_overflow: 1023.9999999999999,
     exp2_underflow: -1074.9999999999998,
     tanh_saturation: 22.0,
+    hyperbolic_large: 22.0,
+    hyperbolic_overflow: 710.4758600739439,
     exp_coefficients: &[
         0.5,
         0.16666666666666433,
@@ -195,6 +209,8 @@ pub const F32: Format = Format {
     exp2_overflow: 127.99999237060547,
     exp2_underflow: -149.99998474121094,
     tanh_saturation: 10.0,
+    hyperbolic_large: 10.0,
+    hyperbolic_overflow: 89.41598510742188,
     exp_coefficients: &[
         0.5,
         0.16666534543037415,
@@ -264,20 +280,69 @@ fn power_of_two<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> O::Fl
 /// `e^x`.
 #[inline(always)]
 pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    // k = round(x / ln2), as a float.
+    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, x);
+    let limits = (format.exp_overflow, format.exp_underflow);
+    exp_reduced(ops, format, x, k, r_hi, r_lo, limits)
+}
+
+/// `x = k ln2 + (r_hi - r_lo)` with `k = round(x / ln2)` (a float) and `r_hi` exact
+/// (Cody-Waite: `k ln2_hi` is exact).
+#[inline(always)]
+fn reduce_by_ln2<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    x: O::Float,
+) -> (O::Float, O::Float, O::Float) {
     let inv_ln2 = ops.float(format.inv_ln2);
     let shift = ops.float(format.round_shift);
     let scaled = ops.mul(x, inv_ln2);
     let shifted = ops.add(scaled, shift);
     let k = ops.sub(shifted, shift);
-    // r = x - k ln2 = r_hi - r_lo; r_hi is exact.
     let ln2_hi = ops.float(format.ln2_hi);
     let ln2_lo = ops.float(format.ln2_lo);
     let k_ln2_hi = ops.mul(k, ln2_hi);
     let r_hi = ops.sub(x, k_ln2_hi);
     let r_lo = ops.mul(k, ln2_lo);
-    let limits = (format.exp_overflow, format.exp_underflow);
-    exp_reduced(ops, format, x, k, r_hi, r_lo, limits)
+    (k, r_hi, r_lo)
+}
+
+/// `e^r - 1` for `r = r_hi - r_lo`, `|r| <= ln2/2`: `r_hi - (r_lo - r^2 P(r))`, as accurate
+/// relative to itself as `r` is.
+#[inline(always)]
+fn exp_minus_one_reduced<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    r_hi: O::Float,
+    r_lo: O::Float,
+) -> O::Float {
+    let r = ops.sub(r_hi, r_lo);
+    let r2 = ops.mul(r, r);
+    let p = polynomial(ops, r, format.exp_coefficients);
+    let tail = ops.mul(r2, p);
+    let low = ops.sub(r_lo, tail);
+    ops.sub(r_hi, low)
+}
+
+/// `value 2^k` for integral `k` up to the exponent range plus one, as `2^k1 * 2^k2`,
+/// `k1 = round(k / 2)`: each factor is normal, so the first product is exact and the second
+/// rounds once (overflowing to inf, or gradually underflowing).
+#[inline(always)]
+fn scale_by_power_of_two<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    value: O::Float,
+    k: O::Float,
+) -> O::Float {
+    let shift = ops.float(format.round_shift);
+    let half = ops.float(0.5);
+    let half_k = ops.mul(k, half);
+    let half_k_shifted = ops.add(half_k, shift);
+    let k1 = ops.sub(half_k_shifted, shift);
+    let k2 = ops.sub(k, k1);
+    let scale1 = power_of_two(ops, format, k1);
+    let scale2 = power_of_two(ops, format, k2);
+    let scaled_once = ops.mul(value, scale1);
+    ops.mul(scaled_once, scale2)
 }
 
 /// `e^x - 1`, accurate near 0: with `exp`'s reduction `x = k ln2 + r` and `s = e^r - 1`
@@ -287,24 +352,31 @@ pub fn exp<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
 /// rounded (`k > 60`) or `-1` (`k < -60`).
 #[inline(always)]
 pub fn expm1<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let inv_ln2 = ops.float(format.inv_ln2);
-    let shift = ops.float(format.round_shift);
-    let scaled = ops.mul(x, inv_ln2);
-    let shifted = ops.add(scaled, shift);
-    let k = ops.sub(shifted, shift);
-    let ln2_hi = ops.float(format.ln2_hi);
-    let ln2_lo = ops.float(format.ln2_lo);
-    let k_ln2_hi = ops.mul(k, ln2_hi);
-    let r_hi = ops.sub(x, k_ln2_hi);
-    let r_lo = ops.mul(k, ln2_lo);
-    // s = e^r - 1 = r_hi - (r_lo - r^2 P(r)).
-    let r = ops.sub(r_hi, r_lo);
-    let r2 = ops.mul(r, r);
-    let p = polynomial(ops, r, format.exp_coefficients);
-    let tail = ops.mul(r2, p);
-    let low = ops.sub(r_lo, tail);
-    let s = ops.sub(r_hi, low);
-    // 2^k s + (2^k - 1), with k clamped to [-60, 60] so that 2^k is a normal power of two.
+    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, x);
+    let s = exp_minus_one_reduced(ops, format, r_hi, r_lo);
+    let near = expm1_near(ops, format, k, s);
+    // Far from 0 the answer is `e^x` (the same bits as `exp`), or -1.
+    let one = ops.float(1.0);
+    let exp_r = ops.add(one, s);
+    let far = scale_by_power_of_two(ops, format, exp_r, k);
+    let limit = ops.float(60.0);
+    let neg_limit = ops.float(-60.0);
+    let big = ops.greater(k, limit);
+    let result = ops.select(big, far, near);
+    let minus_one = ops.float(-1.0);
+    let small = ops.less(k, neg_limit);
+    let result = ops.select(small, minus_one, result);
+    // Nan flows through; +inf overflows; -inf is below every `k` limit.
+    let infinity = ops.float(f64::INFINITY);
+    let overflow = ops.float(format.exp_overflow);
+    let too_big = ops.greater(x, overflow);
+    ops.select(too_big, infinity, result)
+}
+
+/// `2^k (1 + s) - 1 = 2^k s + (2^k - 1)` for `s = e^r - 1`, meaningful for `|k| <= 60` (`k` is
+/// clamped there so that `2^k` is a normal power of two; other lanes get a value to replace).
+#[inline(always)]
+fn expm1_near<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float, s: O::Float) -> O::Float {
     let limit = ops.float(60.0);
     let neg_limit = ops.float(-60.0);
     let big = ops.greater(k, limit);
@@ -319,16 +391,87 @@ pub fn expm1<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float
     // At k = 0 that is `s + 0`, which would lose the sign of `expm1(-0.0)`.
     let zero = ops.float(0.0);
     let k_is_zero = ops.equal(k, zero);
-    let near = ops.select(k_is_zero, s, near);
-    // Far from 0 the answer is exp's, or -1.
-    let far = exp(ops, format, x);
-    let result = ops.select(big, far, near);
-    let minus_one = ops.float(-1.0);
-    let result = ops.select(small, minus_one, result);
-    // Nan flows through; +inf overflows through `exp`; -inf is below every `k` limit.
+    ops.select(k_is_zero, s, near)
+}
+
+/// `sinh x`: with `t = e^|x| - 1`, `(t + t / (t + 1)) / 2` (no cancellation: `t >= 0`) up to
+/// `format.hyperbolic_large`; above, `e^|x| / 2`, scaled by `2^(k-1)` so that it stays finite
+/// past `exp`'s overflow threshold. One reduction and one polynomial serve both. The sign is
+/// put back; zeros return themselves.
+#[inline(always)]
+pub fn sinh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let zero = ops.float(0.0);
+    let negative = ops.less(x, zero);
+    let negated = ops.sub(zero, x);
+    let magnitude = ops.select(negative, negated, x);
+    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, magnitude);
+    let s = exp_minus_one_reduced(ops, format, r_hi, r_lo);
+    let t = expm1_near(ops, format, k, s);
+    let one = ops.float(1.0);
+    let t_plus_one = ops.add(t, one);
+    let ratio = ops.div(t, t_plus_one);
+    let sum = ops.add(t, ratio);
+    let half = ops.float(0.5);
+    let near = ops.mul(sum, half);
+    let far = half_exp_reduced(ops, format, k, s);
+    let positive = hyperbolic_select(ops, format, magnitude, near, far);
+    let flipped = ops.sub(zero, positive);
+    let signed = ops.select(negative, flipped, positive);
+    let is_zero = ops.equal(x, zero);
+    ops.select(is_zero, x, signed)
+}
+
+/// `cosh x`: with `e = e^|x|`, `(e + 1/e) / 2` up to `format.hyperbolic_large` (both terms
+/// positive: no cancellation); above, `e^|x| / 2` as for `sinh`. `cosh` is even.
+#[inline(always)]
+pub fn cosh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let zero = ops.float(0.0);
+    let negative = ops.less(x, zero);
+    let negated = ops.sub(zero, x);
+    let magnitude = ops.select(negative, negated, x);
+    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, magnitude);
+    let s = exp_minus_one_reduced(ops, format, r_hi, r_lo);
+    let one = ops.float(1.0);
+    let exp_r = ops.add(one, s);
+    let e = scale_by_power_of_two(ops, format, exp_r, k);
+    let inverse = ops.div(one, e);
+    let sum = ops.add(e, inverse);
+    let half = ops.float(0.5);
+    let near = ops.mul(sum, half);
+    let far = half_exp_reduced(ops, format, k, s);
+    hyperbolic_select(ops, format, magnitude, near, far)
+}
+
+/// `e^m / 2 = (1 + s) 2^(k-1)` from `m`'s reduction: finite wherever the result is.
+#[inline(always)]
+fn half_exp_reduced<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    k: O::Float,
+    s: O::Float,
+) -> O::Float {
+    let one = ops.float(1.0);
+    let exp_r = ops.add(one, s);
+    let k_minus_one = ops.sub(k, one);
+    scale_by_power_of_two(ops, format, exp_r, k_minus_one)
+}
+
+/// `near` up to `format.hyperbolic_large`, then `far`, then inf past the overflow threshold
+/// (where the reduction is meaningless) for a magnitude `m >= 0` (nan flows through).
+#[inline(always)]
+fn hyperbolic_select<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    magnitude: O::Float,
+    near: O::Float,
+    far: O::Float,
+) -> O::Float {
+    let large = ops.float(format.hyperbolic_large);
+    let is_large = ops.greater(magnitude, large);
+    let result = ops.select(is_large, far, near);
+    let overflow = ops.float(format.hyperbolic_overflow);
+    let too_big = ops.greater(magnitude, overflow);
     let infinity = ops.float(f64::INFINITY);
-    let overflow = ops.float(format.exp_overflow);
-    let too_big = ops.greater(x, overflow);
     ops.select(too_big, infinity, result)
 }
 
@@ -384,27 +527,10 @@ fn exp_reduced<O: FloatOps>(
     r_lo: O::Float,
     (overflow, underflow): (f64, f64),
 ) -> O::Float {
-    let shift = ops.float(format.round_shift);
-    let r = ops.sub(r_hi, r_lo);
-    // e^r = 1 + r + r^2 P(r).
-    let r2 = ops.mul(r, r);
-    let p = polynomial(ops, r, format.exp_coefficients);
-    let tail = ops.mul(r2, p);
-    let low = ops.sub(r_lo, tail);
-    let sum = ops.sub(r_hi, low);
+    let sum = exp_minus_one_reduced(ops, format, r_hi, r_lo);
     let one = ops.float(1.0);
     let exp_r = ops.add(one, sum);
-    // 2^k as 2^k1 * 2^k2, k1 = round(k / 2): each factor is normal for every k up to the
-    // thresholds, so the first product is exact and the second rounds once.
-    let half = ops.float(0.5);
-    let half_k = ops.mul(k, half);
-    let half_k_shifted = ops.add(half_k, shift);
-    let k1 = ops.sub(half_k_shifted, shift);
-    let k2 = ops.sub(k, k1);
-    let scale1 = power_of_two(ops, format, k1);
-    let scale2 = power_of_two(ops, format, k2);
-    let scaled_once = ops.mul(exp_r, scale1);
-    let result = ops.mul(scaled_once, scale2);
+    let result = scale_by_power_of_two(ops, format, exp_r, k);
     // Out of range (and ±inf) the reduction above is meaningless: select the limits. Nan
     // flows through the arithmetic and comes out quieted, as `x + x`.
     let overflow = ops.float(overflow);

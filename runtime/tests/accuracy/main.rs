@@ -293,6 +293,30 @@ fn expm1_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
+fn hyperbolic_reference(x: f64, odd: bool) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    if odd && x.abs() < libm::ldexp(1.0, -60) {
+        return Some(Scaled::new(Dd::from(x).scale(power_of_two(600)), -600));
+    }
+    let exact = if x.is_infinite() || x.abs() > 2000.0 {
+        let sign = if odd { x.signum() } else { 1.0 };
+        Scaled::new(Dd::from(sign), 100_000)
+    } else {
+        reference::hyperbolic(x, odd)
+    };
+    Some(exact)
+}
+
+fn sinh_reference(x: f64) -> Option<Scaled> {
+    hyperbolic_reference(x, true)
+}
+
+fn cosh_reference(x: f64) -> Option<Scaled> {
+    hyperbolic_reference(x, false)
+}
+
 fn tanh_reference(x: f64) -> Option<Scaled> {
     if x.is_nan() {
         return None;
@@ -434,6 +458,64 @@ fn expm1_f32() {
     check("expm1 f32", measure(&points, ours, expm1_reference, F32));
     check_specials("expm1 f32", SPECIAL_EXP_INPUTS, ours, |x| {
         f64::from(libm::expm1f(x as f32))
+    });
+}
+
+#[test]
+fn sinh_cosh_f64() {
+    let edges = [
+        0.0,
+        0.5,
+        -0.5,
+        22.0,
+        -22.0,
+        709.782712893384,
+        710.4758600739439,
+    ];
+    let points = sweep(F64, -712.0, 712.0, &edges, point_count(), 13);
+    check(
+        "sinh f64",
+        measure(&points, |x| mathlib::nx_sinh_f64(x), sinh_reference, F64),
+    );
+    check(
+        "cosh f64",
+        measure(&points, |x| mathlib::nx_cosh_f64(x), cosh_reference, F64),
+    );
+    check_specials(
+        "sinh f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_sinh_f64(x),
+        libm::sinh,
+    );
+    check_specials(
+        "cosh f64",
+        SPECIAL_EXP_INPUTS,
+        |x| mathlib::nx_cosh_f64(x),
+        libm::cosh,
+    );
+}
+
+#[test]
+fn sinh_cosh_f32() {
+    let edges = [
+        0.0,
+        0.5,
+        -0.5,
+        10.0,
+        -10.0,
+        88.72283935546875,
+        89.41598510742188,
+    ];
+    let points = sweep(F32, -92.0, 92.0, &edges, point_count(), 14);
+    let sinh = |x: f64| f64::from(mathlib::nx_sinh_f32(x as f32));
+    let cosh = |x: f64| f64::from(mathlib::nx_cosh_f32(x as f32));
+    check("sinh f32", measure(&points, sinh, sinh_reference, F32));
+    check("cosh f32", measure(&points, cosh, cosh_reference, F32));
+    check_specials("sinh f32", SPECIAL_EXP_INPUTS, sinh, |x| {
+        f64::from(libm::sinhf(x as f32))
+    });
+    check_specials("cosh f32", SPECIAL_EXP_INPUTS, cosh, |x| {
+        f64::from(libm::coshf(x as f32))
     });
 }
 

@@ -198,6 +198,33 @@ pub fn expm1(x: f64) -> Scaled {
     Scaled::new(mantissa.scale(power_of_two(k)).sub(Dd::from(1.0)), 0)
 }
 
+/// `sinh x` (`odd`) or `cosh x` for finite `x` in about [-1100, 1100]: `(e^|x| ± e^-|x|) / 2` in
+/// double-double, with the Taylor series of `sinh` below `|x| = 1/2` (no cancellation), and
+/// `e^|x| / 2` alone above `|x| = 40` (the other term is below 2^-115 of it).
+pub fn hyperbolic(x: f64, odd: bool) -> Scaled {
+    let magnitude = x.abs();
+    let sign = if odd && x < 0.0 { -1.0 } else { 1.0 };
+    if odd && magnitude < 0.5 {
+        let square = Dd::from(magnitude).mul(Dd::from(magnitude));
+        let mut term = Dd::from(magnitude);
+        let mut sum = term;
+        for n in 1..=20 {
+            let divisor = Dd::from(((2 * n) * (2 * n + 1)) as f64);
+            term = term.mul(square).div(divisor);
+            sum = sum.add(term);
+        }
+        return Scaled::new(sum.scale(sign), 0);
+    }
+    let (mantissa, k) = exp_scaled(Dd::from(magnitude));
+    if magnitude > 40.0 {
+        return Scaled::new(mantissa.scale(0.5 * sign), k);
+    }
+    let big = mantissa.scale(power_of_two(k));
+    let small = Dd::from(1.0).div(big);
+    let value = if odd { big.sub(small) } else { big.add(small) };
+    Scaled::new(value.scale(0.5 * sign), 0)
+}
+
 /// `tanh x` for finite `x`: `t / (t + 2)` with `t = e^(2|x|) - 1` in double-double (from
 /// `expm1`, so no cancellation), the sign put back; 1 beyond `|x| = 40`.
 pub fn tanh(x: f64) -> Dd {
