@@ -400,12 +400,8 @@ fn expm1_near<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float, s: O::Floa
 /// put back; zeros return themselves.
 #[inline(always)]
 pub fn sinh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let zero = ops.float(0.0);
-    let negative = ops.less(x, zero);
-    let negated = ops.sub(zero, x);
-    let magnitude = ops.select(negative, negated, x);
-    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, magnitude);
-    let s = exp_minus_one_reduced(ops, format, r_hi, r_lo);
+    let (negative, magnitude) = sign_and_magnitude(ops, x);
+    let (k, s) = exp_of_magnitude(ops, format, magnitude);
     let t = expm1_near(ops, format, k, s);
     let one = ops.float(1.0);
     let t_plus_one = ops.add(t, one);
@@ -415,22 +411,15 @@ pub fn sinh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float 
     let near = ops.mul(sum, half);
     let far = half_exp_reduced(ops, format, k, s);
     let positive = hyperbolic_select(ops, format, magnitude, near, far);
-    let flipped = ops.sub(zero, positive);
-    let signed = ops.select(negative, flipped, positive);
-    let is_zero = ops.equal(x, zero);
-    ops.select(is_zero, x, signed)
+    odd_result(ops, x, negative, positive)
 }
 
 /// `cosh x`: with `e = e^|x|`, `(e + 1/e) / 2` up to `format.hyperbolic_large` (both terms
 /// positive: no cancellation); above, `e^|x| / 2` as for `sinh`. `cosh` is even.
 #[inline(always)]
 pub fn cosh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let zero = ops.float(0.0);
-    let negative = ops.less(x, zero);
-    let negated = ops.sub(zero, x);
-    let magnitude = ops.select(negative, negated, x);
-    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, magnitude);
-    let s = exp_minus_one_reduced(ops, format, r_hi, r_lo);
+    let (_, magnitude) = sign_and_magnitude(ops, x);
+    let (k, s) = exp_of_magnitude(ops, format, magnitude);
     let one = ops.float(1.0);
     let exp_r = ops.add(one, s);
     let e = scale_by_power_of_two(ops, format, exp_r, k);
@@ -440,6 +429,42 @@ pub fn cosh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float 
     let near = ops.mul(sum, half);
     let far = half_exp_reduced(ops, format, k, s);
     hyperbolic_select(ops, format, magnitude, near, far)
+}
+
+/// Whether `x < 0`, and `|x|` (nan stays nan).
+#[inline(always)]
+fn sign_and_magnitude<O: FloatOps>(ops: &mut O, x: O::Float) -> (O::Mask, O::Float) {
+    let zero = ops.float(0.0);
+    let negative = ops.less(x, zero);
+    let negated = ops.sub(zero, x);
+    (negative, ops.select(negative, negated, x))
+}
+
+/// An odd function's value at `x` from its value at `|x|`: negated for negative `x`, and `x`
+/// itself at ±0 (keeping the sign of `-0.0`).
+#[inline(always)]
+fn odd_result<O: FloatOps>(
+    ops: &mut O,
+    x: O::Float,
+    negative: O::Mask,
+    positive: O::Float,
+) -> O::Float {
+    let zero = ops.float(0.0);
+    let flipped = ops.sub(zero, positive);
+    let signed = ops.select(negative, flipped, positive);
+    let is_zero = ops.equal(x, zero);
+    ops.select(is_zero, x, signed)
+}
+
+/// `k` and `s = e^r - 1` with `m = k ln2 + r`: the pieces `sinh` and `cosh` build on.
+#[inline(always)]
+fn exp_of_magnitude<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    magnitude: O::Float,
+) -> (O::Float, O::Float) {
+    let (k, r_hi, r_lo) = reduce_by_ln2(ops, format, magnitude);
+    (k, exp_minus_one_reduced(ops, format, r_hi, r_lo))
 }
 
 /// `e^m / 2 = (1 + s) 2^(k-1)` from `m`'s reduction: finite wherever the result is.
@@ -480,10 +505,7 @@ fn hyperbolic_select<O: FloatOps>(
 /// quotient rounds to 1). Zeros return themselves (keeping the sign of `-0.0`).
 #[inline(always)]
 pub fn tanh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let zero = ops.float(0.0);
-    let negative = ops.less(x, zero);
-    let negated = ops.sub(zero, x);
-    let magnitude = ops.select(negative, negated, x);
+    let (negative, magnitude) = sign_and_magnitude(ops, x);
     let twice = ops.add(magnitude, magnitude);
     let t = expm1(ops, format, twice);
     let two = ops.float(2.0);
@@ -493,10 +515,7 @@ pub fn tanh<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float 
     let saturation = ops.float(format.tanh_saturation);
     let saturated = ops.greater(magnitude, saturation);
     let positive = ops.select(saturated, one, quotient);
-    let flipped = ops.sub(zero, positive);
-    let signed = ops.select(negative, flipped, positive);
-    let is_zero = ops.equal(x, zero);
-    ops.select(is_zero, x, signed)
+    odd_result(ops, x, negative, positive)
 }
 
 /// `2^x`: `x = k + f`, `k = round(x)` and `f = x - k` exact (`|f| <= 1/2`), then

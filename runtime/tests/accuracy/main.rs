@@ -248,35 +248,28 @@ fn check_specials(
 }
 
 fn exp_reference(x: f64) -> Option<Scaled> {
-    if x.is_nan() {
-        return None;
-    }
-    let exact = if x == f64::INFINITY {
-        Scaled::new(Dd::from(1.0), 100_000)
-    } else if x == f64::NEG_INFINITY {
-        Scaled::new(Dd::from(0.0), 0)
-    } else if x.abs() > 2000.0 {
-        Scaled::new(Dd::from(1.0), if x > 0.0 { 100_000 } else { -100_000 })
-    } else {
-        reference::exp(x)
-    };
-    Some(exact)
+    growth_reference(x, reference::exp)
 }
 
 fn exp2_reference(x: f64) -> Option<Scaled> {
+    growth_reference(x, reference::exp2)
+}
+
+/// The reference of an exponential: `exact` on moderate inputs, inf and 0 far out.
+fn growth_reference(x: f64, exact: fn(f64) -> Scaled) -> Option<Scaled> {
     if x.is_nan() {
         return None;
     }
-    let exact = if x == f64::INFINITY {
+    let value = if x == f64::INFINITY {
         Scaled::new(Dd::from(1.0), 100_000)
     } else if x == f64::NEG_INFINITY {
         Scaled::new(Dd::from(0.0), 0)
     } else if x.abs() > 2000.0 {
         Scaled::new(Dd::from(1.0), if x > 0.0 { 100_000 } else { -100_000 })
     } else {
-        reference::exp2(x)
+        exact(x)
     };
-    Some(exact)
+    Some(value)
 }
 
 fn expm1_reference(x: f64) -> Option<Scaled> {
