@@ -175,6 +175,13 @@ fn inline_tanh_matches_the_runtime_bit_for_bit() {
 }
 
 #[test]
+fn inline_log1p_matches_the_runtime_bit_for_bit() {
+    let edges = [-1.0, -0.5, 1e-10, 9007199254740992.0, 16777216.0];
+    check(MathFn::Log1p, -1.0, 1e10, &edges, 14);
+    check(MathFn::Log1p, -1e-3, 1e-3, &[0.0], 15);
+}
+
+#[test]
 fn inline_log_matches_the_runtime_bit_for_bit() {
     let edges = [
         1.0,

@@ -16,6 +16,7 @@
 //!   `e^|x| / 2` scaled by `2^(k-1)` far out; one reduction and polynomial for all of it.
 //! - `tanh`: `t / (t + 2)` with `t = expm1(2|x|)`, the sign put back; ±1 far out.
 //! - `exp2`: `x = k + f`, `k = round(x)`, then `e^(f ln2)` by `exp`'s polynomial and scaling.
+//! - `log1p`: `log(1 + x)` rounded, plus the first-order correction for that rounding.
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
 //!   parts; subnormal inputs are scaled by a power of two first.
@@ -80,6 +81,7 @@ pub enum Function {
     Cosh,
     Tanh,
     Log,
+    Log1p,
 }
 
 impl Function {
@@ -93,6 +95,7 @@ impl Function {
             "cosh" => Some(Function::Cosh),
             "tanh" => Some(Function::Tanh),
             "log" => Some(Function::Log),
+            "log1p" => Some(Function::Log1p),
             _ => None,
         }
     }
@@ -107,6 +110,7 @@ impl Function {
             Function::Cosh => cosh(ops, format, x),
             Function::Tanh => tanh(ops, format, x),
             Function::Log => log(ops, format, x),
+            Function::Log1p => log1p(ops, format, x),
         }
     }
 }
@@ -631,6 +635,30 @@ pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let is_nan = ops.is_nan(x);
     let quiet = ops.add(x, x);
     ops.select(is_nan, quiet, result)
+}
+
+/// `ln(1 + x)`, accurate near 0: `u = 1 + x` rounded, then `log(u) + (x - (u - 1)) / u`, the
+/// second term the first-order correction for the rounding of `u` (exact: `u - 1` is, and the
+/// difference is the rounding error). -1 gives -inf, inf gives inf, ±0 themselves.
+#[inline(always)]
+pub fn log1p<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let one = ops.float(1.0);
+    let u = ops.add(one, x);
+    let log_u = log(ops, format, u);
+    let u_minus_one = ops.sub(u, one);
+    let rounding = ops.sub(x, u_minus_one);
+    let correction = ops.div(rounding, u);
+    let result = ops.add(log_u, correction);
+    let minus_one = ops.float(-1.0);
+    let minus_infinity = ops.float(f64::NEG_INFINITY);
+    let is_minus_one = ops.equal(x, minus_one);
+    let result = ops.select(is_minus_one, minus_infinity, result);
+    let infinity = ops.float(f64::INFINITY);
+    let is_infinite = ops.equal(x, infinity);
+    let result = ops.select(is_infinite, infinity, result);
+    let zero = ops.float(0.0);
+    let is_zero = ops.equal(x, zero);
+    ops.select(is_zero, x, result)
 }
 
 /// `FloatOps` on `f64` scalars: the runtime's own instance, called by the interpreter and by

@@ -326,6 +326,24 @@ fn tanh_reference(x: f64) -> Option<Scaled> {
     Some(Scaled::new(exact, 0))
 }
 
+fn log1p_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() || x < -1.0 {
+        return None;
+    }
+    if x.abs() < libm::ldexp(1.0, -60) {
+        // x - x^2/2: the rest is below 2^-60 of x; scaled as `reference::expm1` does.
+        return Some(Scaled::new(Dd::from(x).scale(power_of_two(600)), -600));
+    }
+    let exact = if x == -1.0 {
+        Scaled::new(Dd::from(-1.0), 100_000)
+    } else if x == f64::INFINITY {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else {
+        Scaled::new(reference::log1p(x), 0)
+    };
+    Some(exact)
+}
+
 fn log_reference(x: f64) -> Option<Scaled> {
     if x.is_nan() || x < 0.0 {
         return None;
@@ -536,6 +554,33 @@ fn tanh_f32() {
     check("tanh f32", measure(&points, ours, tanh_reference, F32));
     check_specials("tanh f32", SPECIAL_EXP_INPUTS, ours, |x| {
         f64::from(libm::tanhf(x as f32))
+    });
+}
+
+#[test]
+fn log1p_f64() {
+    let edges = [-1.0, -0.5, 0.0, 1e-10, 1.0, 9007199254740992.0];
+    let points = sweep(F64, -1.0, f64::MAX, &edges, point_count(), 15);
+    check(
+        "log1p f64",
+        measure(&points, |x| mathlib::nx_log1p_f64(x), log1p_reference, F64),
+    );
+    check_specials(
+        "log1p f64",
+        SPECIAL_LOG_INPUTS,
+        |x| mathlib::nx_log1p_f64(x),
+        libm::log1p,
+    );
+}
+
+#[test]
+fn log1p_f32() {
+    let edges = [-1.0, -0.5, 0.0, 1e-5, 1.0, 16777216.0];
+    let points = sweep(F32, -1.0, f32::MAX as f64, &edges, point_count(), 16);
+    let ours = |x: f64| f64::from(mathlib::nx_log1p_f32(x as f32));
+    check("log1p f32", measure(&points, ours, log1p_reference, F32));
+    check_specials("log1p f32", SPECIAL_LOG_INPUTS, ours, |x| {
+        f64::from(libm::log1pf(x as f32))
     });
 }
 

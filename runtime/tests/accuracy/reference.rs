@@ -239,6 +239,34 @@ pub fn tanh(x: f64) -> Dd {
     if x < 0.0 { value.neg() } else { value }
 }
 
+/// `ln(1 + x)` for finite `x > -1`: its series below `|x| = 2^-10`; `log(x) + 1/x` above
+/// 2^60 (the rest is below 2^-120 of it); else one Newton step on `e^y = 1 + x` (exact in
+/// double-double) from libm's estimate.
+pub fn log1p(x: f64) -> Dd {
+    if x.abs() < libm::ldexp(1.0, -10) {
+        let mut power = Dd::from(x);
+        let mut sum = power;
+        for n in 2..=14 {
+            power = power.mul_f64(x);
+            let term = power.div(Dd::from(n as f64));
+            sum = if n % 2 == 0 {
+                sum.sub(term)
+            } else {
+                sum.add(term)
+            };
+        }
+        return sum;
+    }
+    if x > libm::ldexp(1.0, 60) {
+        return log(x).add(Dd::from(1.0 / x));
+    }
+    let y0 = Dd::from(libm::log1p(x));
+    let (e, k) = exp_scaled(y0.neg());
+    let e = e.scale(power_of_two(k));
+    let one_plus_x = Dd::from(1.0).add(Dd::from(x));
+    y0.add(one_plus_x.mul(e).sub(Dd::from(1.0)))
+}
+
 /// `ln x` for finite positive `x` (including subnormals).
 pub fn log(x: f64) -> Dd {
     let (mantissa, exponent) = libm::frexp(x);
