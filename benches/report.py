@@ -468,8 +468,9 @@ def function_section(res):
         "The same inputs for every system (`benches/functions.py`). NumPy's ufuncs run on one "
         "thread; scalar libm is one glibc call per element in a C loop compiled without "
         "vectorization (`benches/libm_throughput.c`). Ratios are throughputs (above 1: nx "
-        "is faster). `exp` and `log` are nx's own vector code; the other functions are still "
-        "one call per element (issue 6).", "",
+        "is faster). The functions `docs/ACCURACY.md` lists are nx's own vector code (at the "
+        "commit measured); the others are still one call per element into the `libm` crate "
+        "(issue 6).", "",
         head, "|" + "---|" * (head.count("|") - 1),
     ]
     for row in fs["rows"]:
