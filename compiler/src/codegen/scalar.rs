@@ -276,13 +276,29 @@ impl Emitter<'_> {
     }
 
     /// Python floor division and modulo without ever trapping: a zero divisor raises the
-    /// status (and divides by 1 instead), `MIN // -1` is computed as `-MIN` (wrapping to MIN)
-    /// and the remainder as `a - q * b`.
+    /// status and gives 0 (the loop IR's value of a failed operation, as the interpreter's, so
+    /// that what follows computes the same in both), `MIN // -1` is computed as `-MIN`
+    /// (wrapping to MIN) and the remainder as `a - q * b`.
     fn integer_divmod(&mut self, op: BinaryOp, dtype: DType, a: Value, b: Value) -> Value {
         let ty = scalar_type(dtype);
         let zero = self.iconst(ty, 0);
-        let one = self.iconst(ty, 1);
         let is_zero = self.builder.ins().icmp(IntCC::Equal, b, zero);
+        let result = self.integer_divmod_by_nonzero(op, dtype, a, b, is_zero);
+        self.builder.ins().select(is_zero, zero, result)
+    }
+
+    /// `integer_divmod` where `is_zero` says whether `b` is 0 (raising the status then).
+    fn integer_divmod_by_nonzero(
+        &mut self,
+        op: BinaryOp,
+        dtype: DType,
+        a: Value,
+        b: Value,
+        is_zero: Value,
+    ) -> Value {
+        let ty = scalar_type(dtype);
+        let zero = self.iconst(ty, 0);
+        let one = self.iconst(ty, 1);
         self.raise_status_if(is_zero, KernelStatus::IntegerDivisionByZero);
         let safe_divisor = self.builder.ins().select(is_zero, one, b);
         let quotient = if dtype.is_signed() {
@@ -320,17 +336,25 @@ impl Emitter<'_> {
     }
 
     /// Integer power through the runtime's `nx_ipow` (wrapping modulo 2^64, then truncated);
-    /// a negative signed exponent raises the status.
+    /// a negative signed exponent raises the status and gives 0 (as a failed division).
     fn integer_pow(&mut self, dtype: DType, base: Value, exponent: Value) -> Value {
         let ty = scalar_type(dtype);
-        if dtype.is_signed() {
-            let zero = self.iconst(ty, 0);
-            let negative = self
-                .builder
-                .ins()
-                .icmp(IntCC::SignedLessThan, exponent, zero);
-            self.raise_status_if(negative, KernelStatus::NegativeIntegerPower);
+        let power = self.integer_pow_unchecked(dtype, base, exponent);
+        if !dtype.is_signed() {
+            return power;
         }
+        let zero = self.iconst(ty, 0);
+        let negative = self
+            .builder
+            .ins()
+            .icmp(IntCC::SignedLessThan, exponent, zero);
+        self.raise_status_if(negative, KernelStatus::NegativeIntegerPower);
+        self.builder.ins().select(negative, zero, power)
+    }
+
+    /// `integer_pow` without the check of the exponent's sign.
+    fn integer_pow_unchecked(&mut self, dtype: DType, base: Value, exponent: Value) -> Value {
+        let ty = scalar_type(dtype);
         let widen = |this: &mut Self, value: Value| {
             if ty == types::I64 {
                 value

@@ -12,8 +12,9 @@
 //! - `Inst::Load(buf)` reads the current point's element of an input buffer.
 //! - Integer arithmetic wraps (two's complement). Float ops are IEEE, never contracted into FMA.
 //! - Ops that could trap in machine code never do: integer `FloorDiv`/`Mod` by zero and integer
-//!   `Pow` with a negative exponent produce an arbitrary value and make the kernel return the
-//!   matching `KernelStatus`; `MIN // -1` is `MIN` and `MIN % -1` is 0 (spec §3.1).
+//!   `Pow` with a negative exponent produce 0 and make the kernel return the matching
+//!   `KernelStatus` (the largest code, when several points or operations fail); `MIN // -1`
+//!   is `MIN` and `MIN % -1` is 0 (spec §3.1).
 //! - Reductions: the innermost `reduce_axes` domain axes are reduced. For each point of the outer
 //!   (kept) axes, the reduced points are taken in row-major order as a sequence of length L and
 //!   folded into the output buffer element (whose strides along the reduced axes are 0), which
