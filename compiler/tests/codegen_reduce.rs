@@ -180,10 +180,10 @@ fn documented_cascade<T: Copy + Add<Output = T>>(
     result
 }
 
-/// The documented order, written independently of the interpreter: blocks of 512, lanes
+/// The documented order, written independently of the interpreter: blocks of 128, lanes
 /// `j % 8`, pairwise lanes, binary-counter cascade, fold from the top.
 fn documented_f64_sum(values: &[f64]) -> f64 {
-    let block_values = values.chunks(512).map(|block| {
+    let block_values = values.chunks(128).map(|block| {
         let mut lanes = [0.0f64; 8];
         for (j, value) in block.iter().enumerate() {
             lanes[j % 8] += value;
@@ -194,9 +194,9 @@ fn documented_f64_sum(values: &[f64]) -> f64 {
     documented_cascade(block_values, 0.0)
 }
 
-/// As `documented_f64_sum` with blocks of 1024 and 16 lanes.
+/// As `documented_f64_sum` with blocks of 256 and 16 lanes.
 fn documented_f32_sum(values: &[f32]) -> f32 {
-    let block_values = values.chunks(1024).map(|block| {
+    let block_values = values.chunks(256).map(|block| {
         let mut lanes = [0.0f32; 16];
         for (j, value) in block.iter().enumerate() {
             lanes[j % 16] += value;

@@ -322,9 +322,11 @@ pub fn reduce_lanes(dtype: DType) -> usize {
     64 / dtype.size()
 }
 
-/// Elements per block of the fixed float summation order (64 per lane).
+/// Elements per block of the fixed float summation order: 16 per lane (128 for f64, 256 for
+/// f32), so an element passes through at most 16 sequential additions in its lane and then
+/// pairwise ones, the error bound of NumPy's blocked pairwise summation (spec §8).
 pub fn reduce_block(dtype: DType) -> usize {
-    64 * reduce_lanes(dtype)
+    16 * reduce_lanes(dtype)
 }
 
 /// What a kernel returns: 0 is success. The values are the kernel ABI (`i32` return).
