@@ -58,7 +58,7 @@ pub fn fuse_statements(program: &mut Program, globals_are_private: bool) {
 }
 
 /// How often each variable is read: globals program-wide, locals per function instance.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(super) struct ReadCounts {
     counts: HashMap<(Option<usize>, VarRef), usize>,
 }

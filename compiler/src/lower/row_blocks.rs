@@ -35,35 +35,28 @@ use crate::types::hir::{
 pub fn block_rows(program: &mut Program, globals_are_private: bool) {
     let mut notes = Vec::new();
     let all_reads = ReadCounts::of_program(program);
+    let none = ReadCounts::default();
     for (index, function) in program.functions.iter_mut().enumerate() {
         let mut scope = Scope {
             function: Some(index),
             reads: &all_reads,
+            earlier: &none,
             globals_are_private,
             notes: &mut notes,
         };
         group_block(&mut scope, &mut function.body);
     }
     // The top level runs once, in order: a global read only by earlier top-level statements
-    // is dead after a group, so each statement sees the reads from itself on (and functions').
-    let mut function_reads = ReadCounts::default();
-    for (index, function) in program.functions.iter().enumerate() {
-        function_reads.block(Some(index), &function.body);
-    }
-    let reads_from = |stmts: &[Stmt]| {
-        let mut reads = function_reads.clone();
-        for stmt in stmts {
-            reads.stmt(None, stmt);
-        }
-        reads
-    };
+    // is dead after a group, so each statement sees the program's reads minus those of the
+    // statements before it.
+    let mut earlier = ReadCounts::default();
     let stmts = &mut program.stmts;
     let mut index = 0;
     while index < stmts.len() {
-        let reads = reads_from(&stmts[index..]);
         let mut scope = Scope {
             function: None,
-            reads: &reads,
+            reads: &all_reads,
+            earlier: &earlier,
             globals_are_private,
             notes: &mut notes,
         };
@@ -71,6 +64,7 @@ pub fn block_rows(program: &mut Program, globals_are_private: bool) {
         recurse(&mut stmts[index], &mut |block| {
             group_block(&mut scope, block)
         });
+        earlier.stmt(None, &stmts[index]);
         index += 1;
     }
     program.fusion_notes.extend(notes);
@@ -79,6 +73,8 @@ pub fn block_rows(program: &mut Program, globals_are_private: bool) {
 struct Scope<'a> {
     function: Option<usize>,
     reads: &'a ReadCounts,
+    /// Reads that can no longer happen (top-level statements before this one).
+    earlier: &'a ReadCounts,
     globals_are_private: bool,
     notes: &'a mut Vec<(Span, FusionNote)>,
 }
@@ -280,8 +276,9 @@ fn make_group(scope: &Scope, stmts: Vec<Stmt>) -> RowGroup {
             VarRef::Global(_) => scope.globals_are_private,
             VarRef::Local(_) => scope.function.is_some(),
         };
-        let read_outside =
-            scope.reads.count(scope.function, var) != group_reads.count(scope.function, var);
+        let read_outside = scope.reads.count(scope.function, var)
+            - scope.earlier.count(scope.function, var)
+            != group_reads.count(scope.function, var);
         if private && !read_outside && !read_before_assigned.contains(&var) {
             locals.push(var);
         } else {
