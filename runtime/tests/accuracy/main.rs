@@ -291,7 +291,7 @@ fn hyperbolic_reference(x: f64, odd: bool) -> Option<Scaled> {
         return None;
     }
     if odd && x.abs() < libm::ldexp(1.0, -60) {
-        return Some(Scaled::new(Dd::from(x).scale(power_of_two(600)), -600));
+        return Some(Scaled::of(x));
     }
     let exact = if x.is_infinite() || x.abs() > 2000.0 {
         let sign = if odd { x.signum() } else { 1.0 };
@@ -315,8 +315,8 @@ fn tanh_reference(x: f64) -> Option<Scaled> {
         return None;
     }
     if x.abs() < libm::ldexp(1.0, -60) {
-        // x - x^3/3: the rest is below 2^-120 of x; scaled as `reference::expm1` does.
-        return Some(Scaled::new(Dd::from(x).scale(power_of_two(600)), -600));
+        // x - x^3/3: the rest is below 2^-120 of x.
+        return Some(Scaled::of(x));
     }
     let exact = if x.is_infinite() {
         Dd::from(x.signum())
@@ -331,8 +331,8 @@ fn log1p_reference(x: f64) -> Option<Scaled> {
         return None;
     }
     if x.abs() < libm::ldexp(1.0, -60) {
-        // x - x^2/2: the rest is below 2^-60 of x; scaled as `reference::expm1` does.
-        return Some(Scaled::new(Dd::from(x).scale(power_of_two(600)), -600));
+        // x - x^2/2: the rest is below 2^-60 of x.
+        return Some(Scaled::of(x));
     }
     let exact = if x == -1.0 {
         Scaled::new(Dd::from(-1.0), 100_000)
@@ -381,6 +381,36 @@ const SPECIAL_LOG_INPUTS: &[f64] = &[
     -1e-320,
 ];
 
+/// One function and dtype under test: the domain and edges of its sweep, and the inputs on
+/// which it must give libm's bits.
+struct Case<'a> {
+    name: &'a str,
+    format: Format,
+    domain: (f64, f64),
+    edges: &'a [f64],
+    seed: u64,
+    specials: &'a [f64],
+}
+
+/// Sweeps `ours` against `reference` (at most `MAX_ULP`), then compares it with libm on the
+/// special inputs.
+fn verify(
+    case: Case,
+    ours: impl Fn(f64) -> f64,
+    reference: impl Fn(f64) -> Option<Scaled>,
+    libm_function: impl Fn(f64) -> f64,
+) {
+    let (low, high) = case.domain;
+    let points = sweep(case.format, low, high, case.edges, point_count(), case.seed);
+    check(case.name, measure(&points, &ours, reference, case.format));
+    check_specials(case.name, case.specials, ours, libm_function);
+}
+
+/// An f32 function as one on f64 values (which the f32 sweeps hold exactly).
+fn widened(function: impl Fn(f32) -> f32) -> impl Fn(f64) -> f64 {
+    move |x| f64::from(function(x as f32))
+}
+
 #[test]
 fn exp_f64() {
     let edges = [
@@ -389,17 +419,15 @@ fn exp_f64() {
         -745.1332191019411,
         0.0,
     ];
-    let points = sweep(F64, -750.0, 712.0, &edges, point_count(), 1);
-    check(
-        "exp f64",
-        measure(&points, |x| mathlib::nx_exp_f64(x), exp_reference, F64),
-    );
-    check_specials(
-        "exp f64",
-        SPECIAL_EXP_INPUTS,
-        |x| mathlib::nx_exp_f64(x),
-        libm::exp,
-    );
+    let case = Case {
+        name: "exp f64",
+        format: F64,
+        domain: (-750.0, 712.0),
+        edges: &edges,
+        seed: 1,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(case, |x| mathlib::nx_exp_f64(x), exp_reference, libm::exp);
 }
 
 #[test]
@@ -410,26 +438,37 @@ fn exp_f32() {
         -103.97207641601562,
         0.0,
     ];
-    let points = sweep(F32, -110.0, 90.0, &edges, point_count(), 2);
-    let ours = |x: f64| f64::from(mathlib::nx_exp_f32(x as f32));
-    check("exp f32", measure(&points, ours, exp_reference, F32));
-    check_specials("exp f32", SPECIAL_EXP_INPUTS, ours, |x| {
-        f64::from(libm::expf(x as f32))
-    });
+    let case = Case {
+        name: "exp f32",
+        format: F32,
+        domain: (-110.0, 90.0),
+        edges: &edges,
+        seed: 2,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_exp_f32(x)),
+        exp_reference,
+        widened(libm::expf),
+    );
 }
 
 #[test]
 fn exp2_f64() {
     let edges = [1024.0, 1023.0, -1022.0, -1074.0, -1075.0, 0.0];
-    let points = sweep(F64, -1080.0, 1030.0, &edges, point_count(), 7);
-    check(
-        "exp2 f64",
-        measure(&points, |x| mathlib::nx_exp2_f64(x), exp2_reference, F64),
-    );
-    check_specials(
-        "exp2 f64",
-        SPECIAL_EXP_INPUTS,
+    let case = Case {
+        name: "exp2 f64",
+        format: F64,
+        domain: (-1080.0, 1030.0),
+        edges: &edges,
+        seed: 7,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
         |x| mathlib::nx_exp2_f64(x),
+        exp2_reference,
         libm::exp2,
     );
 }
@@ -437,26 +476,37 @@ fn exp2_f64() {
 #[test]
 fn exp2_f32() {
     let edges = [128.0, 127.0, -126.0, -149.0, -150.0, 0.0];
-    let points = sweep(F32, -155.0, 130.0, &edges, point_count(), 8);
-    let ours = |x: f64| f64::from(mathlib::nx_exp2_f32(x as f32));
-    check("exp2 f32", measure(&points, ours, exp2_reference, F32));
-    check_specials("exp2 f32", SPECIAL_EXP_INPUTS, ours, |x| {
-        f64::from(libm::exp2f(x as f32))
-    });
+    let case = Case {
+        name: "exp2 f32",
+        format: F32,
+        domain: (-155.0, 130.0),
+        edges: &edges,
+        seed: 8,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_exp2_f32(x)),
+        exp2_reference,
+        widened(libm::exp2f),
+    );
 }
 
 #[test]
 fn expm1_f64() {
     let edges = [709.782712893384, 0.0, 0.5, -0.5, -37.5, -38.0];
-    let points = sweep(F64, -800.0, 712.0, &edges, point_count(), 9);
-    check(
-        "expm1 f64",
-        measure(&points, |x| mathlib::nx_expm1_f64(x), expm1_reference, F64),
-    );
-    check_specials(
-        "expm1 f64",
-        SPECIAL_EXP_INPUTS,
+    let case = Case {
+        name: "expm1 f64",
+        format: F64,
+        domain: (-800.0, 712.0),
+        edges: &edges,
+        seed: 9,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
         |x| mathlib::nx_expm1_f64(x),
+        expm1_reference,
         libm::expm1,
     );
 }
@@ -464,12 +514,20 @@ fn expm1_f64() {
 #[test]
 fn expm1_f32() {
     let edges = [88.72283935546875, 0.0, 0.5, -0.5, -17.0];
-    let points = sweep(F32, -110.0, 90.0, &edges, point_count(), 10);
-    let ours = |x: f64| f64::from(mathlib::nx_expm1_f32(x as f32));
-    check("expm1 f32", measure(&points, ours, expm1_reference, F32));
-    check_specials("expm1 f32", SPECIAL_EXP_INPUTS, ours, |x| {
-        f64::from(libm::expm1f(x as f32))
-    });
+    let case = Case {
+        name: "expm1 f32",
+        format: F32,
+        domain: (-110.0, 90.0),
+        edges: &edges,
+        seed: 10,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_expm1_f32(x)),
+        expm1_reference,
+        widened(libm::expm1f),
+    );
 }
 
 #[test]
@@ -483,25 +541,24 @@ fn sinh_cosh_f64() {
         709.782712893384,
         710.4758600739439,
     ];
-    let points = sweep(F64, -712.0, 712.0, &edges, point_count(), 13);
-    check(
-        "sinh f64",
-        measure(&points, |x| mathlib::nx_sinh_f64(x), sinh_reference, F64),
-    );
-    check(
-        "cosh f64",
-        measure(&points, |x| mathlib::nx_cosh_f64(x), cosh_reference, F64),
-    );
-    check_specials(
-        "sinh f64",
-        SPECIAL_EXP_INPUTS,
+    let case = |name| Case {
+        name,
+        format: F64,
+        domain: (-712.0, 712.0),
+        edges: &edges,
+        seed: 13,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case("sinh f64"),
         |x| mathlib::nx_sinh_f64(x),
+        sinh_reference,
         libm::sinh,
     );
-    check_specials(
-        "cosh f64",
-        SPECIAL_EXP_INPUTS,
+    verify(
+        case("cosh f64"),
         |x| mathlib::nx_cosh_f64(x),
+        cosh_reference,
         libm::cosh,
     );
 }
@@ -517,31 +574,37 @@ fn sinh_cosh_f32() {
         88.72283935546875,
         89.41598510742188,
     ];
-    let points = sweep(F32, -92.0, 92.0, &edges, point_count(), 14);
-    let sinh = |x: f64| f64::from(mathlib::nx_sinh_f32(x as f32));
-    let cosh = |x: f64| f64::from(mathlib::nx_cosh_f32(x as f32));
-    check("sinh f32", measure(&points, sinh, sinh_reference, F32));
-    check("cosh f32", measure(&points, cosh, cosh_reference, F32));
-    check_specials("sinh f32", SPECIAL_EXP_INPUTS, sinh, |x| {
-        f64::from(libm::sinhf(x as f32))
-    });
-    check_specials("cosh f32", SPECIAL_EXP_INPUTS, cosh, |x| {
-        f64::from(libm::coshf(x as f32))
-    });
+    let case = |name| Case {
+        name,
+        format: F32,
+        domain: (-92.0, 92.0),
+        edges: &edges,
+        seed: 14,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    let (sinh, cosh) = (
+        widened(|x| mathlib::nx_sinh_f32(x)),
+        widened(|x| mathlib::nx_cosh_f32(x)),
+    );
+    verify(case("sinh f32"), sinh, sinh_reference, widened(libm::sinhf));
+    verify(case("cosh f32"), cosh, cosh_reference, widened(libm::coshf));
 }
 
 #[test]
 fn tanh_f64() {
     let edges = [0.0, 0.5, -0.5, 19.0, 22.0, -22.0, 1e-8];
-    let points = sweep(F64, -30.0, 30.0, &edges, point_count(), 11);
-    check(
-        "tanh f64",
-        measure(&points, |x| mathlib::nx_tanh_f64(x), tanh_reference, F64),
-    );
-    check_specials(
-        "tanh f64",
-        SPECIAL_EXP_INPUTS,
+    let case = Case {
+        name: "tanh f64",
+        format: F64,
+        domain: (-30.0, 30.0),
+        edges: &edges,
+        seed: 11,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
         |x| mathlib::nx_tanh_f64(x),
+        tanh_reference,
         libm::tanh,
     );
 }
@@ -549,26 +612,37 @@ fn tanh_f64() {
 #[test]
 fn tanh_f32() {
     let edges = [0.0, 0.5, -0.5, 9.0, 10.0, -10.0, 1e-4];
-    let points = sweep(F32, -15.0, 15.0, &edges, point_count(), 12);
-    let ours = |x: f64| f64::from(mathlib::nx_tanh_f32(x as f32));
-    check("tanh f32", measure(&points, ours, tanh_reference, F32));
-    check_specials("tanh f32", SPECIAL_EXP_INPUTS, ours, |x| {
-        f64::from(libm::tanhf(x as f32))
-    });
+    let case = Case {
+        name: "tanh f32",
+        format: F32,
+        domain: (-15.0, 15.0),
+        edges: &edges,
+        seed: 12,
+        specials: SPECIAL_EXP_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_tanh_f32(x)),
+        tanh_reference,
+        widened(libm::tanhf),
+    );
 }
 
 #[test]
 fn log1p_f64() {
     let edges = [-1.0, -0.5, 0.0, 1e-10, 1.0, 9007199254740992.0];
-    let points = sweep(F64, -1.0, f64::MAX, &edges, point_count(), 15);
-    check(
-        "log1p f64",
-        measure(&points, |x| mathlib::nx_log1p_f64(x), log1p_reference, F64),
-    );
-    check_specials(
-        "log1p f64",
-        SPECIAL_LOG_INPUTS,
+    let case = Case {
+        name: "log1p f64",
+        format: F64,
+        domain: (-1.0, f64::MAX),
+        edges: &edges,
+        seed: 15,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
         |x| mathlib::nx_log1p_f64(x),
+        log1p_reference,
         libm::log1p,
     );
 }
@@ -576,39 +650,53 @@ fn log1p_f64() {
 #[test]
 fn log1p_f32() {
     let edges = [-1.0, -0.5, 0.0, 1e-5, 1.0, 16777216.0];
-    let points = sweep(F32, -1.0, f32::MAX as f64, &edges, point_count(), 16);
-    let ours = |x: f64| f64::from(mathlib::nx_log1p_f32(x as f32));
-    check("log1p f32", measure(&points, ours, log1p_reference, F32));
-    check_specials("log1p f32", SPECIAL_LOG_INPUTS, ours, |x| {
-        f64::from(libm::log1pf(x as f32))
-    });
+    let case = Case {
+        name: "log1p f32",
+        format: F32,
+        domain: (-1.0, f32::MAX as f64),
+        edges: &edges,
+        seed: 16,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_log1p_f32(x)),
+        log1p_reference,
+        widened(libm::log1pf),
+    );
 }
 
 #[test]
 fn log_f64() {
     let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5];
-    let points = sweep(F64, -1.0, f64::MAX, &edges, point_count(), 3);
-    check(
-        "log f64",
-        measure(&points, |x| mathlib::nx_log_f64(x), log_reference, F64),
-    );
-    check_specials(
-        "log f64",
-        SPECIAL_LOG_INPUTS,
-        |x| mathlib::nx_log_f64(x),
-        libm::log,
-    );
+    let case = Case {
+        name: "log f64",
+        format: F64,
+        domain: (-1.0, f64::MAX),
+        edges: &edges,
+        seed: 3,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(case, |x| mathlib::nx_log_f64(x), log_reference, libm::log);
 }
 
 #[test]
 fn log_f32() {
     let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5];
-    let points = sweep(F32, -1.0, f32::MAX as f64, &edges, point_count(), 4);
-    let ours = |x: f64| f64::from(mathlib::nx_log_f32(x as f32));
-    check("log f32", measure(&points, ours, log_reference, F32));
-    check_specials("log f32", SPECIAL_LOG_INPUTS, ours, |x| {
-        f64::from(libm::logf(x as f32))
-    });
+    let case = Case {
+        name: "log f32",
+        format: F32,
+        domain: (-1.0, f32::MAX as f64),
+        edges: &edges,
+        seed: 4,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_log_f32(x)),
+        log_reference,
+        widened(libm::logf),
+    );
 }
 
 /// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within

@@ -146,6 +146,12 @@ pub struct Scaled {
 }
 
 impl Scaled {
+    /// `x` itself, subnormals included (scaled up first, as `new` normalizes through the f64
+    /// range, which subnormals leave): the reference of functions that are `x` near 0.
+    pub fn of(x: f64) -> Scaled {
+        Scaled::new(Dd::from(x).scale(power_of_two(600)), -600)
+    }
+
     pub fn new(value: Dd, exponent: i32) -> Scaled {
         if value.hi == 0.0 {
             return Scaled {
@@ -178,9 +184,8 @@ pub fn exp2(x: f64) -> Scaled {
 /// `|x| = 1/2` (no cancellation), else `e^x - 1` in double-double.
 pub fn expm1(x: f64) -> Scaled {
     if x.abs() < libm::ldexp(1.0, -60) {
-        // x + x^2/2 + ...: the rest is below 2^-61 of x. Scaled up first, as `Scaled::new`
-        // normalizes through the f64 range (which subnormals leave).
-        return Scaled::new(Dd::from(x).scale(power_of_two(600)), -600);
+        // x + x^2/2 + ...: the rest is below 2^-61 of x.
+        return Scaled::of(x);
     }
     if x.abs() < 0.5 {
         let mut term = Dd::from(x);
