@@ -20,15 +20,15 @@
 use super::fuse_statements::{for_each_block_in_expr, for_each_part_mut, pure_infallible_tree};
 use crate::diagnostics::Span;
 use crate::types::hir::{
-    Block, Expr, ExprKind, FnInstance, FusionNote, Part, Program, Stmt, StmtKind, VarRef,
+    Block, Expr, ExprKind, FnInstance, FusionNote, Part, Program, Stmt, StmtKind, Type, VarRef,
 };
 
 /// Inlines every call that qualifies, in the top level and in every function body.
 pub fn inline_calls(program: &mut Program) {
-    let functions = program.functions.clone();
+    let candidates: Vec<Option<Candidate>> = program.functions.iter().map(Candidate::of).collect();
     let mut notes = Vec::new();
     let mut inliner = Inliner {
-        functions: &functions,
+        candidates: &candidates,
         notes: &mut notes,
     };
     for stmt in &mut program.stmts {
@@ -40,8 +40,51 @@ pub fn inline_calls(program: &mut Program) {
     program.fusion_notes.extend(notes);
 }
 
+/// A function whose calls may be inlined, whatever their arguments: its body is one
+/// expression that cannot fail, reading only its parameters and globals, and the call checks
+/// no sizes.
+struct Candidate {
+    name: String,
+    params: Vec<Type>,
+    body: Expr,
+}
+
+impl Candidate {
+    fn of(function: &FnInstance) -> Option<Candidate> {
+        let body = function.body.value.as_deref()?;
+        let simple = function.body.stmts.is_empty()
+            && function.size_bindings.is_empty()
+            && function.fixed_sizes.is_empty()
+            && pure_infallible_tree(body)
+            && reads_only_parameters(body, function.params.len());
+        simple.then(|| Candidate {
+            name: function.name.clone(),
+            params: function.params.clone(),
+            body: body.clone(),
+        })
+    }
+
+    /// Whether a call with `args` may be replaced by the body.
+    fn fits(&self, args: &[Expr], call: &Expr) -> bool {
+        let body = &self.body;
+        let same_type = body.ty.dtype == call.ty.dtype && body.ty.rank() == call.ty.rank();
+        same_type
+            && args
+                .iter()
+                .zip(&self.params)
+                .enumerate()
+                .all(|(index, (arg, param))| {
+                    let cheap = matches!(arg.kind, ExprKind::Var(_) | ExprKind::Const(_));
+                    arg.ty.dtype == param.dtype
+                        && arg.ty.rank() == param.rank()
+                        && pure_infallible_tree(arg)
+                        && (cheap || uses(body, index) <= 1)
+                })
+    }
+}
+
 struct Inliner<'a> {
-    functions: &'a [FnInstance],
+    candidates: &'a [Option<Candidate>],
     notes: &'a mut Vec<(Span, FusionNote)>,
 }
 
@@ -73,43 +116,18 @@ impl Inliner<'_> {
         let ExprKind::Call { func, args } = &expr.kind else {
             return;
         };
-        let function = &self.functions[func.0 as usize];
-        let Some(body) = inlinable_body(function, args, expr) else {
+        let Some(candidate) = &self.candidates[func.0 as usize] else {
             return;
         };
-        let mut inlined = body.clone();
+        if !candidate.fits(args, expr) {
+            return;
+        }
+        let mut inlined = candidate.body.clone();
         substitute_parameters(&mut inlined, args);
         self.notes
-            .push((expr.span, FusionNote::Inlined(function.name.clone())));
+            .push((expr.span, FusionNote::Inlined(candidate.name.clone())));
         *expr = inlined;
     }
-}
-
-/// The function's body expression if a call with `args` may be replaced by it.
-fn inlinable_body<'f>(function: &'f FnInstance, args: &[Expr], call: &Expr) -> Option<&'f Expr> {
-    let body = function.body.value.as_deref()?;
-    let simple = function.body.stmts.is_empty()
-        && function.size_bindings.is_empty()
-        && function.fixed_sizes.is_empty()
-        && body.ty.dtype == call.ty.dtype
-        && body.ty.rank() == call.ty.rank()
-        && pure_infallible_tree(body)
-        && reads_only_parameters(body, args.len());
-    if !simple {
-        return None;
-    }
-    let arguments_fit =
-        args.iter()
-            .zip(&function.params)
-            .enumerate()
-            .all(|(index, (arg, param))| {
-                let cheap = matches!(arg.kind, ExprKind::Var(_) | ExprKind::Const(_));
-                arg.ty.dtype == param.dtype
-                    && arg.ty.rank() == param.rank()
-                    && pure_infallible_tree(arg)
-                    && (cheap || uses(body, index) <= 1)
-            });
-    arguments_fit.then_some(body)
 }
 
 fn reads_only_parameters(expr: &Expr, params: usize) -> bool {
