@@ -9,6 +9,7 @@
 //! the float `//` and `%` of the spec (Python's `divmod`, as NumPy computes it); `nx_ipow`
 //! is integer power with wrapping.
 
+pub mod blocks;
 pub mod kernels;
 
 use kernels::{ScalarF32, ScalarF64};

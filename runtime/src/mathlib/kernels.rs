@@ -85,19 +85,42 @@ pub enum Function {
 }
 
 impl Function {
+    /// Every function, in declaration order (`index`).
+    pub const ALL: [Function; 8] = [
+        Function::Exp,
+        Function::Exp2,
+        Function::Expm1,
+        Function::Sinh,
+        Function::Cosh,
+        Function::Tanh,
+        Function::Log,
+        Function::Log1p,
+    ];
+
+    /// The function's position in `ALL`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its name in the math library: `"exp"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Exp => "exp",
+            Function::Exp2 => "exp2",
+            Function::Expm1 => "expm1",
+            Function::Sinh => "sinh",
+            Function::Cosh => "cosh",
+            Function::Tanh => "tanh",
+            Function::Log => "log",
+            Function::Log1p => "log1p",
+        }
+    }
+
     /// The function called `name` in the math library (`"exp"`), if implemented here.
     pub fn from_name(name: &str) -> Option<Function> {
-        match name {
-            "exp" => Some(Function::Exp),
-            "exp2" => Some(Function::Exp2),
-            "expm1" => Some(Function::Expm1),
-            "sinh" => Some(Function::Sinh),
-            "cosh" => Some(Function::Cosh),
-            "tanh" => Some(Function::Tanh),
-            "log" => Some(Function::Log),
-            "log1p" => Some(Function::Log1p),
-            _ => None,
-        }
+        Function::ALL
+            .into_iter()
+            .find(|function| function.name() == name)
     }
 
     #[inline(always)]

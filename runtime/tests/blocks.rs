@@ -1,0 +1,108 @@
+//! Every block routine the host can run (`mathlib::blocks`: AVX-512, AVX2, baseline) gives the
+//! bits of the scalar function (`nx_<name>_<dtype>`, what the interpreter calls), nan payloads
+//! included, on random bit patterns, each function's interesting range and the special values,
+//! at block lengths that exercise the vector loops' remainders.
+
+use nx_runtime::mathlib::blocks::{Isa, apply_f32, apply_f64};
+use nx_runtime::mathlib::kernels::Function;
+use nx_runtime::mathlib::{unary_f32, unary_f64};
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// Special values, then random bit patterns and uniform points in [-800, 800] and [-2, 2].
+fn inputs(count: usize) -> Vec<f64> {
+    let mut values = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -f64::NAN,
+        f64::from_bits(0x7ff0_0000_0000_0001),
+        f64::MIN_POSITIVE,
+        5e-324,
+        f64::MAX,
+        f64::MIN,
+        709.782712893384,
+        -745.1332191019412,
+        88.72283172607422,
+        -103.97207641601562,
+    ];
+    let mut rng = Rng(0x5eed);
+    while values.len() < count {
+        let bits = rng.next();
+        let unit = (bits >> 11) as f64 / (1u64 << 53) as f64;
+        values.push(match bits % 3 {
+            0 => f64::from_bits(bits),
+            1 => -800.0 + 1600.0 * unit,
+            _ => -2.0 + 4.0 * unit,
+        });
+    }
+    values
+}
+
+/// Lengths around the vector widths and the unrolled loops' steps.
+const LENGTHS: [usize; 6] = [0, 1, 7, 16, 33, 10_007];
+
+#[test]
+fn every_routine_gives_the_scalar_bits() {
+    let isas: Vec<Isa> = Isa::ALL
+        .into_iter()
+        .filter(|isa| isa.is_supported())
+        .collect();
+    let values = inputs(10_007);
+    for function in Function::ALL {
+        let scalar_f64 = unary_f64(function.name()).unwrap();
+        let scalar_f32 = unary_f32(function.name()).unwrap();
+        for &isa in &isas {
+            for length in LENGTHS {
+                let mut data = values[..length].to_vec();
+                apply_f64(function, isa, &mut data);
+                for (x, result) in values.iter().zip(&data) {
+                    assert_eq!(
+                        result.to_bits(),
+                        scalar_f64(*x).to_bits(),
+                        "{function:?} f64 {isa:?} at {x:e}"
+                    );
+                }
+                let inputs_f32: Vec<f32> = values[..length].iter().map(|&x| x as f32).collect();
+                let mut data = inputs_f32.clone();
+                apply_f32(function, isa, &mut data);
+                for (x, result) in inputs_f32.iter().zip(&data) {
+                    assert_eq!(
+                        result.to_bits(),
+                        scalar_f32(*x).to_bits(),
+                        "{function:?} f32 {isa:?} at {x:e}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn functions_are_listed_in_index_order_and_found_by_name() {
+    for (index, function) in Function::ALL.into_iter().enumerate() {
+        assert_eq!(function.index(), index);
+        assert_eq!(Function::from_name(function.name()), Some(function));
+    }
+}
+
+#[test]
+fn the_host_isa_is_supported() {
+    assert!(Isa::host().is_supported());
+    assert!(Isa::Baseline.is_supported());
+}
