@@ -3,20 +3,22 @@
 //! at 10^7, beside the same loop in Rust. The side-by-side comparison with NumPy and its peers
 //! is the benchmark harness's job; this is the codegen engineer's quick check.
 //!
-//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log` and `log1p` (f64 and f32, 2^16 elements, L2-resident,
-//! best of several rounds, variants alternated) as the vector path's inline code, as the
-//! scalar path's per-element calls into the runtime, as a Rust loop calling libm per element
-//! (what kernels did before nx had its own), and as the same generic algorithm compiled ahead
-//! of time by LLVM for AVX-512 (the alternative design: AOT kernels called on blocks).
+//! Math functions: ns/element of each of nx's own functions (f64 and f32, 2^16 elements,
+//! L2-resident, best of several rounds, variants alternated) as the vector path's block
+//! routines on the host's widest vectors (`codegen/staged.rs`), as its inline 128-bit code, as
+//! the scalar path's per-element calls into the runtime, and as a Rust loop calling libm per
+//! element (what kernels did before nx had its own).
 
 use std::time::Instant;
 
 use nx_compiler::codegen::CompiledKernel;
 use nx_compiler::codegen::Jit;
+use nx_compiler::ir::print::math_fn_name;
 use nx_compiler::ir::{
     BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn, ReduceOp,
 };
-use nx_runtime::mathlib::kernels::{self, Function, ScalarF32, ScalarF64};
+use nx_runtime::mathlib::blocks::Isa;
+use nx_runtime::mathlib::kernels::Function;
 use nx_runtime::{DType, Scalar};
 
 fn axpy_kernel(constant: f64) -> Kernel {
@@ -77,9 +79,9 @@ fn math_kernel(function: MathFn, dtype: DType) -> Kernel {
 trait MathElement: Copy + Default {
     const DTYPE: DType;
     fn from_f64(value: f64) -> Self;
-    fn libm(function: Function, x: Self) -> Self;
-    /// The generic algorithm, instantiated and inlined here.
-    fn own(function: Function, x: Self) -> Self;
+    /// The `libm` crate's function called `name` (what kernels called per element before nx
+    /// had its own), if the bench knows it.
+    fn libm(name: &str) -> Option<fn(Self) -> Self>;
 }
 
 impl MathElement for f64 {
@@ -87,21 +89,18 @@ impl MathElement for f64 {
     fn from_f64(value: f64) -> f64 {
         value
     }
-    fn libm(function: Function, x: f64) -> f64 {
-        match function {
-            Function::Exp => libm::exp(x),
-            Function::Exp2 => libm::exp2(x),
-            Function::Expm1 => libm::expm1(x),
-            Function::Sinh => libm::sinh(x),
-            Function::Cosh => libm::cosh(x),
-            Function::Tanh => libm::tanh(x),
-            Function::Log => libm::log(x),
-            Function::Log1p => libm::log1p(x),
-        }
-    }
-    #[inline(always)]
-    fn own(function: Function, x: f64) -> f64 {
-        function.apply(&mut ScalarF64, &kernels::F64, x)
+    fn libm(name: &str) -> Option<fn(f64) -> f64> {
+        Some(match name {
+            "exp" => libm::exp,
+            "exp2" => libm::exp2,
+            "expm1" => libm::expm1,
+            "sinh" => libm::sinh,
+            "cosh" => libm::cosh,
+            "tanh" => libm::tanh,
+            "log" => libm::log,
+            "log1p" => libm::log1p,
+            _ => return None,
+        })
     }
 }
 
@@ -110,29 +109,18 @@ impl MathElement for f32 {
     fn from_f64(value: f64) -> f32 {
         value as f32
     }
-    fn libm(function: Function, x: f32) -> f32 {
-        match function {
-            Function::Exp => libm::expf(x),
-            Function::Exp2 => libm::exp2f(x),
-            Function::Expm1 => libm::expm1f(x),
-            Function::Sinh => libm::sinhf(x),
-            Function::Cosh => libm::coshf(x),
-            Function::Tanh => libm::tanhf(x),
-            Function::Log => libm::logf(x),
-            Function::Log1p => libm::log1pf(x),
-        }
-    }
-    #[inline(always)]
-    fn own(function: Function, x: f32) -> f32 {
-        function.apply(&mut ScalarF32, &kernels::F32, x)
-    }
-}
-
-/// The algorithm over a block, compiled for AVX-512 (LLVM vectorizes it to zmm registers).
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-fn own_block_avx512<T: MathElement>(function: Function, input: &[T], output: &mut [T]) {
-    for (x, y) in input.iter().zip(output.iter_mut()) {
-        *y = T::own(function, *x);
+    fn libm(name: &str) -> Option<fn(f32) -> f32> {
+        Some(match name {
+            "exp" => libm::expf,
+            "exp2" => libm::exp2f,
+            "expm1" => libm::expm1f,
+            "sinh" => libm::sinhf,
+            "cosh" => libm::coshf,
+            "tanh" => libm::tanhf,
+            "log" => libm::logf,
+            "log1p" => libm::log1pf,
+            _ => return None,
+        })
     }
 }
 
@@ -152,60 +140,61 @@ fn run_math(compiled: &CompiledKernel, input: &[u8], output: &mut [u8], size: us
     assert_eq!(status, KernelStatus::Ok);
 }
 
+/// The inputs' range for `function`: its domain's interesting part.
+fn input_range(function: Function) -> (f64, f64) {
+    match function.name() {
+        "log" | "log2" | "log10" => (1e-3, 1e3),
+        "log1p" => (-0.5, 1e3),
+        "asin" | "acos" => (-1.0, 1.0),
+        _ => (-10.0, 10.0),
+    }
+}
+
 /// Prints ns/element of each way to compute `function` on `T`, alternating the variants over
 /// rounds and keeping each one's best.
-fn measure_math<T: MathElement>(
-    jit: &mut Jit,
-    function: Function,
-    math_fn: MathFn,
-    low: f64,
-    high: f64,
-) {
+fn measure_math<T: MathElement>(staged_jit: &mut Jit, inline_jit: &mut Jit, function: Function) {
+    let (low, high) = input_range(function);
     let n = 1 << 16;
     let input: Vec<T> = (0..n)
         .map(|i| T::from_f64(low + (high - low) * ((i * 7919) % n) as f64 / n as f64))
         .collect();
     let mut output = vec![T::default(); n];
     let size = std::mem::size_of::<T>();
+    let math_fn = MathFn::ALL
+        .into_iter()
+        .find(|math_fn| math_fn_name(*math_fn) == function.name())
+        .expect("every own function is a math function of the IR");
     let kernel = math_kernel(math_fn, T::DTYPE);
-    let vector = jit.compile(&kernel).unwrap();
-    assert!(vector.is_vectorized());
-    let scalar = jit.compile_scalar(&kernel).unwrap();
+    let staged = staged_jit.compile(&kernel).unwrap();
+    let inline = inline_jit.compile(&kernel).unwrap();
+    let scalar = inline_jit.compile_scalar(&kernel).unwrap();
     // SAFETY: plain-old-data views of the same memory.
     let input_bytes = unsafe { std::slice::from_raw_parts(input.as_ptr().cast::<u8>(), n * size) };
     let output_bytes =
         unsafe { std::slice::from_raw_parts_mut(output.as_mut_ptr().cast::<u8>(), n * size) };
-    let avx512 = std::is_x86_feature_detected!("avx512f")
-        && std::is_x86_feature_detected!("avx512dq")
-        && std::is_x86_feature_detected!("avx512vl");
+    let libm = T::libm(function.name());
     let names = [
-        "JIT vector, inline",
-        "JIT scalar, calls",
+        "JIT staged (block routines)",
+        "JIT inline vector",
+        "JIT scalar calls",
         "Rust loop, libm",
-        "Rust AOT AVX-512",
     ];
     let mut best = [f64::INFINITY; 4];
     for _ in 0..30 {
         for (variant, slot) in best.iter_mut().enumerate() {
             let start = Instant::now();
             match variant {
-                0 => run_math(&vector, input_bytes, output_bytes, size),
-                1 => run_math(&scalar, input_bytes, output_bytes, size),
-                2 => {
+                0 => run_math(&staged, input_bytes, output_bytes, size),
+                1 => run_math(&inline, input_bytes, output_bytes, size),
+                2 => run_math(&scalar, input_bytes, output_bytes, size),
+                _ => {
+                    let Some(libm) = libm else { continue };
                     for (x, y) in input.iter().zip(output_bytes.chunks_mut(size)) {
-                        let value = T::libm(function, std::hint::black_box(*x));
+                        let value = libm(std::hint::black_box(*x));
                         // SAFETY: each chunk is one element of T.
                         unsafe { std::ptr::write_unaligned(y.as_mut_ptr().cast::<T>(), value) };
                     }
                 }
-                _ if avx512 => {
-                    // SAFETY: output_bytes holds n elements of T, and the CPU has AVX-512.
-                    let typed = unsafe {
-                        std::slice::from_raw_parts_mut(output_bytes.as_mut_ptr().cast::<T>(), n)
-                    };
-                    unsafe { own_block_avx512(function, &input, typed) };
-                }
-                _ => {}
             }
             *slot = slot.min(start.elapsed().as_secs_f64() * 1e9 / n as f64);
         }
@@ -213,34 +202,26 @@ fn measure_math<T: MathElement>(
     let line: Vec<String> = names
         .iter()
         .zip(best)
+        .filter(|(_, time)| time.is_finite())
         .map(|(name, time)| format!("{name} {time:.3}"))
         .collect();
     eprintln!(
-        "{function:?} {}, ns/element: {} (inline is {:.1}x libm per element)",
+        "{function:?} {} ({:?}), ns/element: {} (staged is {:.1}x inline)",
         T::DTYPE,
+        Isa::host(),
         line.join(", "),
-        best[2] / best[0]
+        best[1] / best[0]
     );
 }
 
 fn main() {
     let mut jit = Jit::new().unwrap();
-    measure_math::<f64>(&mut jit, Function::Exp, MathFn::Exp, -10.0, 10.0);
-    measure_math::<f32>(&mut jit, Function::Exp, MathFn::Exp, -10.0, 10.0);
-    measure_math::<f64>(&mut jit, Function::Exp2, MathFn::Exp2, -10.0, 10.0);
-    measure_math::<f32>(&mut jit, Function::Exp2, MathFn::Exp2, -10.0, 10.0);
-    measure_math::<f64>(&mut jit, Function::Expm1, MathFn::Expm1, -10.0, 10.0);
-    measure_math::<f32>(&mut jit, Function::Expm1, MathFn::Expm1, -10.0, 10.0);
-    measure_math::<f64>(&mut jit, Function::Sinh, MathFn::Sinh, -10.0, 10.0);
-    measure_math::<f32>(&mut jit, Function::Sinh, MathFn::Sinh, -10.0, 10.0);
-    measure_math::<f64>(&mut jit, Function::Cosh, MathFn::Cosh, -10.0, 10.0);
-    measure_math::<f32>(&mut jit, Function::Cosh, MathFn::Cosh, -10.0, 10.0);
-    measure_math::<f64>(&mut jit, Function::Tanh, MathFn::Tanh, -10.0, 10.0);
-    measure_math::<f32>(&mut jit, Function::Tanh, MathFn::Tanh, -10.0, 10.0);
-    measure_math::<f64>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);
-    measure_math::<f32>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);
-    measure_math::<f64>(&mut jit, Function::Log1p, MathFn::Log1p, -0.5, 1e3);
-    measure_math::<f32>(&mut jit, Function::Log1p, MathFn::Log1p, -0.5, 1e3);
+    let mut inline_jit = Jit::new().unwrap();
+    inline_jit.set_block_math(false);
+    for function in Function::ALL {
+        measure_math::<f64>(&mut jit, &mut inline_jit, function);
+        measure_math::<f32>(&mut jit, &mut inline_jit, function);
+    }
     // Warm up the first compile in the process.
     jit.compile(&axpy_kernel(-1.0)).unwrap();
     let count = 200;

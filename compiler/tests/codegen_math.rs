@@ -1,14 +1,16 @@
-//! The math functions nx implements itself (`exp`, `log`) are emitted inline by the vector path
-//! and called through the runtime by scalar code and the interpreter: both must give the same
-//! bits, nan payloads included, on random inputs over the whole float range, the interesting
-//! range of each function, its thresholds and the special values, for f32 and f64.
+//! The math functions nx implements itself (`exp`, `log`, ...) run in JIT kernels as the
+//! runtime's block routines on the host's widest vectors (`codegen/staged.rs`) or as inline
+//! 128-bit vector code, and are called through the runtime by scalar code and the interpreter:
+//! all must give the same bits, nan payloads included, on random inputs over the whole float
+//! range, the interesting range of each function, its thresholds and the special values, for
+//! f32 and f64; staged kernels also at block boundaries, layouts and chains of functions.
 
 mod codegen_common;
 
-use codegen_common::Rng;
+use codegen_common::{Layout, Rng, check_against_interpreter};
 use nx_compiler::codegen::Jit;
 use nx_compiler::ir::interp::interpret;
-use nx_compiler::ir::{BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn};
+use nx_compiler::ir::{BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn};
 use nx_runtime::DType;
 
 const POINTS: usize = 100_000;
@@ -116,25 +118,95 @@ fn run_both(jit: &mut Jit, kernel: &Kernel, dtype: DType, values: &[f64]) -> (Ve
     (outputs.pop().unwrap(), interpreted)
 }
 
+/// Checks `function` with block routines (where the host has them) and with inline code.
 fn check(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
+    for block_math in [true, false] {
+        let mut jit = Jit::new().unwrap();
+        jit.set_block_math(block_math);
+        let mut rng = Rng(seed);
+        for dtype in [DType::F64, DType::F32] {
+            let values = inputs(&mut rng, low, high, edges);
+            let kernel = math_kernel(function, dtype);
+            let (compiled, interpreted) = run_both(&mut jit, &kernel, dtype, &values);
+            for (index, (got, want)) in compiled.iter().zip(&interpreted).enumerate() {
+                assert_eq!(
+                    got, want,
+                    "{function:?} {dtype} (block math {block_math}) at x = {:e}: JIT bits {got:#x}, interpreter {want:#x}",
+                    values[index]
+                );
+            }
+        }
+    }
+}
+
+/// `out0 = log1p(exp(x * y) + y) * tanh(x) - y`, `out1 = exp(x * y)`: a staged value that
+/// feeds another, one stored directly, and inputs read by several stages.
+fn chained_kernel(rank: usize, dtype: DType) -> Kernel {
+    let mut kernel = Kernel::new("chained", rank);
+    let x_buf = kernel.add_buf(dtype, BufRole::Input, false);
+    let y_buf = kernel.add_buf(dtype, BufRole::Input, false);
+    let out0 = kernel.add_buf(dtype, BufRole::Output, false);
+    let out1 = kernel.add_buf(dtype, BufRole::Output, false);
+    let x = kernel.add_value(Inst::Load(x_buf), dtype);
+    let y = kernel.add_value(Inst::Load(y_buf), dtype);
+    let product = kernel.add_value(Inst::Binary(BinaryOp::Mul, x, y), dtype);
+    let exp = kernel.add_value(Inst::Math(MathFn::Exp, vec![product]), dtype);
+    let shifted = kernel.add_value(Inst::Binary(BinaryOp::Add, exp, y), dtype);
+    let log1p = kernel.add_value(Inst::Math(MathFn::Log1p, vec![shifted]), dtype);
+    let tanh = kernel.add_value(Inst::Math(MathFn::Tanh, vec![x]), dtype);
+    let scaled = kernel.add_value(Inst::Binary(BinaryOp::Mul, log1p, tanh), dtype);
+    let result = kernel.add_value(Inst::Binary(BinaryOp::Sub, scaled, y), dtype);
+    kernel.effects.push(Effect::Store {
+        buf: out0,
+        value: result,
+    });
+    kernel.effects.push(Effect::Store {
+        buf: out1,
+        value: exp,
+    });
+    kernel
+}
+
+#[test]
+fn staged_math_matches_the_interpreter_across_blocks_and_layouts() {
+    let mut rng = Rng(21);
     let mut jit = Jit::new().unwrap();
-    let mut rng = Rng(seed);
+    // Around one vector iteration and around the 512 f64 / 1024 f32 elements of a block.
+    let lengths = [0, 1, 3, 4, 5, 511, 512, 513, 1023, 1024, 1029, 2600];
+    let layouts = [
+        [Layout::Contiguous, Layout::Contiguous],
+        [Layout::Contiguous, Layout::Broadcast],
+        [Layout::Strided(2), Layout::Contiguous],
+    ];
     for dtype in [DType::F64, DType::F32] {
-        let values = inputs(&mut rng, low, high, edges);
-        let kernel = math_kernel(function, dtype);
-        let (compiled, interpreted) = run_both(&mut jit, &kernel, dtype, &values);
-        for (index, (got, want)) in compiled.iter().zip(&interpreted).enumerate() {
-            assert_eq!(
-                got, want,
-                "{function:?} {dtype} at x = {:e}: JIT bits {got:#x}, interpreter {want:#x}",
-                values[index]
-            );
+        for rank in [1, 2] {
+            let kernel = chained_kernel(rank, dtype);
+            let compiled = jit.compile(&kernel).unwrap();
+            for length in lengths {
+                let sizes: Vec<usize> = if rank == 1 {
+                    vec![length]
+                } else {
+                    vec![3, length]
+                };
+                for input_layouts in &layouts {
+                    for output_layout in [Layout::Contiguous, Layout::Strided(3)] {
+                        check_against_interpreter(
+                            &kernel,
+                            &compiled,
+                            &sizes,
+                            input_layouts,
+                            output_layout,
+                            &mut rng,
+                        );
+                    }
+                }
+            }
         }
     }
 }
 
 #[test]
-fn inline_exp_matches_the_runtime_bit_for_bit() {
+fn exp_matches_the_runtime_bit_for_bit() {
     let edges = [
         709.782712893384,
         -745.1332191019412,
@@ -146,21 +218,21 @@ fn inline_exp_matches_the_runtime_bit_for_bit() {
 }
 
 #[test]
-fn inline_exp2_matches_the_runtime_bit_for_bit() {
+fn exp2_matches_the_runtime_bit_for_bit() {
     let edges = [1024.0, -1075.0, -1074.0, 128.0, -150.0, -149.0];
     check(MathFn::Exp2, -1100.0, 1100.0, &edges, 5);
     check(MathFn::Exp2, -2.0, 2.0, &[0.0, 0.5, -0.5], 6);
 }
 
 #[test]
-fn inline_expm1_matches_the_runtime_bit_for_bit() {
+fn expm1_matches_the_runtime_bit_for_bit() {
     let edges = [0.0, 709.782712893384, -745.1332191019412, 41.0, -41.0];
     check(MathFn::Expm1, -800.0, 800.0, &edges, 7);
     check(MathFn::Expm1, -1e-3, 1e-3, &[0.0], 8);
 }
 
 #[test]
-fn inline_sinh_and_cosh_match_the_runtime_bit_for_bit() {
+fn sinh_and_cosh_match_the_runtime_bit_for_bit() {
     let edges = [0.0, 22.0, -22.0, 10.0, -10.0, 710.0, -710.0, 89.0];
     check(MathFn::Sinh, -720.0, 720.0, &edges, 11);
     check(MathFn::Sinh, -1e-2, 1e-2, &[0.0], 12);
@@ -168,21 +240,21 @@ fn inline_sinh_and_cosh_match_the_runtime_bit_for_bit() {
 }
 
 #[test]
-fn inline_tanh_matches_the_runtime_bit_for_bit() {
+fn tanh_matches_the_runtime_bit_for_bit() {
     let edges = [0.0, 22.0, -22.0, 10.0, -10.0, 1e-8];
     check(MathFn::Tanh, -40.0, 40.0, &edges, 9);
     check(MathFn::Tanh, -1e-2, 1e-2, &[0.0], 10);
 }
 
 #[test]
-fn inline_log1p_matches_the_runtime_bit_for_bit() {
+fn log1p_matches_the_runtime_bit_for_bit() {
     let edges = [-1.0, -0.5, 1e-10, 9007199254740992.0, 16777216.0];
     check(MathFn::Log1p, -1.0, 1e10, &edges, 14);
     check(MathFn::Log1p, -1e-3, 1e-3, &[0.0], 15);
 }
 
 #[test]
-fn inline_log_matches_the_runtime_bit_for_bit() {
+fn log_matches_the_runtime_bit_for_bit() {
     let edges = [
         1.0,
         std::f64::consts::FRAC_1_SQRT_2,

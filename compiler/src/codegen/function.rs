@@ -17,7 +17,7 @@ use nx_runtime::{DType, Scalar};
 use super::Imports;
 use super::reduce::ReduceState;
 use super::vector::VectorPlan;
-use crate::ir::{BufId, BufRole, Effect, Inst, Kernel, KernelArgs};
+use crate::ir::{BufId, BufRole, Effect, Inst, Kernel, KernelArgs, ValueId};
 
 /// Points per iteration of a kernel calling scalar functions: their loops are latency-bound,
 /// and two interleaved dependency chains keep the machine busier than one (see `call.rs`).
@@ -73,6 +73,8 @@ pub(super) struct Emitter<'a> {
     pub(super) reductions: Vec<ReduceState>,
     /// The position within the reduced sequence, for argmin/argmax.
     pub(super) reduce_position: Option<Variable>,
+    /// The math values computed by block routines on the vector path (`staged.rs`).
+    pub(super) staged: Vec<ValueId>,
 }
 
 /// Builds the function for `kernel` into `func` (whose signature is the kernel ABI's).
@@ -108,6 +110,7 @@ pub(super) fn build_function(
         inner_splat: Vec::new(),
         reductions: Vec::new(),
         reduce_position: None,
+        staged: super::staged::staged_values(kernel, plan, imports),
     };
     emitter.emit_entry();
     emitter.builder.seal_all_blocks();
@@ -512,14 +515,18 @@ impl Emitter<'_> {
                 .ins()
                 .brif(contiguous, vector_block, &[], scalar_block, &[]);
             self.builder.switch_to_block(vector_block);
-            let shift = self.iconst(types::I64, per_iteration.trailing_zeros() as i64);
-            let iterations = self.builder.ins().ushr(count, shift);
-            self.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
-                for part in 0..2 {
-                    let values = this.eval_vector_body(pointers, part);
-                    this.emit_vector_stores(&values, pointers, part);
-                }
-            });
+            if self.staged.is_empty() {
+                let shift = self.iconst(types::I64, per_iteration.trailing_zeros() as i64);
+                let iterations = self.builder.ins().ushr(count, shift);
+                self.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
+                    for part in 0..2 {
+                        let values = this.eval_vector_body(pointers, part);
+                        this.emit_vector_stores(&values, pointers, part);
+                    }
+                });
+            } else {
+                self.emit_staged_vector_path(axis, count);
+            }
             let mask = self.iconst(types::I64, per_iteration as i64 - 1);
             let tail = self.builder.ins().band(count, mask);
             self.builder.def_var(remaining, tail);

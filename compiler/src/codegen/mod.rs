@@ -5,7 +5,8 @@
 //! Code shape (see `function.rs`): nested loops over the domain with run-time sizes; the
 //! innermost axis has a vector path (128-bit vectors, unrolled twice, see `vector.rs`) taken at
 //! run time when every moving buffer is contiguous along it, then a scalar tail; otherwise a
-//! scalar strided loop. Reductions (`reduce.rs`) follow the fixed order of `ReduceOp::Sum`.
+//! scalar strided loop; math functions may run there as block routines on staged blocks
+//! (`staged.rs`). Reductions (`reduce.rs`) follow the fixed order of `ReduceOp::Sum`.
 //! Scalar semantics are in `scalar.rs` and match `ir::interp` bit for bit.
 //!
 //! Invariants: **compiled code never traps** (integer division is guarded, float→int uses the
@@ -18,6 +19,7 @@ mod function;
 mod math;
 mod reduce;
 mod scalar;
+mod staged;
 mod vector;
 
 use std::collections::HashMap;
@@ -64,6 +66,9 @@ impl std::error::Error for CodegenError {}
 /// The math-library symbols every kernel may call, declared once in the module.
 pub(crate) struct Imports {
     pub(crate) functions: HashMap<String, FuncId>,
+    /// Whether kernels call the block routines of `mathlib::blocks` (`staged.rs`): only
+    /// where the host has AVX2 or AVX-512, and unless turned off (`Jit::set_block_math`).
+    pub(crate) block_math: bool,
 }
 
 /// The JIT: one Cranelift module, a reused compilation context, and a cache of compiled
@@ -179,10 +184,27 @@ impl Jit {
         for (name, address) in &symbols {
             jit_builder.symbol(name.clone(), *address);
         }
+        // Block routines only where they beat the inline 128-bit code (`staged.rs`).
+        let block_symbols = if mathlib::blocks::Isa::host() > mathlib::blocks::Isa::Baseline {
+            mathlib::blocks::host_symbols()
+        } else {
+            Vec::new()
+        };
+        for (name, address) in &block_symbols {
+            jit_builder.symbol(name.clone(), *address);
+        }
         let mut module = JITModule::new(jit_builder);
         let mut functions = HashMap::new();
-        for (name, _) in &symbols {
-            let signature = math_signature(&module, name);
+        let signatures = symbols
+            .iter()
+            .map(|(name, _)| (name, math_signature(&module, name)))
+            .chain(
+                block_symbols
+                    .iter()
+                    .map(|(name, _)| (name, block_signature(&module))),
+            )
+            .collect::<Vec<_>>();
+        for (name, signature) in signatures {
             let id = module
                 .declare_function(name, Linkage::Import, &signature)
                 .map_err(|error| CodegenError::new(format!("declaring {name}: {error}")))?;
@@ -193,10 +215,28 @@ impl Jit {
             module,
             context,
             builder_context: FunctionBuilderContext::new(),
-            imports: Imports { functions },
+            imports: Imports {
+                functions,
+                block_math: !block_symbols.is_empty(),
+            },
             cache: HashMap::new(),
             functions_defined: 0,
         })
+    }
+
+    /// Whether math functions may run as block routines on the host's widest vectors (the
+    /// default where the host has AVX2 or AVX-512) or only as inline 128-bit code. Both give
+    /// the same bits; tests compare them, benchmarks measure the difference. Turning it on
+    /// has no effect on a host without those instruction sets.
+    pub fn set_block_math(&mut self, enabled: bool) {
+        let available = self
+            .imports
+            .functions
+            .keys()
+            .any(|name| name.starts_with("nx_block_"));
+        self.imports.block_math = enabled && available;
+        // Cached kernels were compiled under the other setting.
+        self.cache.clear();
     }
 
     /// Compiles `kernel` (verified first), or returns the cached code of an identical kernel.
@@ -337,6 +377,15 @@ fn kernel_signature(module: &JITModule) -> Signature {
     let pointer = module.target_config().pointer_type();
     signature.params.push(AbiParam::new(pointer));
     signature.returns.push(AbiParam::new(types::I32));
+    signature
+}
+
+/// `extern "C" fn(data: *mut T, len: usize)`: a block routine (`mathlib::blocks`).
+fn block_signature(module: &JITModule) -> Signature {
+    let mut signature = module.make_signature();
+    let pointer = module.target_config().pointer_type();
+    signature.params.push(AbiParam::new(pointer));
+    signature.params.push(AbiParam::new(types::I64));
     signature
 }
 

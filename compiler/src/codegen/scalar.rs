@@ -22,8 +22,18 @@ impl Emitter<'_> {
         self.builder.def_var(self.status, next);
     }
 
-    /// Calls the runtime function `symbol` (declared in `Jit::new`).
+    /// Calls the runtime function `symbol` (declared in `Jit::new`) and returns its result.
     pub(super) fn call_runtime(&mut self, symbol: &str, args: &[Value]) -> Value {
+        let call = self.call_runtime_void(symbol, args);
+        self.builder.inst_results(call)[0]
+    }
+
+    /// Calls the runtime function `symbol`; returns the call instruction.
+    pub(super) fn call_runtime_void(
+        &mut self,
+        symbol: &str,
+        args: &[Value],
+    ) -> cranelift_codegen::ir::Inst {
         let func_ref = match self.func_refs.get(symbol) {
             Some(func_ref) => *func_ref,
             None => {
@@ -33,8 +43,7 @@ impl Emitter<'_> {
                 func_ref
             }
         };
-        let call = self.builder.ins().call(func_ref, args);
-        self.builder.inst_results(call)[0]
+        self.builder.ins().call(func_ref, args)
     }
 
     fn float_call(&mut self, name: &str, dtype: DType, args: &[Value]) -> Value {

@@ -12,18 +12,20 @@
 //! narrower comparison or select meets them. Operations Cranelift cannot
 //! lower on 128-bit vectors (integer division, calls, 64-bit float conversions, ...) run per
 //! lane with the scalar code (`scalar.rs`) inside the vector loop; so do the math functions
-//! that stay libm calls, while nx's own (`exp`, `log`) are inline vector code (`math.rs`).
+//! that stay libm calls, while nx's own (`exp`, `log`, ...) are inline vector code (`math.rs`)
+//! or, in elementwise kernels, block routine calls on staged blocks (`staged.rs`).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value, types,
 };
 use cranelift_entity::EntityRef;
+use cranelift_entity::packed_option::ReservedValue;
 use nx_runtime::{DType, Scalar};
 
 use super::function::{Emitter, buffer_flags, scalar_type};
 use super::scalar::comparison;
-use crate::ir::{BinaryOp, Effect, Inst, Kernel, ReduceOp, UnaryOp};
+use crate::ir::{BinaryOp, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
 
 /// How a kernel's innermost loop is vectorized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,7 +312,13 @@ impl Emitter<'_> {
         self.gather_lanes(DType::Bool, &flags)
     }
 
-    fn store_vector(&mut self, dtype: DType, vector: Value, address: Value, part: usize) {
+    pub(super) fn store_vector(
+        &mut self,
+        dtype: DType,
+        vector: Value,
+        address: Value,
+        part: usize,
+    ) {
         let plan = self.plan_or_panic();
         let offset = (part * plan.lanes * dtype.size()) as i32;
         if dtype != DType::Bool && dtype.size() < plan.width {
@@ -370,11 +378,33 @@ impl Emitter<'_> {
 
     /// The body at `lanes` consecutive points, `part` vectors into the current iteration.
     pub(super) fn eval_vector_body(&mut self, pointers: &[Value], part: usize) -> Vec<Value> {
+        let needed = vec![true; self.kernel.values.len()];
+        self.eval_vector_values(pointers, part, &needed, &[])
+    }
+
+    /// The `needed` values of the body on `lanes` points (a placeholder for the others), the
+    /// `staged` ones loaded from their stage address (`staged.rs`).
+    pub(super) fn eval_vector_values(
+        &mut self,
+        pointers: &[Value],
+        part: usize,
+        needed: &[bool],
+        staged: &[(ValueId, Value)],
+    ) -> Vec<Value> {
         let kernel = self.kernel;
         let plan = self.plan_or_panic();
         let innermost = kernel.rank - 1;
         let mut values: Vec<Value> = Vec::with_capacity(kernel.values.len());
-        for data in kernel.values.values() {
+        for (id, data) in kernel.values.iter() {
+            if !needed[id.index()] {
+                values.push(Value::reserved_value());
+                continue;
+            }
+            if let Some(&(_, address)) = staged.iter().find(|(value, _)| *value == id) {
+                let value = self.load_vector(data.dtype, address, part);
+                values.push(value);
+                continue;
+            }
             let value = match &data.inst {
                 Inst::Load(buf) => match self.uniform_values[buf.index()] {
                     Some(scalar) => self.splat_scalar(data.dtype, scalar),

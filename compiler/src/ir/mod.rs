@@ -279,6 +279,33 @@ pub enum MathFn {
     Pow,
 }
 
+impl MathFn {
+    pub const ALL: [MathFn; 22] = [
+        MathFn::Exp,
+        MathFn::Exp2,
+        MathFn::Expm1,
+        MathFn::Log,
+        MathFn::Log2,
+        MathFn::Log10,
+        MathFn::Log1p,
+        MathFn::Sin,
+        MathFn::Cos,
+        MathFn::Tan,
+        MathFn::Asin,
+        MathFn::Acos,
+        MathFn::Atan,
+        MathFn::Sinh,
+        MathFn::Cosh,
+        MathFn::Tanh,
+        MathFn::Erf,
+        MathFn::Erfc,
+        MathFn::Cbrt,
+        MathFn::Atan2,
+        MathFn::Hypot,
+        MathFn::Pow,
+    ];
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Writes the value (of the output buffer's dtype) at the current point.
