@@ -643,6 +643,13 @@ impl Session {
         self.executor.options.threads = threads;
     }
 
+    /// Runs nx's multi-threaded work on the host's own rayon `pool` instead of threads of
+    /// nx's own, with as many threads as the pool has (a later `set_threads` with another
+    /// count goes back to nx's own). Results are the same bits for every pool (spec §11).
+    pub fn set_thread_pool(&mut self, pool: std::sync::Arc<rayon::ThreadPool>) {
+        self.executor.use_thread_pool(pool);
+    }
+
     /// The bytes of one block of the widest input (per thread) when statements run by blocks
     /// of rows (see `docs/decisions.md`); small values make tests exercise many blocks.
     pub fn set_row_block_bytes(&mut self, bytes: NonZeroUsize) {

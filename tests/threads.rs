@@ -40,6 +40,11 @@ const PROGRAMS: &[&str] = &[
 fn bits_with_threads(threads: usize, program: &str) -> Vec<String> {
     let mut session = Session::new_captured().unwrap();
     session.set_threads(NonZeroUsize::new(threads).unwrap());
+    bits_of(session, program)
+}
+
+/// The bits of `program`'s last line, run in `session`.
+fn bits_of(mut session: Session, program: &str) -> Vec<String> {
     let (setup, value) = program.rsplit_once('\n').unwrap();
     session.run(setup).unwrap();
     let value = session.eval(value).unwrap();
@@ -56,5 +61,23 @@ fn every_thread_count_gives_the_same_bits() {
                 "{threads} threads differ from 1 on:\n{program}"
             );
         }
+    }
+}
+
+#[test]
+fn a_host_thread_pool_gives_the_same_bits() {
+    let pool = std::sync::Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap(),
+    );
+    for program in PROGRAMS {
+        let mut session = Session::new_captured().unwrap();
+        session.set_thread_pool(pool.clone());
+        assert!(
+            bits_of(session, program) == bits_with_threads(1, program),
+            "a host pool differs from 1 thread on:\n{program}"
+        );
     }
 }

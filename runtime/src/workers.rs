@@ -1,21 +1,22 @@
-//! The worker threads that library kernels may split their work over (today: the float
-//! matrix products of `linalg`): a count the host chooses (`nx --threads N`), and a pool of
-//! that many threads, built the first time a product large enough to share asks for it.
+//! The worker threads that kernel launches and library kernels may split their work over: a
+//! count the host chooses (`nx --threads N`), and a pool of that many threads, built the
+//! first time work large enough to share asks for it; or a pool the embedding host supplies
+//! (`Workers::with_pool`), so nx's work shares the host's threads instead of adding its own.
 //!
 //! This is the one place in the runtime that owns threads. The pool belongs to the value
 //! (a rayon pool of its own, not rayon's global one), so two sessions with different counts
-//! do not interfere, and a session that never multiplies large matrices starts no thread.
+//! do not interfere, and a session that never runs large work starts no thread.
 //! Work split over the pool must give the same bits whatever the count (spec §11): each
 //! user of `Workers` documents how it keeps that promise.
 
 use std::num::NonZeroUsize;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 pub struct Workers {
     count: NonZeroUsize,
-    /// Built on first use; `None` if the threads could not be started, in which case the
-    /// work runs on the calling thread alone (same results, only slower).
-    pool: OnceLock<Option<rayon::ThreadPool>>,
+    /// Built on first use (or the host's); `None` if the threads could not be started, in
+    /// which case the work runs on the calling thread alone (same results, only slower).
+    pool: OnceLock<Option<Arc<rayon::ThreadPool>>>,
 }
 
 impl Workers {
@@ -25,6 +26,15 @@ impl Workers {
         Workers {
             count,
             pool: OnceLock::new(),
+        }
+    }
+
+    /// Workers that run on the host's `pool`, as many as it has threads.
+    pub fn with_pool(pool: Arc<rayon::ThreadPool>) -> Workers {
+        let count = NonZeroUsize::new(pool.current_num_threads()).unwrap_or(NonZeroUsize::MIN);
+        Workers {
+            count,
+            pool: OnceLock::from(Some(pool)),
         }
     }
 
@@ -56,6 +66,7 @@ impl Workers {
                 .thread_name(|index| format!("nx-worker-{index}"))
                 .build()
                 .ok()
+                .map(Arc::new)
         });
         match pool {
             Some(pool) => pool.install(|| work(count)),
@@ -86,5 +97,22 @@ mod tests {
         let (count, in_pool) = workers.run(|count| (count, rayon::current_num_threads()));
         assert_eq!((count, in_pool), (3, 3));
         assert!(workers.is_started());
+    }
+
+    #[test]
+    fn a_host_pool_runs_the_work() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .thread_name(|index| format!("host-{index}"))
+            .build()
+            .unwrap();
+        let workers = Workers::with_pool(Arc::new(pool));
+        assert_eq!(workers.count().get(), 2);
+        let (count, name) = workers.run(|count| {
+            let name = std::thread::current().name().map(str::to_string);
+            (count, name)
+        });
+        assert_eq!(count, 2);
+        assert!(name.is_some_and(|name| name.starts_with("host-")));
     }
 }

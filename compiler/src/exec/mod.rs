@@ -151,6 +151,13 @@ impl Executor {
         })
     }
 
+    /// Runs the work that is split over threads on the host's `pool` from now on, with as
+    /// many threads as it has (until `options.threads` is set to another count).
+    pub fn use_thread_pool(&mut self, pool: std::sync::Arc<rayon::ThreadPool>) {
+        self.workers = Workers::with_pool(pool);
+        self.options.threads = self.workers.count();
+    }
+
     /// The worker threads for library kernels: `options.threads` of them, a fresh set (whose
     /// pool starts on first use) if that count changed since the last call.
     pub(super) fn workers(&mut self) -> &Workers {
