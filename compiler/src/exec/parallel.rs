@@ -26,6 +26,16 @@ pub(super) const PARALLEL_ELEMENTS: usize = 1 << 16;
 /// Chunks per thread, so that uneven work (Mandelbrot's rows) still balances.
 const CHUNKS_PER_THREAD: usize = 4;
 
+/// Chunks per thread of a sequence reduction, at least. Chunk lengths are powers of two
+/// (times the block), so a handful of chunks could leave one thread a whole chunk more
+/// than another (5 chunks on 2 threads: 3 against 2, 1.26 times the even share); with 32 per
+/// thread the difference is one chunk in 64.
+const REDUCE_CHUNKS_PER_THREAD: usize = 32;
+
+/// Elements per chunk of a sequence reduction, at least: a chunk pays a launch and its own
+/// partial results (a few µs), so it should stream a few hundred KiB.
+const REDUCE_CHUNK_ELEMENTS: usize = 1 << 15;
+
 /// The views of one launch, shared by the chunks running on workers.
 struct SharedViews<'a>(&'a [BufView]);
 
@@ -194,7 +204,8 @@ unsafe fn reduce_in_chunks(
     let last = domain.len() - 1;
     let blocks = domain[last].div_ceil(block);
     let blocks_per_chunk = blocks
-        .div_ceil(threads * CHUNKS_PER_THREAD)
+        .div_ceil(threads * REDUCE_CHUNKS_PER_THREAD)
+        .max(REDUCE_CHUNK_ELEMENTS.div_ceil(block))
         .next_power_of_two();
     let ranges = split(domain[last], usize::MAX, blocks_per_chunk * block);
     // `partials[chunk][output]`: each chunk's own rank-0 outputs.
