@@ -1,4 +1,4 @@
-//! The math functions nx implements itself (`exp`, `log`) are emitted inline by the vector path
+//! The math functions nx implements itself (`exp`, `log`, ...) are emitted inline by the vector path
 //! and called through the runtime by scalar code and the interpreter: both must give the same
 //! bits, nan payloads included, on random inputs over the whole float range, the interesting
 //! range of each function, its thresholds and the special values, for f32 and f64.
@@ -191,4 +191,17 @@ fn inline_log_matches_the_runtime_bit_for_bit() {
     ];
     check(MathFn::Log, 0.0, 1e10, &edges, 3);
     check(MathFn::Log, 0.5, 2.0, &[1.0], 4);
+}
+
+#[test]
+fn inline_log2_matches_the_runtime_bit_for_bit() {
+    let edges = [
+        1.0,
+        std::f64::consts::FRAC_1_SQRT_2,
+        f64::MIN_POSITIVE,
+        f32::MIN_POSITIVE as f64,
+        1024.0,
+    ];
+    check(MathFn::Log2, 0.0, 1e10, &edges, 16);
+    check(MathFn::Log2, 0.5, 2.0, &[1.0], 17);
 }

@@ -20,6 +20,8 @@
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
 //!   parts; subnormal inputs are scaled by a power of two first.
+//! - `log2`: `log`'s reduction and polynomial, `log(m)` split as `hi + lo` so that `hi / ln 2`
+//!   is exact, plus `k` and the low-order terms (fdlibm's scheme): exactly `k` at `2^k`.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
@@ -82,6 +84,7 @@ pub enum Function {
     Tanh,
     Log,
     Log1p,
+    Log2,
 }
 
 impl Function {
@@ -96,6 +99,7 @@ impl Function {
             "tanh" => Some(Function::Tanh),
             "log" => Some(Function::Log),
             "log1p" => Some(Function::Log1p),
+            "log2" => Some(Function::Log2),
             _ => None,
         }
     }
@@ -111,6 +115,7 @@ impl Function {
             Function::Tanh => tanh(ops, format, x),
             Function::Log => log(ops, format, x),
             Function::Log1p => log1p(ops, format, x),
+            Function::Log2 => log2(ops, format, x),
         }
     }
 }
@@ -157,6 +162,12 @@ pub struct Format {
     /// The bits of `2^mantissa_bits`: or-ing a small integer into them gives
     /// `2^mantissa_bits + integer` exactly.
     integer_magic_bits: u64,
+    /// Clears the low mantissa bits of `log2`'s `hi = f - f^2/2` (32 of f64's,
+    /// 12 of f32's), so that `hi` times the `_hi` constants below is exact.
+    log_split_mask: u64,
+    /// `1/ln 2` as `hi + lo`, `hi` with few enough bits that its product with `hi` above is
+    /// exact.
+    inv_ln2_split: (f64, f64),
 }
 
 pub const F64: Format = Format {
@@ -199,6 +210,8 @@ pub const F64: Format = Format {
     subnormal_scale_log2: 54.0,
     sqrt_half_bits: 0x3fe6_a09e_667f_3bcd,
     integer_magic_bits: 0x4330_0000_0000_0000,
+    log_split_mask: !0 << 32,
+    inv_ln2_split: (1.4426950407214463, 1.6751713164886512e-10),
 };
 
 pub const F32: Format = Format {
@@ -233,6 +246,8 @@ pub const F32: Format = Format {
     subnormal_scale_log2: 25.0,
     sqrt_half_bits: 0x3f35_04f3,
     integer_magic_bits: 0x4b00_0000,
+    log_split_mask: !0 << 12,
+    inv_ln2_split: (1.44287109375, -0.00017605285393074155),
 };
 
 /// `c[first] + c[first + 2] u + c[first + 4] u^2 + ...` by Horner's rule.
@@ -569,6 +584,30 @@ fn exp_reduced<O: FloatOps>(
 /// The natural logarithm.
 #[inline(always)]
 pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let (k, m) = exponent_and_mantissa(ops, format, x);
+    // log(m) = log(1 + f) = f - hfsq + s (hfsq + R), R = z Q(z), z = s^2, s = f / (2 + f).
+    let one = ops.float(1.0);
+    let f = ops.sub(m, one);
+    let (hfsq, s_term) = log_tail(ops, format, f);
+    let ln2_lo = ops.float(format.ln2_lo);
+    let ln2_hi = ops.float(format.ln2_hi);
+    let k_ln2_lo = ops.mul(k, ln2_lo);
+    let low = ops.add(s_term, k_ln2_lo);
+    let correction = ops.sub(hfsq, low);
+    let log_m = ops.sub(f, correction);
+    let k_ln2_hi = ops.mul(k, ln2_hi);
+    let result = ops.add(k_ln2_hi, log_m);
+    log_special_values(ops, x, result)
+}
+
+/// `x = 2^k m` for finite `x > 0`, with `m` in `[sqrt(1/2), sqrt(2))` and `k` an integer,
+/// both floats (subnormals included); meaningless for other `x`.
+#[inline(always)]
+fn exponent_and_mantissa<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    x: O::Float,
+) -> (O::Float, O::Float) {
     // Subnormals are scaled into the normal range; `k` is corrected below.
     let min_normal = ops.float(format.min_normal);
     let is_subnormal = ops.less(x, min_normal);
@@ -599,11 +638,15 @@ pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
         ops.float(two_pow_mantissa + format.exponent_bias as f64 + format.subnormal_scale_log2);
     let bias = ops.select(is_subnormal, subnormal_bias, normal_bias);
     let k = ops.sub(k_plus_magic, bias);
-    // log(m) = log(1 + f) = f - hfsq + s (hfsq + R), R = z Q(z), z = s^2, s = f / (2 + f).
-    let one = ops.float(1.0);
+    (k, m)
+}
+
+/// For `log(1 + f) = f - hfsq + s (hfsq + R)` (`s = f / (2 + f)`, `z = s^2`, `R = z Q(z)`):
+/// `hfsq = f^2 / 2` and `s (hfsq + R)`.
+#[inline(always)]
+fn log_tail<O: FloatOps>(ops: &mut O, format: &Format, f: O::Float) -> (O::Float, O::Float) {
     let two = ops.float(2.0);
     let half = ops.float(0.5);
-    let f = ops.sub(m, one);
     let two_plus_f = ops.add(two, f);
     let s = ops.div(f, two_plus_f);
     let z = ops.mul(s, s);
@@ -613,15 +656,13 @@ pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let hfsq = ops.mul(half_f, f);
     let hfsq_plus_r = ops.add(hfsq, r);
     let s_term = ops.mul(s, hfsq_plus_r);
-    let ln2_lo = ops.float(format.ln2_lo);
-    let ln2_hi = ops.float(format.ln2_hi);
-    let k_ln2_lo = ops.mul(k, ln2_lo);
-    let low = ops.add(s_term, k_ln2_lo);
-    let correction = ops.sub(hfsq, low);
-    let log_m = ops.sub(f, correction);
-    let k_ln2_hi = ops.mul(k, ln2_hi);
-    let result = ops.add(k_ln2_hi, log_m);
-    // Special values, as libm: log(±0) = -inf, log(x < 0) = nan, log(inf) = inf, nan stays.
+    (hfsq, s_term)
+}
+
+/// A logarithm's special values, as libm: -inf at ±0, nan below 0, inf at inf, nan stays
+/// (quieted); `result` elsewhere.
+#[inline(always)]
+fn log_special_values<O: FloatOps>(ops: &mut O, x: O::Float, result: O::Float) -> O::Float {
     let zero = ops.float(0.0);
     let infinity = ops.float(f64::INFINITY);
     let minus_infinity = ops.float(f64::NEG_INFINITY);
@@ -635,6 +676,65 @@ pub fn log<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let is_nan = ops.is_nan(x);
     let quiet = ops.add(x, x);
     ops.select(is_nan, quiet, result)
+}
+
+/// `log2 x = k + log(m) / ln 2`: exactly `k` at `x = 2^k`.
+#[inline(always)]
+pub fn log2<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    log_in_base(ops, format, x, format.inv_ln2_split, None)
+}
+
+/// `k log_b(2) + log(m) / ln b` (fdlibm's `log2`/`log10` scheme): `log(m)` as `hi + lo`, `hi`
+/// the leading bits of `f - f^2/2` so that `hi * inv_ln_hi` is exact, the rest in `lo`; then
+/// `k log_b(2)` (exact: `k` itself, or `k * log_b2_hi`) plus that product in extra precision,
+/// all the low-order terms added last. Without `k_scale`, `log_b(2)` is 1.
+#[inline(always)]
+fn log_in_base<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    x: O::Float,
+    (inv_ln_hi, inv_ln_lo): (f64, f64),
+    k_scale: Option<(f64, f64)>,
+) -> O::Float {
+    let (k, m) = exponent_and_mantissa(ops, format, x);
+    let one = ops.float(1.0);
+    let f = ops.sub(m, one);
+    let (hfsq, s_term) = log_tail(ops, format, f);
+    // hi + lo = f - hfsq + s (hfsq + R) = log(m), hi with its low bits cleared.
+    let f_minus_hfsq = ops.sub(f, hfsq);
+    let f_minus_hfsq_bits = ops.to_bits(f_minus_hfsq);
+    let split_mask = ops.int(format.log_split_mask);
+    let hi_bits = ops.int_and(f_minus_hfsq_bits, split_mask);
+    let hi = ops.float_with_bits(hi_bits);
+    let f_minus_hi = ops.sub(f, hi);
+    let lo_head = ops.sub(f_minus_hi, hfsq);
+    let lo = ops.add(lo_head, s_term);
+    // (hi + lo) / ln b = val_hi + val_lo, val_hi exact.
+    let inv_ln_hi = ops.float(inv_ln_hi);
+    let inv_ln_lo = ops.float(inv_ln_lo);
+    let val_hi = ops.mul(hi, inv_ln_hi);
+    let log_m = ops.add(lo, hi);
+    let cross = ops.mul(log_m, inv_ln_lo);
+    let lo_scaled = ops.mul(lo, inv_ln_hi);
+    let val_lo = ops.add(cross, lo_scaled);
+    // k log_b(2) = y (exact) + k log_b2_lo.
+    let (y, val_lo) = match k_scale {
+        None => (k, val_lo),
+        Some((scale_hi, scale_lo)) => {
+            let scale_hi = ops.float(scale_hi);
+            let scale_lo = ops.float(scale_lo);
+            let y = ops.mul(k, scale_hi);
+            let k_lo = ops.mul(k, scale_lo);
+            (y, ops.add(k_lo, val_lo))
+        }
+    };
+    // y + val_hi with its rounding error carried into val_lo (|y| >= |val_hi| unless y is 0).
+    let w = ops.add(y, val_hi);
+    let y_minus_w = ops.sub(y, w);
+    let rounding = ops.add(y_minus_w, val_hi);
+    let val_lo = ops.add(val_lo, rounding);
+    let result = ops.add(val_lo, w);
+    log_special_values(ops, x, result)
 }
 
 /// `ln(1 + x)`, accurate near 0: `u = 1 + x` rounded, then `log(u) + (x - (u - 1)) / u`, the

@@ -358,6 +358,25 @@ fn log_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
+/// The reference of `log2` (`exact`): like `log`'s.
+fn log_base_reference(x: f64, exact: fn(f64) -> Dd) -> Option<Scaled> {
+    if x.is_nan() || x < 0.0 {
+        return None;
+    }
+    let value = if x == 0.0 {
+        Scaled::new(Dd::from(-1.0), 100_000)
+    } else if x == f64::INFINITY {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else {
+        Scaled::new(exact(x), 0)
+    };
+    Some(value)
+}
+
+fn log2_reference(x: f64) -> Option<Scaled> {
+    log_base_reference(x, reference::log2)
+}
+
 const SPECIAL_EXP_INPUTS: &[f64] = &[
     0.0,
     -0.0,
@@ -699,6 +718,57 @@ fn log_f32() {
     );
 }
 
+#[test]
+fn log2_f64() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 1024.0];
+    let case = Case {
+        name: "log2 f64",
+        format: F64,
+        domain: (-1.0, f64::MAX),
+        edges: &edges,
+        seed: 17,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        |x| mathlib::nx_log2_f64(x),
+        log2_reference,
+        libm::log2,
+    );
+}
+
+#[test]
+fn log2_f32() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 1024.0];
+    let case = Case {
+        name: "log2 f32",
+        format: F32,
+        domain: (-1.0, f32::MAX as f64),
+        edges: &edges,
+        seed: 18,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_log2_f32(x)),
+        log2_reference,
+        widened(libm::log2f),
+    );
+}
+
+/// `log2(2^k)` is exactly `k` for every power of two, subnormals included.
+#[test]
+fn log2_is_exact_at_powers_of_two() {
+    for k in -1074..=1023 {
+        let x = power_of_two(k);
+        assert_eq!(mathlib::nx_log2_f64(x), f64::from(k), "log2(2^{k}) f64");
+    }
+    for k in -149..=127 {
+        let x = power_of_two(k) as f32;
+        assert_eq!(mathlib::nx_log2_f32(x), k as f32, "log2(2^{k}) f32");
+    }
+}
+
 /// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within
 /// an ulp of it.
 #[test]
@@ -717,4 +787,23 @@ fn reference_agrees_with_libm() {
         log.max_ulp
     );
     assert!(log.max_ulp < 1.0, "libm log: {} ulp", log.max_ulp);
+    libm_within_an_ulp("log2", &points, libm::log2, log2_reference);
+}
+
+fn libm_within_an_ulp(
+    name: &str,
+    points: &[f64],
+    function: fn(f64) -> f64,
+    reference: fn(f64) -> Option<Scaled>,
+) {
+    let measured = measure(points, function, reference, F64);
+    println!(
+        "libm {name} f64 against the reference: max {:.3} ulp",
+        measured.max_ulp
+    );
+    assert!(
+        measured.max_ulp < 1.0,
+        "libm {name}: {} ulp",
+        measured.max_ulp
+    );
 }

@@ -284,3 +284,18 @@ pub fn log(x: f64) -> Dd {
     let y1 = y0.add(m.mul(e).sub(Dd::from(1.0)));
     ln2().mul_f64(exponent as f64).add(y1)
 }
+
+/// `ln x` for finite positive `x`, accurate relative to itself near 1 too: `log1p(x - 1)`
+/// (`x - 1` exact) on [1/2, 2], where `log`'s sum `k ln2 + log(m)` would cancel.
+fn log_relative(x: f64) -> Dd {
+    if (0.5..=2.0).contains(&x) {
+        log1p(x - 1.0)
+    } else {
+        log(x)
+    }
+}
+
+/// `log2 x` for finite positive `x`.
+pub fn log2(x: f64) -> Dd {
+    log_relative(x).div(ln2())
+}
