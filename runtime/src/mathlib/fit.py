@@ -96,9 +96,9 @@ def main():
             log_tail, lambda z: z / 2, mp.mpf(0), s_max**2, [], degree, rounder
         )
         report(f"log Q degree {degree}", coefficients, error, rounder)
-    # log2: 1/ln 2 as hi + lo, hi rounded to few enough bits that its products are exact (f64 hi
-    # has 21 bits, f32 hi 12).
-    for name, value in [("1/ln 2", 1 / mp.log(2))]:
+    # log2/log10: 1/ln 2, 1/ln 10 and log10 2 as hi + lo, hi rounded to few enough bits that
+    # its products are exact (f64 hi has 21 bits, f32 hi 12; |k| < 2^11, f32 2^8).
+    for name, value in [("1/ln 2", 1 / mp.log(2)), ("1/ln 10", 1 / mp.log(10)), ("log10 2", mp.log10(2))]:
         for bits, rounder in [(40 if name == "log10 2" else 32, round_f64), (16 if name == "log10 2" else 12, round_f32)]:
             scale = mp.mpf(2) ** (bits - 1 - mp.floor(mp.log(value, 2)))
             hi = rounder(mp.nint(value * scale) / scale)

@@ -20,8 +20,9 @@
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
 //!   parts; subnormal inputs are scaled by a power of two first.
-//! - `log2`: `log`'s reduction and polynomial, `log(m)` split as `hi + lo` so that `hi / ln 2`
-//!   is exact, plus `k` and the low-order terms (fdlibm's scheme): exactly `k` at `2^k`.
+//! - `log2`, `log10`: `log`'s reduction and polynomial, `log(m)` split as `hi + lo` so that
+//!   `hi / ln b` is exact, plus `k log_b(2)` exact and the low-order terms (fdlibm's scheme):
+//!   exactly `k` at `2^k`, exactly `j` at `10^j`.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
@@ -85,6 +86,7 @@ pub enum Function {
     Log,
     Log1p,
     Log2,
+    Log10,
 }
 
 impl Function {
@@ -100,6 +102,7 @@ impl Function {
             "log" => Some(Function::Log),
             "log1p" => Some(Function::Log1p),
             "log2" => Some(Function::Log2),
+            "log10" => Some(Function::Log10),
             _ => None,
         }
     }
@@ -116,6 +119,7 @@ impl Function {
             Function::Log => log(ops, format, x),
             Function::Log1p => log1p(ops, format, x),
             Function::Log2 => log2(ops, format, x),
+            Function::Log10 => log10(ops, format, x),
         }
     }
 }
@@ -162,12 +166,14 @@ pub struct Format {
     /// The bits of `2^mantissa_bits`: or-ing a small integer into them gives
     /// `2^mantissa_bits + integer` exactly.
     integer_magic_bits: u64,
-    /// Clears the low mantissa bits of `log2`'s `hi = f - f^2/2` (32 of f64's,
+    /// Clears the low mantissa bits of `log2`'s and `log10`'s `hi = f - f^2/2` (32 of f64's,
     /// 12 of f32's), so that `hi` times the `_hi` constants below is exact.
     log_split_mask: u64,
-    /// `1/ln 2` as `hi + lo`, `hi` with few enough bits that its product with `hi` above is
-    /// exact.
+    /// `1/ln 2`, `1/ln 10` and `log10 2` as `hi + lo`, each `hi` with few enough bits that its
+    /// products with `hi` above (the first two) or with any exponent `k` (the third) are exact.
     inv_ln2_split: (f64, f64),
+    inv_ln10_split: (f64, f64),
+    log10_2_split: (f64, f64),
 }
 
 pub const F64: Format = Format {
@@ -212,6 +218,8 @@ pub const F64: Format = Format {
     integer_magic_bits: 0x4330_0000_0000_0000,
     log_split_mask: !0 << 32,
     inv_ln2_split: (1.4426950407214463, 1.6751713164886512e-10),
+    inv_ln10_split: (0.4342944818781689, 2.5082946711645275e-11),
+    log10_2_split: (0.3010299956640665, -8.532344317057107e-14),
 };
 
 pub const F32: Format = Format {
@@ -248,6 +256,8 @@ pub const F32: Format = Format {
     integer_magic_bits: 0x4b00_0000,
     log_split_mask: !0 << 12,
     inv_ln2_split: (1.44287109375, -0.00017605285393074155),
+    inv_ln10_split: (0.434326171875, -3.168997136526741e-05),
+    log10_2_split: (0.30103302001953125, -3.024355464731343e-06),
 };
 
 /// `c[first] + c[first + 2] u + c[first + 4] u^2 + ...` by Horner's rule.
@@ -682,6 +692,19 @@ fn log_special_values<O: FloatOps>(ops: &mut O, x: O::Float, result: O::Float) -
 #[inline(always)]
 pub fn log2<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     log_in_base(ops, format, x, format.inv_ln2_split, None)
+}
+
+/// `log10 x = k log10(2) + log(m) / ln 10`: exactly `j` at `x = 10^j` (for every `10^j` the
+/// format holds exactly).
+#[inline(always)]
+pub fn log10<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    log_in_base(
+        ops,
+        format,
+        x,
+        format.inv_ln10_split,
+        Some(format.log10_2_split),
+    )
 }
 
 /// `k log_b(2) + log(m) / ln b` (fdlibm's `log2`/`log10` scheme): `log(m)` as `hi + lo`, `hi`

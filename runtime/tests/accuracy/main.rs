@@ -358,7 +358,7 @@ fn log_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
-/// The reference of `log2` (`exact`): like `log`'s.
+/// The reference of `log2` or `log10` (`exact`): like `log`'s.
 fn log_base_reference(x: f64, exact: fn(f64) -> Dd) -> Option<Scaled> {
     if x.is_nan() || x < 0.0 {
         return None;
@@ -375,6 +375,10 @@ fn log_base_reference(x: f64, exact: fn(f64) -> Dd) -> Option<Scaled> {
 
 fn log2_reference(x: f64) -> Option<Scaled> {
     log_base_reference(x, reference::log2)
+}
+
+fn log10_reference(x: f64) -> Option<Scaled> {
+    log_base_reference(x, reference::log10)
 }
 
 const SPECIAL_EXP_INPUTS: &[f64] = &[
@@ -769,6 +773,68 @@ fn log2_is_exact_at_powers_of_two() {
     }
 }
 
+#[test]
+fn log10_f64() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 10.0, 1000.0];
+    let case = Case {
+        name: "log10 f64",
+        format: F64,
+        domain: (-1.0, f64::MAX),
+        edges: &edges,
+        seed: 19,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        |x| mathlib::nx_log10_f64(x),
+        log10_reference,
+        libm::log10,
+    );
+}
+
+#[test]
+fn log10_f32() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 10.0, 1000.0];
+    let case = Case {
+        name: "log10 f32",
+        format: F32,
+        domain: (-1.0, f32::MAX as f64),
+        edges: &edges,
+        seed: 20,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_log10_f32(x)),
+        log10_reference,
+        widened(libm::log10f),
+    );
+}
+
+/// `log10(10^j)` is exactly `j` for every power of ten the format holds exactly (f64: up to
+/// 10^22, f32: up to 10^10), and so is `log10` of the float nearest any other normal power of
+/// ten (`log10(0.001) == -3`), as a correctly rounded `log10` gives: the float is within half
+/// an ulp of `10^j`, which moves the logarithm by far less than half an ulp of `j`.
+#[test]
+fn log10_is_exact_at_powers_of_ten() {
+    for j in 0..=22 {
+        let x: f64 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f64(x), f64::from(j), "log10(1e{j}) f64");
+    }
+    for j in 0..=10 {
+        let x: f32 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f32(x), j as f32, "log10(1e{j}) f32");
+    }
+    for j in -307..=308 {
+        let x: f64 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f64(x), f64::from(j), "log10(1e{j}) f64");
+    }
+    for j in -37..=38 {
+        let x: f32 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f32(x), j as f32, "log10(1e{j}) f32");
+    }
+}
+
 /// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within
 /// an ulp of it.
 #[test]
@@ -788,6 +854,7 @@ fn reference_agrees_with_libm() {
     );
     assert!(log.max_ulp < 1.0, "libm log: {} ulp", log.max_ulp);
     libm_within_an_ulp("log2", &points, libm::log2, log2_reference);
+    libm_within_an_ulp("log10", &points, libm::log10, log10_reference);
 }
 
 fn libm_within_an_ulp(

@@ -299,3 +299,11 @@ fn log_relative(x: f64) -> Dd {
 pub fn log2(x: f64) -> Dd {
     log_relative(x).div(ln2())
 }
+
+/// ln 10 to about 106 bits.
+const LN10: [f64; 2] = [std::f64::consts::LN_10, -2.1707562233822494e-16];
+
+/// `log10 x` for finite positive `x`.
+pub fn log10(x: f64) -> Dd {
+    log_relative(x).div(fast_two_sum(LN10[0], LN10[1]))
+}
