@@ -3,7 +3,7 @@
 //! at 10^7, beside the same loop in Rust. The side-by-side comparison with NumPy and its peers
 //! is the benchmark harness's job; this is the codegen engineer's quick check.
 //!
-//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log`, `log1p`, `log2` and `log10` (f64 and f32, 2^16 elements, L2-resident,
+//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log`, `log1p`, `log2`, `log10` and `cbrt` (f64 and f32, 2^16 elements, L2-resident,
 //! best of several rounds, variants alternated) as the vector path's inline code, as the
 //! scalar path's per-element calls into the runtime, as a Rust loop calling libm per element
 //! (what kernels did before nx had its own), and as the same generic algorithm compiled ahead
@@ -99,6 +99,7 @@ impl MathElement for f64 {
             Function::Log1p => libm::log1p(x),
             Function::Log2 => libm::log2(x),
             Function::Log10 => libm::log10(x),
+            Function::Cbrt => libm::cbrt(x),
         }
     }
     #[inline(always)]
@@ -124,6 +125,7 @@ impl MathElement for f32 {
             Function::Log1p => libm::log1pf(x),
             Function::Log2 => libm::log2f(x),
             Function::Log10 => libm::log10f(x),
+            Function::Cbrt => libm::cbrtf(x),
         }
     }
     #[inline(always)]
@@ -249,6 +251,8 @@ fn main() {
     measure_math::<f32>(&mut jit, Function::Log2, MathFn::Log2, 1e-3, 1e3);
     measure_math::<f64>(&mut jit, Function::Log10, MathFn::Log10, 1e-3, 1e3);
     measure_math::<f32>(&mut jit, Function::Log10, MathFn::Log10, 1e-3, 1e3);
+    measure_math::<f64>(&mut jit, Function::Cbrt, MathFn::Cbrt, -1e3, 1e3);
+    measure_math::<f32>(&mut jit, Function::Cbrt, MathFn::Cbrt, -1e3, 1e3);
     // Warm up the first compile in the process.
     jit.compile(&axpy_kernel(-1.0)).unwrap();
     let count = 200;

@@ -1,4 +1,4 @@
-//! The math functions nx implements itself (`exp`, `log`, ...) are emitted inline by the vector path
+//! The math functions nx implements itself (`exp`, `log`, `cbrt`, ...) are emitted inline by the vector path
 //! and called through the runtime by scalar code and the interpreter: both must give the same
 //! bits, nan payloads included, on random inputs over the whole float range, the interesting
 //! range of each function, its thresholds and the special values, for f32 and f64.
@@ -207,4 +207,18 @@ fn inline_log2_and_log10_match_the_runtime_bit_for_bit() {
     check(MathFn::Log2, 0.5, 2.0, &[1.0], 17);
     check(MathFn::Log10, 0.0, 1e10, &edges, 18);
     check(MathFn::Log10, 0.5, 2.0, &[1.0], 19);
+}
+
+#[test]
+fn inline_cbrt_matches_the_runtime_bit_for_bit() {
+    let edges = [
+        0.0,
+        1.0,
+        -8.0,
+        f64::MIN_POSITIVE,
+        -(f32::MIN_POSITIVE as f64),
+        f64::MAX,
+    ];
+    check(MathFn::Cbrt, -1e10, 1e10, &edges, 20);
+    check(MathFn::Cbrt, -2.0, 2.0, &[0.125], 21);
 }

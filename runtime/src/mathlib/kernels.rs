@@ -23,6 +23,8 @@
 //! - `log2`, `log10`: `log`'s reduction and polynomial, `log(m)` split as `hi + lo` so that
 //!   `hi / ln b` is exact, plus `k log_b(2)` exact and the low-order terms (fdlibm's scheme):
 //!   exactly `k` at `2^k`, exactly `j` at `10^j`.
+//! - `cbrt`: `|x| = 2^(3q) a`, a polynomial estimate of `cbrt(a)` rounded short, one Halley
+//!   step; the sign put back.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
@@ -87,6 +89,7 @@ pub enum Function {
     Log1p,
     Log2,
     Log10,
+    Cbrt,
 }
 
 impl Function {
@@ -103,6 +106,7 @@ impl Function {
             "log1p" => Some(Function::Log1p),
             "log2" => Some(Function::Log2),
             "log10" => Some(Function::Log10),
+            "cbrt" => Some(Function::Cbrt),
             _ => None,
         }
     }
@@ -120,6 +124,7 @@ impl Function {
             Function::Log1p => log1p(ops, format, x),
             Function::Log2 => log2(ops, format, x),
             Function::Log10 => log10(ops, format, x),
+            Function::Cbrt => cbrt(ops, format, x),
         }
     }
 }
@@ -166,6 +171,8 @@ pub struct Format {
     /// The bits of `2^mantissa_bits`: or-ing a small integer into them gives
     /// `2^mantissa_bits + integer` exactly.
     integer_magic_bits: u64,
+    /// The sign bit.
+    sign_bit: u64,
     /// Clears the low mantissa bits of `log2`'s and `log10`'s `hi = f - f^2/2` (32 of f64's,
     /// 12 of f32's), so that `hi` times the `_hi` constants below is exact.
     log_split_mask: u64,
@@ -174,6 +181,16 @@ pub struct Format {
     inv_ln2_split: (f64, f64),
     inv_ln10_split: (f64, f64),
     log10_2_split: (f64, f64),
+    /// `P` of `cbrt(1 + f)` for `1 + f` in `[sqrt(1/2), sqrt(2))`, lowest degree first.
+    cbrt_coefficients: &'static [f64],
+    /// `2^(1/3)` and `2^(-1/3)` rounded.
+    cbrt_2: f64,
+    cbrt_half: f64,
+    /// Clears the low mantissa bits of `cbrt`'s estimate before its last step (28 of f64's,
+    /// 12 of f32's), so that the estimate squared is exact; `cbrt_round_bit` (half the
+    /// cleared range) is added first, rounding to nearest.
+    cbrt_round_mask: u64,
+    cbrt_round_bit: u64,
 }
 
 pub const F64: Format = Format {
@@ -216,10 +233,25 @@ pub const F64: Format = Format {
     subnormal_scale_log2: 54.0,
     sqrt_half_bits: 0x3fe6_a09e_667f_3bcd,
     integer_magic_bits: 0x4330_0000_0000_0000,
+    sign_bit: 1 << 63,
     log_split_mask: !0 << 32,
     inv_ln2_split: (1.4426950407214463, 1.6751713164886512e-10),
     inv_ln10_split: (0.4342944818781689, 2.5082946711645275e-11),
     log10_2_split: (0.3010299956640665, -8.532344317057107e-14),
+    cbrt_coefficients: &[
+        1.0000000138302472,
+        0.33333380296495624,
+        -0.11111476211955157,
+        0.06168922871937704,
+        -0.040976428208515187,
+        0.03093273473170452,
+        -0.026460461553631732,
+        0.01603403303138764,
+    ],
+    cbrt_2: 1.2599210498948732,
+    cbrt_half: 0.7937005259840998,
+    cbrt_round_mask: !0 << 28,
+    cbrt_round_bit: 1 << 27,
 };
 
 pub const F32: Format = Format {
@@ -254,10 +286,21 @@ pub const F32: Format = Format {
     subnormal_scale_log2: 25.0,
     sqrt_half_bits: 0x3f35_04f3,
     integer_magic_bits: 0x4b00_0000,
+    sign_bit: 1 << 31,
     log_split_mask: !0 << 12,
     inv_ln2_split: (1.44287109375, -0.00017605285393074155),
     inv_ln10_split: (0.434326171875, -3.168997136526741e-05),
     log10_2_split: (0.30103302001953125, -3.024355464731343e-06),
+    cbrt_coefficients: &[
+        1.000069260597229,
+        0.33362245559692383,
+        -0.11571621149778366,
+        0.058219823986291885,
+    ],
+    cbrt_2: 1.2599210739135742,
+    cbrt_half: 0.7937005162239075,
+    cbrt_round_mask: !0 << 12,
+    cbrt_round_bit: 1 << 11,
 };
 
 /// `c[first] + c[first + 2] u + c[first + 4] u^2 + ...` by Horner's rule.
@@ -758,6 +801,80 @@ fn log_in_base<O: FloatOps>(
     let val_lo = ops.add(val_lo, rounding);
     let result = ops.add(val_lo, w);
     log_special_values(ops, x, result)
+}
+
+/// `cbrt x`: with `|x| = 2^k m` as for `log` and `k = 3q + r` (`r` in {-1, 0, 1}), `cbrt |x| =
+/// 2^q cbrt(a)` for `a = 2^r m` (exact, in [0.35, 2.9)). `t ~ cbrt(a)` from a polynomial in
+/// `m - 1` (within 2^-25, f32: 2^-13.7) times `2^(r/3)`, rounded to 25 bits (f32: 12) so that
+/// `t^2` is exact, then one Halley step `t + t (a/t^2 - t) / (2t + a/t^2)` (cubic: the
+/// estimate's error, about 2^-24 (f32: 2^-11.5), cubed), where only `a/t^2` rounds to first
+/// order: within 2/3 ulp, and exact when `cbrt(a)` is a float. The sign is put back; ±0, ±inf
+/// and nan return themselves (nan quieted).
+#[inline(always)]
+pub fn cbrt<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
+    let bits = ops.to_bits(x);
+    let magnitude_mask = ops.int(!format.sign_bit);
+    let magnitude_bits = ops.int_and(bits, magnitude_mask);
+    let magnitude = ops.float_with_bits(magnitude_bits);
+    let sign_mask = ops.int(format.sign_bit);
+    let sign = ops.int_and(bits, sign_mask);
+    let (k, m) = exponent_and_mantissa(ops, format, magnitude);
+    // q = round(k / 3) (k / 3 is never a half-integer: the product's rounding cannot matter).
+    let third = ops.float(1.0 / 3.0);
+    let shift = ops.float(format.round_shift);
+    let k_third = ops.mul(k, third);
+    let shifted = ops.add(k_third, shift);
+    let q = ops.sub(shifted, shift);
+    let three = ops.float(3.0);
+    let three_q = ops.mul(q, three);
+    let r = ops.sub(k, three_q);
+    let zero = ops.float(0.0);
+    let r_negative = ops.less(r, zero);
+    let r_positive = ops.greater(r, zero);
+    let one = ops.float(1.0);
+    let half = ops.float(0.5);
+    let two = ops.float(2.0);
+    let power = ops.select(r_negative, half, one);
+    let power = ops.select(r_positive, two, power);
+    let a = ops.mul(m, power);
+    let cbrt_half = ops.float(format.cbrt_half);
+    let cbrt_2 = ops.float(format.cbrt_2);
+    let cbrt_power = ops.select(r_negative, cbrt_half, one);
+    let cbrt_power = ops.select(r_positive, cbrt_2, cbrt_power);
+    let f = ops.sub(m, one);
+    let estimate = polynomial(ops, f, format.cbrt_coefficients);
+    let estimate = ops.mul(estimate, cbrt_power);
+    // Round to nearest on the kept bits (t > 0).
+    let estimate_bits = ops.to_bits(estimate);
+    let round_bit = ops.int(format.cbrt_round_bit);
+    let round_mask = ops.int(format.cbrt_round_mask);
+    let rounded_bits = ops.int_add(estimate_bits, round_bit);
+    let t_bits = ops.int_and(rounded_bits, round_mask);
+    let t = ops.float_with_bits(t_bits);
+    // Halley: t^2 exact, a / t^2 within half an ulp, a / t^2 - t exact (Sterbenz).
+    let t_squared = ops.mul(t, t);
+    let ratio = ops.div(a, t_squared);
+    let difference = ops.sub(ratio, t);
+    let twice_t = ops.add(t, t);
+    let denominator = ops.add(twice_t, ratio);
+    let step = ops.div(difference, denominator);
+    let correction = ops.mul(t, step);
+    let root = ops.add(t, correction);
+    // 2^q is normal, and so is the result: the product is exact.
+    let scale = power_of_two(ops, format, q);
+    let root = ops.mul(root, scale);
+    let root_bits = ops.to_bits(root);
+    let signed_bits = ops.int_or(root_bits, sign);
+    let signed = ops.float_with_bits(signed_bits);
+    // ±0 and ±inf return themselves; nan comes out quieted.
+    let is_zero = ops.equal(x, zero);
+    let result = ops.select(is_zero, x, signed);
+    let infinity = ops.float(f64::INFINITY);
+    let is_infinite = ops.equal(magnitude, infinity);
+    let result = ops.select(is_infinite, x, result);
+    let is_nan = ops.is_nan(x);
+    let quiet = ops.add(x, x);
+    ops.select(is_nan, quiet, result)
 }
 
 /// `ln(1 + x)`, accurate near 0: `u = 1 + x` rounded, then `log(u) + (x - (u - 1)) / u`, the
