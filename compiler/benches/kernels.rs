@@ -99,6 +99,9 @@ impl MathElement for f64 {
             "tanh" => libm::tanh,
             "log" => libm::log,
             "log1p" => libm::log1p,
+            "log2" => libm::log2,
+            "log10" => libm::log10,
+            "cbrt" => libm::cbrt,
             _ => return None,
         })
     }
@@ -119,6 +122,9 @@ impl MathElement for f32 {
             "tanh" => libm::tanhf,
             "log" => libm::logf,
             "log1p" => libm::log1pf,
+            "log2" => libm::log2f,
+            "log10" => libm::log10f,
+            "cbrt" => libm::cbrtf,
             _ => return None,
         })
     }

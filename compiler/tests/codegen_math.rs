@@ -264,3 +264,33 @@ fn log_matches_the_runtime_bit_for_bit() {
     check(MathFn::Log, 0.0, 1e10, &edges, 3);
     check(MathFn::Log, 0.5, 2.0, &[1.0], 4);
 }
+
+#[test]
+fn log2_and_log10_match_the_runtime_bit_for_bit() {
+    let edges = [
+        1.0,
+        std::f64::consts::FRAC_1_SQRT_2,
+        f64::MIN_POSITIVE,
+        f32::MIN_POSITIVE as f64,
+        1024.0,
+        1000.0,
+    ];
+    check(MathFn::Log2, 0.0, 1e10, &edges, 16);
+    check(MathFn::Log2, 0.5, 2.0, &[1.0], 17);
+    check(MathFn::Log10, 0.0, 1e10, &edges, 18);
+    check(MathFn::Log10, 0.5, 2.0, &[1.0], 19);
+}
+
+#[test]
+fn cbrt_matches_the_runtime_bit_for_bit() {
+    let edges = [
+        0.0,
+        1.0,
+        -8.0,
+        f64::MIN_POSITIVE,
+        -(f32::MIN_POSITIVE as f64),
+        f64::MAX,
+    ];
+    check(MathFn::Cbrt, -1e10, 1e10, &edges, 20);
+    check(MathFn::Cbrt, -2.0, 2.0, &[0.125], 21);
+}

@@ -1,5 +1,5 @@
 //! Math functions emitted inline: the runtime's algorithms (`mathlib::kernels`) instantiated on
-//! Cranelift values. The vector path computes `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log` and `log1p` on whole 128-bit vectors with
+//! Cranelift values. The vector path computes `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log`, `log1p`, `log2`, `log10` and `cbrt` on whole 128-bit vectors with
 //! exactly the operations, in the same order, of the runtime's `nx_exp_f64` and friends, which
 //! the interpreter and scalar code call, so every path gives the same bits.
 

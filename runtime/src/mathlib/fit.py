@@ -96,6 +96,27 @@ def main():
             log_tail, lambda z: z / 2, mp.mpf(0), s_max**2, [], degree, rounder
         )
         report(f"log Q degree {degree}", coefficients, error, rounder)
+    # cbrt: cbrt(1 + f) for 1 + f in [sqrt(1/2), sqrt(2)), relative error.
+    for degree, rounder in [(7, round_f64), (3, round_f32)]:
+        coefficients, error = fit(
+            lambda f: mp.cbrt(1 + f),
+            lambda f: 1 / mp.cbrt(1 + f),
+            mp.sqrt(mp.mpf(1) / 2) - 1,
+            mp.sqrt(2) - 1,
+            [],
+            degree,
+            rounder,
+        )
+        report(f"cbrt P degree {degree}", coefficients, error, rounder)
+    # log2/log10: 1/ln 2, 1/ln 10 and log10 2 as hi + lo, hi rounded to few enough bits that
+    # its products are exact (f64 hi has 21 bits, f32 hi 12; |k| < 2^11, f32 2^8).
+    for name, value in [("1/ln 2", 1 / mp.log(2)), ("1/ln 10", 1 / mp.log(10)), ("log10 2", mp.log10(2))]:
+        for bits, rounder in [(40 if name == "log10 2" else 32, round_f64), (16 if name == "log10 2" else 12, round_f32)]:
+            scale = mp.mpf(2) ** (bits - 1 - mp.floor(mp.log(value, 2)))
+            hi = rounder(mp.nint(value * scale) / scale)
+            lo = rounder(value - mp.mpf(hi))
+            kind = "f64" if rounder is round_f64 else "f32"
+            print(f"{name} ({kind}): ({hi!r}, {lo!r})")
 
 
 if __name__ == "__main__":

@@ -358,6 +358,43 @@ fn log_reference(x: f64) -> Option<Scaled> {
     Some(exact)
 }
 
+/// The reference of `log2` or `log10` (`exact`): like `log`'s.
+fn log_base_reference(x: f64, exact: fn(f64) -> Dd) -> Option<Scaled> {
+    if x.is_nan() || x < 0.0 {
+        return None;
+    }
+    let value = if x == 0.0 {
+        Scaled::new(Dd::from(-1.0), 100_000)
+    } else if x == f64::INFINITY {
+        Scaled::new(Dd::from(1.0), 100_000)
+    } else {
+        Scaled::new(exact(x), 0)
+    };
+    Some(value)
+}
+
+fn log2_reference(x: f64) -> Option<Scaled> {
+    log_base_reference(x, reference::log2)
+}
+
+fn log10_reference(x: f64) -> Option<Scaled> {
+    log_base_reference(x, reference::log10)
+}
+
+fn cbrt_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    let value = if x == 0.0 {
+        Scaled::new(Dd::from(0.0), 0)
+    } else if x.is_infinite() {
+        Scaled::new(Dd::from(x.signum()), 100_000)
+    } else {
+        reference::cbrt(x)
+    };
+    Some(value)
+}
+
 const SPECIAL_EXP_INPUTS: &[f64] = &[
     0.0,
     -0.0,
@@ -379,6 +416,23 @@ const SPECIAL_LOG_INPUTS: &[f64] = &[
     f64::NEG_INFINITY,
     f64::NAN,
     -1e-320,
+];
+
+const SPECIAL_CBRT_INPUTS: &[f64] = &[
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    8.0,
+    -8.0,
+    0.125,
+    -27.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1e-320,
+    -1e-320,
+    -5e-324,
 ];
 
 /// One function and dtype under test: the domain and edges of its sweep, and the inputs on
@@ -699,6 +753,211 @@ fn log_f32() {
     );
 }
 
+#[test]
+fn log2_f64() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 1024.0];
+    let case = Case {
+        name: "log2 f64",
+        format: F64,
+        domain: (-1.0, f64::MAX),
+        edges: &edges,
+        seed: 17,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        |x| mathlib::nx_log2_f64(x),
+        log2_reference,
+        libm::log2,
+    );
+}
+
+#[test]
+fn log2_f32() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 1024.0];
+    let case = Case {
+        name: "log2 f32",
+        format: F32,
+        domain: (-1.0, f32::MAX as f64),
+        edges: &edges,
+        seed: 18,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_log2_f32(x)),
+        log2_reference,
+        widened(libm::log2f),
+    );
+}
+
+/// `log2(2^k)` is exactly `k` for every power of two, subnormals included.
+#[test]
+fn log2_is_exact_at_powers_of_two() {
+    for k in -1074..=1023 {
+        let x = power_of_two(k);
+        assert_eq!(mathlib::nx_log2_f64(x), f64::from(k), "log2(2^{k}) f64");
+    }
+    for k in -149..=127 {
+        let x = power_of_two(k) as f32;
+        assert_eq!(mathlib::nx_log2_f32(x), k as f32, "log2(2^{k}) f32");
+    }
+}
+
+#[test]
+fn log10_f64() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 10.0, 1000.0];
+    let case = Case {
+        name: "log10 f64",
+        format: F64,
+        domain: (-1.0, f64::MAX),
+        edges: &edges,
+        seed: 19,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        |x| mathlib::nx_log10_f64(x),
+        log10_reference,
+        libm::log10,
+    );
+}
+
+#[test]
+fn log10_f32() {
+    let edges = [1.0, FRAC_1_SQRT_2, SQRT_2, 2.0, 0.5, 10.0, 1000.0];
+    let case = Case {
+        name: "log10 f32",
+        format: F32,
+        domain: (-1.0, f32::MAX as f64),
+        edges: &edges,
+        seed: 20,
+        specials: SPECIAL_LOG_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_log10_f32(x)),
+        log10_reference,
+        widened(libm::log10f),
+    );
+}
+
+/// `log10(10^j)` is exactly `j` for every power of ten the format holds exactly (f64: up to
+/// 10^22, f32: up to 10^10), and so is `log10` of the float nearest any other normal power of
+/// ten (`log10(0.001) == -3`), as a correctly rounded `log10` gives: the float is within half
+/// an ulp of `10^j`, which moves the logarithm by far less than half an ulp of `j`.
+#[test]
+fn log10_is_exact_at_powers_of_ten() {
+    for j in 0..=22 {
+        let x: f64 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f64(x), f64::from(j), "log10(1e{j}) f64");
+    }
+    for j in 0..=10 {
+        let x: f32 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f32(x), j as f32, "log10(1e{j}) f32");
+    }
+    for j in -307..=308 {
+        let x: f64 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f64(x), f64::from(j), "log10(1e{j}) f64");
+    }
+    for j in -37..=38 {
+        let x: f32 = format!("1e{j}").parse().unwrap();
+        assert_eq!(mathlib::nx_log10_f32(x), j as f32, "log10(1e{j}) f32");
+    }
+}
+
+#[test]
+fn cbrt_f64() {
+    let edges = [
+        0.0,
+        1.0,
+        -1.0,
+        8.0,
+        0.125,
+        f64::MIN_POSITIVE,
+        FRAC_1_SQRT_2,
+        SQRT_2,
+    ];
+    let case = Case {
+        name: "cbrt f64",
+        format: F64,
+        domain: (-f64::MAX, f64::MAX),
+        edges: &edges,
+        seed: 21,
+        specials: SPECIAL_CBRT_INPUTS,
+    };
+    verify(
+        case,
+        |x| mathlib::nx_cbrt_f64(x),
+        cbrt_reference,
+        libm::cbrt,
+    );
+}
+
+#[test]
+fn cbrt_f32() {
+    let edges = [
+        0.0,
+        1.0,
+        -1.0,
+        8.0,
+        0.125,
+        f32::MIN_POSITIVE as f64,
+        FRAC_1_SQRT_2,
+        SQRT_2,
+    ];
+    let case = Case {
+        name: "cbrt f32",
+        format: F32,
+        domain: (-f32::MAX as f64, f32::MAX as f64),
+        edges: &edges,
+        seed: 22,
+        specials: SPECIAL_CBRT_INPUTS,
+    };
+    verify(
+        case,
+        widened(|x| mathlib::nx_cbrt_f32(x)),
+        cbrt_reference,
+        widened(libm::cbrtf),
+    );
+}
+
+/// `cbrt(y^3) == y` whenever `y^3` is a float: `y = n 2^e` for every odd `n` whose cube fits
+/// the format's precision (f64: `n < 2^17`, f32: `n < 2^8`), both signs, and exponents `e`
+/// putting the cube anywhere from the subnormals to the top of the range.
+#[test]
+fn cbrt_is_exact_on_exact_cubes() {
+    let mut random = Random(23);
+    let mut libm_inexact = 0;
+    for n in (1u64..1 << 17).step_by(2) {
+        let cube_bits = 64 - (n * n * n).leading_zeros() as i32;
+        for _ in 0..4 {
+            // 2^(3e) n^3 between the smallest subnormal's exponent and the largest float's.
+            let low = (-1074i32).div_euclid(3) + 1;
+            let high = (1024 - cube_bits) / 3;
+            let e = low + (random.next() % (high - low + 1) as u64) as i32;
+            let sign = if random.next() & 1 == 0 { 1.0 } else { -1.0 };
+            let y = sign * n as f64 * power_of_two(e);
+            let x = y * y * y;
+            assert_eq!(mathlib::nx_cbrt_f64(x), y, "cbrt({x:e}) f64");
+            libm_inexact += usize::from(libm::cbrt(x) != y);
+        }
+    }
+    for n in (1u32..1 << 8).step_by(2) {
+        let cube_bits = 32 - (n * n * n).leading_zeros() as i32;
+        for e in (-149i32).div_euclid(3) + 1..=(128 - cube_bits) / 3 {
+            for sign in [1.0f32, -1.0] {
+                let y = sign * n as f32 * power_of_two(e) as f32;
+                let x = y * y * y;
+                assert_eq!(f64::from(x), f64::from(y).powi(3), "{y:e} cubed is exact");
+                assert_eq!(mathlib::nx_cbrt_f32(x), y, "cbrt({x:e}) f32");
+                libm_inexact += usize::from(libm::cbrtf(x) != y);
+            }
+        }
+    }
+    println!("cbrt of exact cubes: libm inexact on {libm_inexact}");
+}
+
 /// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within
 /// an ulp of it.
 #[test]
@@ -717,4 +976,26 @@ fn reference_agrees_with_libm() {
         log.max_ulp
     );
     assert!(log.max_ulp < 1.0, "libm log: {} ulp", log.max_ulp);
+    libm_within_an_ulp("log2", &points, libm::log2, log2_reference);
+    libm_within_an_ulp("log10", &points, libm::log10, log10_reference);
+    let points = sweep(F64, -f64::MAX, f64::MAX, &[1.0], 20_000, 24);
+    libm_within_an_ulp("cbrt", &points, libm::cbrt, cbrt_reference);
+}
+
+fn libm_within_an_ulp(
+    name: &str,
+    points: &[f64],
+    function: fn(f64) -> f64,
+    reference: fn(f64) -> Option<Scaled>,
+) {
+    let measured = measure(points, function, reference, F64);
+    println!(
+        "libm {name} f64 against the reference: max {:.3} ulp",
+        measured.max_ulp
+    );
+    assert!(
+        measured.max_ulp < 1.0,
+        "libm {name}: {} ulp",
+        measured.max_ulp
+    );
 }

@@ -284,3 +284,41 @@ pub fn log(x: f64) -> Dd {
     let y1 = y0.add(m.mul(e).sub(Dd::from(1.0)));
     ln2().mul_f64(exponent as f64).add(y1)
 }
+
+/// `ln x` for finite positive `x`, accurate relative to itself near 1 too: `log1p(x - 1)`
+/// (`x - 1` exact) on [1/2, 2], where `log`'s sum `k ln2 + log(m)` would cancel.
+fn log_relative(x: f64) -> Dd {
+    if (0.5..=2.0).contains(&x) {
+        log1p(x - 1.0)
+    } else {
+        log(x)
+    }
+}
+
+/// `log2 x` for finite positive `x`.
+pub fn log2(x: f64) -> Dd {
+    log_relative(x).div(ln2())
+}
+
+/// ln 10 to about 106 bits.
+const LN10: [f64; 2] = [std::f64::consts::LN_10, -2.1707562233822494e-16];
+
+/// `log10 x` for finite positive `x`.
+pub fn log10(x: f64) -> Dd {
+    log_relative(x).div(fast_two_sum(LN10[0], LN10[1]))
+}
+
+/// `cbrt x` for finite nonzero `x` (subnormals included): `x = 2^(3j) a` with `a` in
+/// [1/2, 4), libm's estimate of `cbrt(a)` and one Newton step `y + (a - y^3) / (3 y^2)` in
+/// double-double (quadratic: from libm's 2^-52 to far below 2^-100), times `2^j`.
+pub fn cbrt(x: f64) -> Scaled {
+    let (mantissa, exponent) = libm::frexp(x.abs());
+    let j = exponent.div_euclid(3);
+    let a = libm::ldexp(mantissa, exponent - 3 * j);
+    let y = Dd::from(libm::cbrt(a));
+    let cube = y.mul(y).mul(y);
+    let three_square = y.mul(y).mul_f64(3.0);
+    let root = y.add(Dd::from(a).sub(cube).div(three_square));
+    let signed = if x < 0.0 { root.neg() } else { root };
+    Scaled::new(signed, j)
+}
