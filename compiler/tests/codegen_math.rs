@@ -10,7 +10,9 @@ mod codegen_common;
 use codegen_common::{Layout, Rng, check_against_interpreter};
 use nx_compiler::codegen::Jit;
 use nx_compiler::ir::interp::interpret;
-use nx_compiler::ir::{BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn};
+use nx_compiler::ir::{
+    BinaryOp, BufRole, BufView, Effect, Inst, Kernel, KernelStatus, MathFn, ReduceOp,
+};
 use nx_runtime::DType;
 
 const POINTS: usize = 100_000;
@@ -165,6 +167,58 @@ fn chained_kernel(rank: usize, dtype: DType) -> Kernel {
         value: exp,
     });
     kernel
+}
+
+/// `sum(log1p(exp(x * y) + y) * tanh(x))` and `max(exp(x * y))` over the innermost axis: staged
+/// values inside the fixed summation order's vector chunks, one feeding another.
+fn chained_reduction_kernel(rank: usize, dtype: DType) -> Kernel {
+    let mut kernel = chained_kernel(rank, dtype);
+    kernel.reduce_axes = 1;
+    let stores: Vec<_> = kernel.effects.drain(..).collect();
+    for (effect, op) in stores.into_iter().zip([ReduceOp::Sum, ReduceOp::Max]) {
+        let Effect::Store { buf, value } = effect else {
+            unreachable!("chained_kernel stores")
+        };
+        kernel.effects.push(Effect::Reduce { op, buf, value });
+    }
+    kernel
+}
+
+#[test]
+fn staged_math_in_reductions_matches_the_interpreter() {
+    let mut rng = Rng(22);
+    let mut jit = Jit::new().unwrap();
+    // Around a vector chunk and the 128 f64 / 256 f32 elements of a summation block.
+    let lengths = [0, 1, 3, 8, 15, 127, 128, 129, 255, 256, 257, 1000, 2600];
+    let layouts = [
+        [Layout::Contiguous, Layout::Contiguous],
+        [Layout::Contiguous, Layout::Broadcast],
+        [Layout::Strided(2), Layout::Contiguous],
+    ];
+    for dtype in [DType::F64, DType::F32] {
+        for rank in [1, 2] {
+            let kernel = chained_reduction_kernel(rank, dtype);
+            let compiled = jit.compile(&kernel).unwrap();
+            assert!(compiled.is_vectorized());
+            for length in lengths {
+                let sizes: Vec<usize> = if rank == 1 {
+                    vec![length]
+                } else {
+                    vec![3, length]
+                };
+                for input_layouts in &layouts {
+                    check_against_interpreter(
+                        &kernel,
+                        &compiled,
+                        &sizes,
+                        input_layouts,
+                        Layout::Contiguous,
+                        &mut rng,
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -320,10 +320,24 @@ impl Emitter<'_> {
             }
             accumulators.push(vectors);
         }
+        // Staged math values are computed for the whole chunk first (`staged.rs`).
+        let stages = (!self.staged.is_empty()).then(|| {
+            let block = self.reductions[0].block;
+            let stages = self.declare_stages(block * plan.width);
+            let length = self.builder.ins().ishl(groups, shift_value);
+            self.emit_stage_phases(&stages, axis, groups, parts, length);
+            stages
+        });
+        let reduced: Vec<ValueId> = self.reductions.iter().map(|state| state.value).collect();
+        let needed = self.needed_after_stages(&reduced);
         // One iteration: `parts` vectors, vector `part` folded into accumulator `part`.
         self.emit_vector_loop(axis, groups, lanes, |this, pointers| {
+            let loads = match &stages {
+                Some(stages) => this.staged_loads(stages),
+                None => Vec::new(),
+            };
             for part in 0..parts {
-                let values = this.eval_vector_body(pointers, part);
+                let values = this.eval_vector_values(pointers, part, &needed, &loads);
                 for index in 0..this.reductions.len() {
                     let state = &this.reductions[index];
                     let (op, dtype) = (reduce_combine_op(state.op), state.dtype);
@@ -332,6 +346,9 @@ impl Emitter<'_> {
                     let combined = this.vector_binary(op, dtype, accumulator, value);
                     this.builder.def_var(accumulators[index][part], combined);
                 }
+            }
+            if let Some(stages) = &stages {
+                this.advance_stage_cursor(stages, lanes);
             }
         });
         for index in 0..self.reductions.len() {

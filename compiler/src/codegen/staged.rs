@@ -1,12 +1,14 @@
-//! Staged math: in elementwise kernels, nx's own math functions run as the runtime's block
-//! routines (`mathlib::blocks`: AVX-512 or AVX2 code) instead of inline 128-bit vector code.
+//! Staged math: nx's own math functions run as the runtime's block routines
+//! (`mathlib::blocks`: AVX-512 or AVX2 code) instead of inline 128-bit vector code.
 //!
-//! The contiguous vector path then walks the innermost axis in blocks of `STAGE_BYTES`. For
-//! each staged math value, in body order, one vector loop over the block computes its
-//! operand into a stage buffer on the stack, and one call applies the function to that
-//! buffer in place. A last vector loop computes the body, reading the staged values from
-//! their buffers, and stores the results. Each loop computes only the values its result needs.
-//! The blocks stay in L1, so each input element is read from memory once.
+//! The contiguous vector path then walks the innermost axis by blocks: `STAGE_BYTES` in
+//! elementwise kernels, each vector chunk of the fixed summation order (up to the end of its
+//! block, `reduce.rs`) in reductions. For each staged math value, in body order, one vector
+//! loop over the block computes its operand into a stage buffer on the stack, and one call
+//! applies the function to that buffer in place. The block's last vector loop computes the
+//! body, reading the staged values from their buffers, and stores or accumulates the results.
+//! Each loop computes only the values its result needs. The blocks stay in L1, so each input
+//! element is read from memory once.
 //!
 //! The block routines give the bits of the scalar functions (the scalar tail and the
 //! interpreter call those), so staging changes speed only. The JIT stages only where the
@@ -16,6 +18,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value, types};
 use cranelift_entity::EntityRef;
+use cranelift_frontend::Variable;
 use nx_runtime::DType;
 use nx_runtime::mathlib::blocks;
 use nx_runtime::mathlib::kernels::Function;
@@ -32,7 +35,7 @@ use crate::ir::{Effect, Inst, Kernel, ValueId};
 const STAGE_BYTES: usize = 4096;
 
 /// The values of `kernel` that run as block routines (when `imports.block_math`): math
-/// functions with a block routine, in an elementwise kernel with a vector path whose lanes have the math
+/// functions with a block routine, in a kernel with a vector path whose lanes have the math
 /// value's width. Kernels that read an axis index stay inline (a block loop would have to
 /// replay the index per stage).
 pub(super) fn staged_values(
@@ -43,11 +46,10 @@ pub(super) fn staged_values(
     let Some(plan) = plan.filter(|_| imports.block_math) else {
         return Vec::new();
     };
-    if kernel.reduce_axes > 0
-        || kernel
-            .values
-            .values()
-            .any(|data| matches!(data.inst, Inst::AxisIndex(_)))
+    if kernel
+        .values
+        .values()
+        .any(|data| matches!(data.inst, Inst::AxisIndex(_)))
     {
         return Vec::new();
     }
@@ -96,24 +98,123 @@ fn needed_values(kernel: &Kernel, roots: &[ValueId], leaves: &[ValueId]) -> Vec<
     needed
 }
 
+/// The staging state of a kernel: a stack buffer per staged value and a byte cursor that
+/// walks them in step with the vector loops.
+pub(super) struct Stages {
+    values: Vec<ValueId>,
+    buffers: Vec<Value>,
+    cursor: Variable,
+}
+
 impl Emitter<'_> {
-    /// The vector path of the innermost elementwise `axis` over the first `count` rounded
-    /// down to whole vector iterations, by blocks, with `self.staged` computed by block
-    /// routines. Leaves the pointers after the last element done.
-    pub(super) fn emit_staged_vector_path(&mut self, axis: usize, count: Value) {
-        let plan = self.plan.expect("staging needs a vector plan");
-        let kernel = self.kernel;
-        let staged = self.staged.clone();
-        let per_iteration = 2 * plan.lanes;
-        let step_bytes = (per_iteration * plan.width) as i64;
-        let block_elements = STAGE_BYTES / plan.width;
-        let stages: Vec<Value> = staged
+    /// Stage buffers of `bytes` each for `self.staged`.
+    pub(super) fn declare_stages(&mut self, bytes: usize) -> Stages {
+        let values = self.staged.clone();
+        let buffers = values
             .iter()
             .map(|_| {
-                let slot = self.stack_slot(STAGE_BYTES);
+                let slot = self.stack_slot(bytes);
                 self.builder.ins().stack_addr(self.pointer_type, slot, 0)
             })
             .collect();
+        let cursor = self.builder.declare_var(types::I64);
+        Stages {
+            values,
+            buffers,
+            cursor,
+        }
+    }
+
+    /// For each staged value in order, a vector loop over the `length` elements ahead
+    /// (`iterations` of `parts` vectors) writing its operand into its stage, then the block
+    /// routine's call on that stage. Leaves the pointers where they were, and the cursor at 0
+    /// for the loop that consumes the stages.
+    pub(super) fn emit_stage_phases(
+        &mut self,
+        stages: &Stages,
+        axis: usize,
+        iterations: Value,
+        parts: usize,
+        length: Value,
+    ) {
+        let kernel = self.kernel;
+        let plan = self.plan.expect("staging needs a vector plan");
+        let per_iteration = parts * plan.lanes;
+        let block_start = self.current_pointers(axis);
+        for (index, &value) in stages.values.iter().enumerate() {
+            let Inst::Math(_, operands) = &kernel.values[value].inst else {
+                unreachable!("only math values are staged")
+            };
+            let operand = operands[0];
+            let needed = needed_values(kernel, &[operand], &stages.values[..index]);
+            let dtype = kernel.dtype(operand);
+            let zero = self.iconst(types::I64, 0);
+            self.builder.def_var(stages.cursor, zero);
+            self.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
+                let offset = this.builder.use_var(stages.cursor);
+                let loads = this.stage_addresses(stages, index, offset);
+                let target = this.builder.ins().iadd(stages.buffers[index], offset);
+                for part in 0..parts {
+                    let values = this.eval_vector_values(pointers, part, &needed, &loads);
+                    this.store_vector(dtype, values[operand.index()], target, part);
+                }
+                this.advance_stage_cursor(stages, per_iteration);
+            });
+            for (slot, &pointer) in block_start.iter().enumerate() {
+                self.builder.def_var(self.level_ptrs[axis][slot], pointer);
+            }
+            let symbol = block_symbol(kernel, kernel.values[value].inst.clone());
+            self.call_runtime_void(&symbol, &[stages.buffers[index], length]);
+        }
+        let zero = self.iconst(types::I64, 0);
+        self.builder.def_var(stages.cursor, zero);
+    }
+
+    /// The values computing `roots` needs, with every staged value read from its stage.
+    pub(super) fn needed_after_stages(&self, roots: &[ValueId]) -> Vec<bool> {
+        needed_values(self.kernel, roots, &self.staged)
+    }
+
+    /// Every staged value's address at the cursor, for the loop that consumes the stages.
+    pub(super) fn staged_loads(&mut self, stages: &Stages) -> Vec<(ValueId, Value)> {
+        let offset = self.builder.use_var(stages.cursor);
+        self.stage_addresses(stages, stages.values.len(), offset)
+    }
+
+    /// The first `count` staged values' addresses at the cursor's `offset`.
+    fn stage_addresses(
+        &mut self,
+        stages: &Stages,
+        count: usize,
+        offset: Value,
+    ) -> Vec<(ValueId, Value)> {
+        stages.values[..count]
+            .iter()
+            .zip(&stages.buffers)
+            .map(|(&value, &buffer)| (value, self.builder.ins().iadd(buffer, offset)))
+            .collect()
+    }
+
+    /// Moves the cursor past one vector iteration of `elements`.
+    pub(super) fn advance_stage_cursor(&mut self, stages: &Stages, elements: usize) {
+        let plan = self.plan.expect("staging needs a vector plan");
+        let offset = self.builder.use_var(stages.cursor);
+        let next = self
+            .builder
+            .ins()
+            .iadd_imm_s(offset, (elements * plan.width) as i64);
+        self.builder.def_var(stages.cursor, next);
+    }
+
+    /// The vector path of the innermost elementwise `axis` over the first `count` rounded
+    /// down to whole vector iterations, by blocks of `STAGE_BYTES`, with `self.staged`
+    /// computed by block routines. Leaves the pointers after the last element done.
+    pub(super) fn emit_staged_vector_path(&mut self, axis: usize, count: Value) {
+        let plan = self.plan.expect("staging needs a vector plan");
+        let kernel = self.kernel;
+        let per_iteration = 2 * plan.lanes;
+        let block_elements = STAGE_BYTES / plan.width;
+        let stages = self.declare_stages(STAGE_BYTES);
         let vector_count = self
             .builder
             .ins()
@@ -128,8 +229,7 @@ impl Emitter<'_> {
             .builder
             .ins()
             .ushr_imm_u(rounded_up, i64::from(block_elements.trailing_zeros()));
-        let cursor = self.builder.declare_var(types::I64);
-        let effect_values: Vec<ValueId> = kernel
+        let stored: Vec<ValueId> = kernel
             .effects
             .iter()
             .filter_map(|effect| match effect {
@@ -137,6 +237,7 @@ impl Emitter<'_> {
                 _ => None,
             })
             .collect();
+        let needed = self.needed_after_stages(&stored);
         self.emit_counted_loop(blocks, |this, _| {
             let left_now = this.builder.use_var(left);
             let full = this.iconst(types::I64, block_elements as i64);
@@ -149,62 +250,17 @@ impl Emitter<'_> {
                 .builder
                 .ins()
                 .ushr_imm_u(length, i64::from(per_iteration.trailing_zeros()));
-            let block_start = this.current_pointers(axis);
-            for (index, &value) in staged.iter().enumerate() {
-                let Inst::Math(_, operands) = &kernel.values[value].inst else {
-                    unreachable!("only math values are staged")
-                };
-                let operand = operands[0];
-                let needed = needed_values(kernel, &[operand], &staged[..index]);
-                let dtype = kernel.dtype(operand);
-                let zero = this.iconst(types::I64, 0);
-                this.builder.def_var(cursor, zero);
-                this.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
-                    let offset = this.builder.use_var(cursor);
-                    let loads = this.stage_addresses(&staged[..index], &stages, offset);
-                    for part in 0..2 {
-                        let values = this.eval_vector_values(pointers, part, &needed, &loads);
-                        let target = this.builder.ins().iadd(stages[index], offset);
-                        this.store_vector(dtype, values[operand.index()], target, part);
-                    }
-                    let next = this.builder.ins().iadd_imm_s(offset, step_bytes);
-                    this.builder.def_var(cursor, next);
-                });
-                for (slot, &pointer) in block_start.iter().enumerate() {
-                    this.builder.def_var(this.level_ptrs[axis][slot], pointer);
-                }
-                let symbol = block_symbol(kernel, kernel.values[value].inst.clone());
-                this.call_runtime_void(&symbol, &[stages[index], length]);
-            }
-            let needed = needed_values(kernel, &effect_values, &staged);
-            let zero = this.iconst(types::I64, 0);
-            this.builder.def_var(cursor, zero);
+            this.emit_stage_phases(&stages, axis, iterations, 2, length);
             this.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
-                let offset = this.builder.use_var(cursor);
-                let loads = this.stage_addresses(&staged, &stages, offset);
+                let loads = this.staged_loads(&stages);
                 for part in 0..2 {
                     let values = this.eval_vector_values(pointers, part, &needed, &loads);
                     this.emit_vector_stores(&values, pointers, part);
                 }
-                let next = this.builder.ins().iadd_imm_s(offset, step_bytes);
-                this.builder.def_var(cursor, next);
+                this.advance_stage_cursor(&stages, per_iteration);
             });
             let remaining = this.builder.ins().isub(left_now, length);
             this.builder.def_var(left, remaining);
         });
-    }
-
-    /// Each staged value's current address in its stage buffer: `(value, stage + offset)`.
-    fn stage_addresses(
-        &mut self,
-        staged: &[ValueId],
-        stages: &[Value],
-        offset: Value,
-    ) -> Vec<(ValueId, Value)> {
-        staged
-            .iter()
-            .zip(stages)
-            .map(|(&value, &stage)| (value, self.builder.ins().iadd(stage, offset)))
-            .collect()
     }
 }
