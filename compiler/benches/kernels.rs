@@ -97,6 +97,9 @@ impl MathElement for f64 {
             Function::Tanh => libm::tanh(x),
             Function::Log => libm::log(x),
             Function::Log1p => libm::log1p(x),
+            Function::Sin => libm::sin(x),
+            Function::Cos => libm::cos(x),
+            Function::Tan => libm::tan(x),
         }
     }
     #[inline(always)]
@@ -120,6 +123,9 @@ impl MathElement for f32 {
             Function::Tanh => libm::tanhf(x),
             Function::Log => libm::logf(x),
             Function::Log1p => libm::log1pf(x),
+            Function::Sin => libm::sinf(x),
+            Function::Cos => libm::cosf(x),
+            Function::Tan => libm::tanf(x),
         }
     }
     #[inline(always)]
@@ -241,6 +247,12 @@ fn main() {
     measure_math::<f32>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);
     measure_math::<f64>(&mut jit, Function::Log1p, MathFn::Log1p, -0.5, 1e3);
     measure_math::<f32>(&mut jit, Function::Log1p, MathFn::Log1p, -0.5, 1e3);
+    measure_math::<f64>(&mut jit, Function::Sin, MathFn::Sin, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Sin, MathFn::Sin, -10.0, 10.0);
+    measure_math::<f64>(&mut jit, Function::Cos, MathFn::Cos, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Cos, MathFn::Cos, -10.0, 10.0);
+    measure_math::<f64>(&mut jit, Function::Tan, MathFn::Tan, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Tan, MathFn::Tan, -10.0, 10.0);
     // Warm up the first compile in the process.
     jit.compile(&axpy_kernel(-1.0)).unwrap();
     let count = 200;

@@ -1,4 +1,4 @@
-//! The math functions nx implements itself (`exp`, `log`) are emitted inline by the vector path
+//! The math functions nx implements itself (`exp`, `log`, `sin`, ...) are emitted inline by the vector path
 //! and called through the runtime by scalar code and the interpreter: both must give the same
 //! bits, nan payloads included, on random inputs over the whole float range, the interesting
 //! range of each function, its thresholds and the special values, for f32 and f64.
@@ -191,4 +191,22 @@ fn inline_log_matches_the_runtime_bit_for_bit() {
     ];
     check(MathFn::Log, 0.0, 1e10, &edges, 3);
     check(MathFn::Log, 0.5, 2.0, &[1.0], 4);
+}
+
+#[test]
+fn inline_sin_cos_tan_match_the_runtime_bit_for_bit() {
+    use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
+    let edges = [
+        FRAC_PI_4,
+        FRAC_PI_2,
+        3.0 * FRAC_PI_2,
+        1e22,
+        1e6,
+        f32::MAX as f64,
+        f64::MAX,
+    ];
+    for (function, seed) in [(MathFn::Sin, 16), (MathFn::Cos, 18), (MathFn::Tan, 20)] {
+        check(function, -100.0, 100.0, &edges, seed);
+        check(function, -1e30, 1e30, &[0.0], seed + 1);
+    }
 }

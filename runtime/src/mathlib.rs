@@ -1,7 +1,8 @@
 //! The math library that compiled kernels and the reference interpreter share: one
 //! `extern "C"` function per (function, float dtype), so JIT code and the interpreter call
-//! the very same code and agree bit for bit. `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log` and `log1p` are nx's own algorithms
-//! (`kernels`), which the JIT also emits inline as vector code; the others are built on the
+//! the very same code and agree bit for bit. `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`,
+//! `log`, `log1p`, `sin`, `cos` and `tan` are nx's own algorithms (`kernels`), which the JIT also
+//! emits inline as vector code; the others are built on the
 //! `libm` crate (pure Rust, deterministic on every machine) rather than the platform's C
 //! library.
 //!
@@ -57,9 +58,6 @@ macro_rules! binary_functions {
 unary_functions! {
     ("log2", nx_log2_f64, nx_log2_f32, log2, log2f),
     ("log10", nx_log10_f64, nx_log10_f32, log10, log10f),
-    ("sin", nx_sin_f64, nx_sin_f32, sin, sinf),
-    ("cos", nx_cos_f64, nx_cos_f32, cos, cosf),
-    ("tan", nx_tan_f64, nx_tan_f32, tan, tanf),
     ("asin", nx_asin_f64, nx_asin_f32, asin, asinf),
     ("acos", nx_acos_f64, nx_acos_f32, acos, acosf),
     ("atan", nx_atan_f64, nx_atan_f32, atan, atanf),
@@ -94,6 +92,9 @@ own_unary_functions! {
     ("tanh", nx_tanh_f64, nx_tanh_f32, tanh),
     ("log", nx_log_f64, nx_log_f32, log),
     ("log1p", nx_log1p_f64, nx_log1p_f32, log1p),
+    ("sin", nx_sin_f64, nx_sin_f32, sin),
+    ("cos", nx_cos_f64, nx_cos_f32, cos),
+    ("tan", nx_tan_f64, nx_tan_f32, tan),
 }
 
 binary_functions! {

@@ -20,11 +20,18 @@
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
 //!   parts; subnormal inputs are scaled by a power of two first.
+//! - `sin`, `cos`, `tan` (`trig.rs`): `|x| = (k + u) pi/2` by a straight-line Payne-Hanek
+//!   reduction (a table of the digits of `2/pi` indexed by the exponent) exact enough for every
+//!   float, `sin` and `cos` polynomials of `r = u pi/2` chosen and signed by `k mod 4`, `tan` their
+//!   quotient.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
 //! Everything is `#[inline(always)]`: instantiated with a constant `Format`, the scalar
 //! functions fold every constant and unroll every polynomial.
+
+mod trig;
+pub use trig::*;
 
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
@@ -69,6 +76,17 @@ pub trait FloatOps {
     fn shift_left(&mut self, a: Self::Int, amount: u32) -> Self::Int;
     /// Logical shift right by a constant amount below the width.
     fn shift_right(&mut self, a: Self::Int, amount: u32) -> Self::Int;
+    /// `table[min(index + offset, len - 1)]` in each lane (`index + offset` wrapping at the
+    /// integer width): an indexed load (a gather on vectors), clamped so that any index is safe.
+    fn lookup(&mut self, table: Table, index: Self::Int, offset: u32) -> Self::Float;
+}
+
+/// Constants the algorithms read at computed indices, in the float type of the one
+/// instantiation that reads them (each format has its own tables).
+#[derive(Clone, Copy, Debug)]
+pub enum Table {
+    F64(&'static [f64]),
+    F32(&'static [f32]),
 }
 
 /// The functions implemented here.
@@ -82,6 +100,9 @@ pub enum Function {
     Tanh,
     Log,
     Log1p,
+    Sin,
+    Cos,
+    Tan,
 }
 
 impl Function {
@@ -96,6 +117,9 @@ impl Function {
             "tanh" => Some(Function::Tanh),
             "log" => Some(Function::Log),
             "log1p" => Some(Function::Log1p),
+            "sin" => Some(Function::Sin),
+            "cos" => Some(Function::Cos),
+            "tan" => Some(Function::Tan),
             _ => None,
         }
     }
@@ -111,6 +135,9 @@ impl Function {
             Function::Tanh => tanh(ops, format, x),
             Function::Log => log(ops, format, x),
             Function::Log1p => log1p(ops, format, x),
+            Function::Sin => sin(ops, format, x),
+            Function::Cos => cos(ops, format, x),
+            Function::Tan => tan(ops, format, x),
         }
     }
 }
@@ -670,7 +697,7 @@ pub struct ScalarF32;
 
 /// Implements `FloatOps` for a scalar float type with its same-width unsigned integer.
 macro_rules! scalar_ops {
-    ($ops:ty, $float:ty, $int:ty) => {
+    ($ops:ty, $float:ty, $int:ty, $table:ident) => {
         impl FloatOps for $ops {
             type Float = $float;
             type Int = $int;
@@ -748,9 +775,17 @@ macro_rules! scalar_ops {
             fn shift_right(&mut self, a: $int, amount: u32) -> $int {
                 a >> amount
             }
+            #[inline(always)]
+            fn lookup(&mut self, table: Table, index: $int, offset: u32) -> $float {
+                let Table::$table(values) = table else {
+                    unreachable!("a table of the other width")
+                };
+                let index = index.wrapping_add(offset as $int) as usize;
+                values[index.min(values.len() - 1)]
+            }
         }
     };
 }
 
-scalar_ops!(ScalarF64, f64, u64);
-scalar_ops!(ScalarF32, f32, u32);
+scalar_ops!(ScalarF64, f64, u64, F64);
+scalar_ops!(ScalarF32, f32, u32, F32);
