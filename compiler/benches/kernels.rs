@@ -102,6 +102,9 @@ impl MathElement for f64 {
             "log2" => libm::log2,
             "log10" => libm::log10,
             "cbrt" => libm::cbrt,
+            "sin" => libm::sin,
+            "cos" => libm::cos,
+            "tan" => libm::tan,
             _ => return None,
         })
     }
@@ -125,6 +128,9 @@ impl MathElement for f32 {
             "log2" => libm::log2f,
             "log10" => libm::log10f,
             "cbrt" => libm::cbrtf,
+            "sin" => libm::sinf,
+            "cos" => libm::cosf,
+            "tan" => libm::tanf,
             _ => return None,
         })
     }

@@ -348,3 +348,21 @@ fn cbrt_matches_the_runtime_bit_for_bit() {
     check(MathFn::Cbrt, -1e10, 1e10, &edges, 20);
     check(MathFn::Cbrt, -2.0, 2.0, &[0.125], 21);
 }
+
+#[test]
+fn sin_cos_tan_match_the_runtime_bit_for_bit() {
+    use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
+    let edges = [
+        FRAC_PI_4,
+        FRAC_PI_2,
+        3.0 * FRAC_PI_2,
+        1e22,
+        1e6,
+        f32::MAX as f64,
+        f64::MAX,
+    ];
+    for (function, seed) in [(MathFn::Sin, 16), (MathFn::Cos, 18), (MathFn::Tan, 20)] {
+        check(function, -100.0, 100.0, &edges, seed);
+        check(function, -1e30, 1e30, &[0.0], seed + 1);
+    }
+}

@@ -1,7 +1,8 @@
 //! The math library that compiled kernels and the reference interpreter share: one
 //! `extern "C"` function per (function, float dtype), so JIT code and the interpreter call
-//! the very same code and agree bit for bit. `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log`, `log1p`, `log2`, `log10` and `cbrt` are nx's own algorithms
-//! (`kernels`), which the JIT also emits inline as vector code; the others are built on the
+//! the very same code and agree bit for bit. Most functions are nx's own algorithms
+//! (`kernels`, listed by `kernels::Function`), which the JIT also emits inline as vector code
+//! and runs as block routines (`blocks`); the others are built on the
 //! `libm` crate (pure Rust, deterministic on every machine) rather than the platform's C
 //! library.
 //!
@@ -56,9 +57,6 @@ macro_rules! binary_functions {
 }
 
 unary_functions! {
-    ("sin", nx_sin_f64, nx_sin_f32, sin, sinf),
-    ("cos", nx_cos_f64, nx_cos_f32, cos, cosf),
-    ("tan", nx_tan_f64, nx_tan_f32, tan, tanf),
     ("asin", nx_asin_f64, nx_asin_f32, asin, asinf),
     ("acos", nx_acos_f64, nx_acos_f32, acos, acosf),
     ("atan", nx_atan_f64, nx_atan_f32, atan, atanf),
@@ -95,6 +93,9 @@ own_unary_functions! {
     ("log2", nx_log2_f64, nx_log2_f32, log2),
     ("log10", nx_log10_f64, nx_log10_f32, log10),
     ("cbrt", nx_cbrt_f64, nx_cbrt_f32, cbrt),
+    ("sin", nx_sin_f64, nx_sin_f32, sin),
+    ("cos", nx_cos_f64, nx_cos_f32, cos),
+    ("tan", nx_tan_f64, nx_tan_f32, tan),
 }
 
 binary_functions! {

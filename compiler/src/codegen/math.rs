@@ -1,12 +1,12 @@
 //! Math functions emitted inline: the runtime's algorithms (`mathlib::kernels`) instantiated on
-//! Cranelift values. The vector path computes `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log`, `log1p`, `log2`, `log10` and `cbrt` on whole 128-bit vectors with
-//! exactly the operations, in the same order, of the runtime's `nx_exp_f64` and friends, which
+//! Cranelift values. The vector path computes nx's own functions (`kernels::Function`) on whole
+//! 128-bit vectors with exactly the operations, in the same order, of the runtime's `nx_exp_f64` and friends, which
 //! the interpreter and scalar code call, so every path gives the same bits.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{ConstantData, InstBuilder, Type, Value, types};
+use cranelift_codegen::ir::{ConstantData, InstBuilder, MemFlagsData, Type, Value, types};
 use nx_runtime::DType;
-use nx_runtime::mathlib::kernels::{self, FloatOps, Function};
+use nx_runtime::mathlib::kernels::{self, FloatOps, Function, Table};
 
 use super::function::Emitter;
 use crate::ir::MathFn;
@@ -41,6 +41,34 @@ impl ClifOps<'_, '_> {
 
     fn compare(&mut self, condition: FloatCC, a: Value, b: Value) -> Value {
         self.emitter.builder.ins().fcmp(condition, a, b)
+    }
+
+    /// `table[min(index + offset, len - 1)]` for a scalar integer `index`: a load from the
+    /// runtime's static table, whose address is a constant of the process.
+    fn table_entry(&mut self, table: Table, index: Value, offset: u32) -> Value {
+        let (address, len, lane_type) = match table {
+            Table::F64(values) => (values.as_ptr() as i64, values.len(), types::F64),
+            Table::F32(values) => (values.as_ptr() as i64, values.len(), types::F32),
+        };
+        let int_lane = self.int_type.lane_type();
+        let offset = self.emitter.iconst(int_lane, i64::from(offset));
+        // The addition wraps at the lane width, as on the runtime's scalars.
+        let index = self.emitter.builder.ins().iadd(index, offset);
+        let index = if int_lane == types::I64 {
+            index
+        } else {
+            self.emitter.builder.ins().uextend(types::I64, index)
+        };
+        let last = self.emitter.iconst(types::I64, len as i64 - 1);
+        let index = self.emitter.builder.ins().umin(index, last);
+        let shift = self
+            .emitter
+            .iconst(types::I32, i64::from(lane_type.bytes().trailing_zeros()));
+        let byte_offset = self.emitter.builder.ins().ishl(index, shift);
+        let base = self.emitter.iconst(types::I64, address);
+        let entry = self.emitter.builder.ins().iadd(base, byte_offset);
+        let flags = MemFlagsData::trusted().with_readonly();
+        self.emitter.builder.ins().load(lane_type, flags, entry, 0)
     }
 }
 
@@ -144,6 +172,21 @@ impl FloatOps for ClifOps<'_, '_> {
     fn shift_right(&mut self, a: Value, amount: u32) -> Value {
         let amount = self.emitter.iconst(types::I32, i64::from(amount));
         self.emitter.builder.ins().ushr(a, amount)
+    }
+
+    /// On vectors, one scalar load per lane (SSE/AVX have no gather on 128-bit lanes that
+    /// Cranelift emits).
+    fn lookup(&mut self, table: Table, index: Value, offset: u32) -> Value {
+        if !self.float_type.is_vector() {
+            return self.table_entry(table, index, offset);
+        }
+        let mut vector = self.float(0.0);
+        for lane in 0..self.float_type.lane_count() as u8 {
+            let lane_index = self.emitter.builder.ins().extractlane(index, lane);
+            let entry = self.table_entry(table, lane_index, offset);
+            vector = self.emitter.builder.ins().insertlane(vector, entry, lane);
+        }
+        vector
     }
 }
 

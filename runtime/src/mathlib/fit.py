@@ -74,6 +74,30 @@ def log_tail(z):
     return (mp.log((1 + s) / (1 - s)) - 2 * s) / (s * z)
 
 
+def sin_tail(z):
+    # (sin r - r) / r^3 with z = r^2, continuous at 0.
+    if z < mp.mpf("1e-30"):
+        return -mp.mpf(1) / 6 + z / 120
+    r = mp.sqrt(z)
+    return (mp.sin(r) - r) / (r * z)
+
+
+def cos_tail(z):
+    # (cos r - 1 + z/2) / z^2 with z = r^2, continuous at 0.
+    if z < mp.mpf("1e-30"):
+        return mp.mpf(1) / 24 - z / 720
+    r = mp.sqrt(z)
+    return (mp.cos(r) - 1 + z / 2) / z**2
+
+
+def sin_weight(z):
+    # r^3 / sin r: the error of r^3 S relative to sin r.
+    if z == 0:
+        return mp.mpf(0)
+    r = mp.sqrt(z)
+    return z * r / mp.sin(r)
+
+
 def report(name, coefficients, error, rounder):
     kind = "f64" if rounder is round_f64 else "f32"
     print(f"{name} ({kind}): max weighted error {mp.nstr(error, 5)} = 2^{mp.nstr(mp.log(error, 2), 4)}")
@@ -117,6 +141,18 @@ def main():
             lo = rounder(value - mp.mpf(hi))
             kind = "f64" if rounder is round_f64 else "f32"
             print(f"{name} ({kind}): ({hi!r}, {lo!r})")
+    # sin r = r + r^3 S(r^2), cos r = 1 - r^2/2 + r^4 C(r^2) for |r| <= pi/4 (a hair more: the
+    # reduction's quadrant comes from a rounded sum); errors relative to sin r and cos r.
+    z_max = (mp.pi / 4 * (1 + mp.mpf(2) ** -16)) ** 2
+    for degree, rounder in [(5, round_f64), (2, round_f32)]:
+        coefficients, error = fit(
+            sin_tail, sin_weight, mp.mpf(0), z_max, [], degree, rounder
+        )
+        report(f"sin S degree {degree}", coefficients, error, rounder)
+        coefficients, error = fit(
+            cos_tail, lambda z: z**2 / mp.cos(mp.sqrt(z)), mp.mpf(0), z_max, [], degree, rounder
+        )
+        report(f"cos C degree {degree}", coefficients, error, rounder)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,18 @@
 //!   exactly `k` at `2^k`, exactly `j` at `10^j`.
 //! - `cbrt`: `|x| = 2^(3q) a`, a polynomial estimate of `cbrt(a)` rounded short, one Halley
 //!   step; the sign put back.
+//! - `sin`, `cos`, `tan` (`trig.rs`): `|x| = (k + u) pi/2` by a straight-line Payne-Hanek
+//!   reduction (a table of the digits of `2/pi` indexed by the exponent) exact enough for every
+//!   float, `sin` and `cos` polynomials of `r = u pi/2` chosen and signed by `k mod 4`, `tan` their
+//!   quotient.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
 //! Everything is `#[inline(always)]`: instantiated with a constant `Format`, the scalar
 //! functions fold every constant and unroll every polynomial.
+
+mod trig;
+pub use trig::*;
 
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
@@ -74,6 +81,17 @@ pub trait FloatOps {
     fn shift_left(&mut self, a: Self::Int, amount: u32) -> Self::Int;
     /// Logical shift right by a constant amount below the width.
     fn shift_right(&mut self, a: Self::Int, amount: u32) -> Self::Int;
+    /// `table[min(index + offset, len - 1)]` in each lane (`index + offset` wrapping at the
+    /// integer width): an indexed load (a gather on vectors), clamped so that any index is safe.
+    fn lookup(&mut self, table: Table, index: Self::Int, offset: u32) -> Self::Float;
+}
+
+/// Constants the algorithms read at computed indices, in the float type of the one
+/// instantiation that reads them (each format has its own tables).
+#[derive(Clone, Copy, Debug)]
+pub enum Table {
+    F64(&'static [f64]),
+    F32(&'static [f32]),
 }
 
 /// The functions implemented here.
@@ -90,11 +108,14 @@ pub enum Function {
     Log2,
     Log10,
     Cbrt,
+    Sin,
+    Cos,
+    Tan,
 }
 
 impl Function {
     /// Every function, in declaration order (`index`).
-    pub const ALL: [Function; 11] = [
+    pub const ALL: [Function; 14] = [
         Function::Exp,
         Function::Exp2,
         Function::Expm1,
@@ -106,6 +127,9 @@ impl Function {
         Function::Log2,
         Function::Log10,
         Function::Cbrt,
+        Function::Sin,
+        Function::Cos,
+        Function::Tan,
     ];
 
     /// The function's position in `ALL`.
@@ -127,6 +151,9 @@ impl Function {
             Function::Log2 => "log2",
             Function::Log10 => "log10",
             Function::Cbrt => "cbrt",
+            Function::Sin => "sin",
+            Function::Cos => "cos",
+            Function::Tan => "tan",
         }
     }
 
@@ -151,6 +178,9 @@ impl Function {
             Function::Log2 => log2(ops, format, x),
             Function::Log10 => log10(ops, format, x),
             Function::Cbrt => cbrt(ops, format, x),
+            Function::Sin => sin(ops, format, x),
+            Function::Cos => cos(ops, format, x),
+            Function::Tan => tan(ops, format, x),
         }
     }
 }
@@ -936,7 +966,7 @@ pub struct ScalarF32;
 
 /// Implements `FloatOps` for a scalar float type with its same-width unsigned integer.
 macro_rules! scalar_ops {
-    ($ops:ty, $float:ty, $int:ty) => {
+    ($ops:ty, $float:ty, $int:ty, $table:ident) => {
         impl FloatOps for $ops {
             type Float = $float;
             type Int = $int;
@@ -1014,9 +1044,17 @@ macro_rules! scalar_ops {
             fn shift_right(&mut self, a: $int, amount: u32) -> $int {
                 a >> amount
             }
+            #[inline(always)]
+            fn lookup(&mut self, table: Table, index: $int, offset: u32) -> $float {
+                let Table::$table(values) = table else {
+                    unreachable!("a table of the other width")
+                };
+                let index = index.wrapping_add(offset as $int) as usize;
+                values[index.min(values.len() - 1)]
+            }
         }
     };
 }
 
-scalar_ops!(ScalarF64, f64, u64);
-scalar_ops!(ScalarF32, f32, u32);
+scalar_ops!(ScalarF64, f64, u64, F64);
+scalar_ops!(ScalarF32, f32, u32, F32);

@@ -395,6 +395,42 @@ fn cbrt_reference(x: f64) -> Option<Scaled> {
     Some(value)
 }
 
+/// `sin x`, `cos x` or `tan x` in double-double from the reference's `sin_cos`; `x` itself for
+/// the odd ones below `2^-60` (the rest is below `2^-120` of it).
+fn trig_reference(x: f64, function: fn(Dd, Dd) -> Dd, odd: bool) -> Option<Scaled> {
+    if !x.is_finite() {
+        return None;
+    }
+    if odd && x.abs() < libm::ldexp(1.0, -60) {
+        return Some(Scaled::of(x));
+    }
+    let (sin, cos) = reference::sin_cos(x);
+    Some(Scaled::new(function(sin, cos), 0))
+}
+
+fn sin_reference(x: f64) -> Option<Scaled> {
+    trig_reference(x, |sin, _| sin, true)
+}
+
+fn cos_reference(x: f64) -> Option<Scaled> {
+    trig_reference(x, |_, cos| cos, false)
+}
+
+fn tan_reference(x: f64) -> Option<Scaled> {
+    trig_reference(x, |sin, cos| sin.div(cos), true)
+}
+
+const SPECIAL_TRIG_INPUTS: &[f64] = &[
+    0.0,
+    -0.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1e-320,
+    -1e-320,
+    1e-40,
+];
+
 const SPECIAL_EXP_INPUTS: &[f64] = &[
     0.0,
     -0.0,
@@ -958,6 +994,104 @@ fn cbrt_is_exact_on_exact_cubes() {
     println!("cbrt of exact cubes: libm inexact on {libm_inexact}");
 }
 
+/// Runs of floats around these: multiples of pi/4 and, for huge arguments, the f64 (and a
+/// large f32) closest to a multiple of pi/2 (Muller, Elementary Functions, 11.3).
+fn trig_edges() -> Vec<f64> {
+    let mut edges: Vec<f64> = (1..=8)
+        .map(|k| k as f64 * std::f64::consts::FRAC_PI_4)
+        .collect();
+    edges.extend([
+        libm::ldexp(6381956970095103.0, 797),
+        libm::ldexp(16367173.0, 72),
+        1e22,
+        -1e22,
+        1e6,
+    ]);
+    edges
+}
+
+/// Sweeps a trigonometric function over the whole float range (every binade, huge arguments
+/// included) and over `[-1000, 1000]` (uniform points where most inputs are).
+fn verify_trig(
+    name: &str,
+    format: Format,
+    seed: u64,
+    ours: impl Fn(f64) -> f64,
+    reference: impl Fn(f64) -> Option<Scaled>,
+    libm_function: impl Fn(f64) -> f64,
+) {
+    let max = libm::ldexp(
+        2.0 - libm::ldexp(1.0, 1 - format.precision),
+        format.max_exponent,
+    );
+    let edges = trig_edges();
+    for (domain, seed) in [((-max, max), seed), ((-1000.0, 1000.0), seed + 1)] {
+        let case = Case {
+            name,
+            format,
+            domain,
+            edges: &edges,
+            seed,
+            specials: SPECIAL_TRIG_INPUTS,
+        };
+        verify(case, &ours, &reference, &libm_function);
+    }
+}
+
+#[test]
+fn sin_f64() {
+    verify_trig(
+        "sin f64",
+        F64,
+        17,
+        |x| mathlib::nx_sin_f64(x),
+        sin_reference,
+        libm::sin,
+    );
+}
+
+#[test]
+fn sin_f32() {
+    let ours = widened(|x| mathlib::nx_sin_f32(x));
+    verify_trig("sin f32", F32, 19, ours, sin_reference, widened(libm::sinf));
+}
+
+#[test]
+fn cos_f64() {
+    verify_trig(
+        "cos f64",
+        F64,
+        21,
+        |x| mathlib::nx_cos_f64(x),
+        cos_reference,
+        libm::cos,
+    );
+}
+
+#[test]
+fn cos_f32() {
+    let ours = widened(|x| mathlib::nx_cos_f32(x));
+    verify_trig("cos f32", F32, 23, ours, cos_reference, widened(libm::cosf));
+}
+
+#[test]
+fn tan_f64() {
+    verify_trig(
+        "tan f64",
+        F64,
+        25,
+        |x| mathlib::nx_tan_f64(x),
+        tan_reference,
+        libm::tan,
+    );
+}
+
+#[test]
+fn tan_f32() {
+    let ours = widened(|x| mathlib::nx_tan_f32(x));
+    verify_trig("tan f32", F32, 27, ours, tan_reference, widened(libm::tanf));
+}
+
 /// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within
 /// an ulp of it.
 #[test]
@@ -980,6 +1114,14 @@ fn reference_agrees_with_libm() {
     libm_within_an_ulp("log10", &points, libm::log10, log10_reference);
     let points = sweep(F64, -f64::MAX, f64::MAX, &[1.0], 20_000, 24);
     libm_within_an_ulp("cbrt", &points, libm::cbrt, cbrt_reference);
+    // sin, cos and tan over the whole range: libm reduces huge arguments exactly (fdlibm's
+    // __rem_pio2_large), so this checks the reference's reduction too.
+    let mut edges = trig_edges();
+    edges.push(f64::MAX);
+    let points = sweep(F64, -f64::MAX, f64::MAX, &edges, 20_000, 29);
+    libm_within_an_ulp("sin", &points, libm::sin, sin_reference);
+    libm_within_an_ulp("cos", &points, libm::cos, cos_reference);
+    libm_within_an_ulp("tan", &points, libm::tan, tan_reference);
 }
 
 fn libm_within_an_ulp(

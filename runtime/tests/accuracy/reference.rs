@@ -1,7 +1,8 @@
 //! Double-double references (about 100 bits, far below an f64 ulp) for the accuracy sweep:
 //! error-free transformations (Knuth's two-sum, Dekker's product through Veltkamp's split, so
 //! no fused multiply-add is needed), `exp` by reduction to `|r| < 2^-11` and a Taylor series
-//! squared back as few times as needed, `log` by one Newton step on `exp` from libm's estimate.
+//! squared back as few times as needed, `log` by one Newton step on `exp` from libm's estimate,
+//! `sin` and `cos` by an exact integer reduction by `pi/2` and their Taylor series.
 
 /// An unevaluated sum `hi + lo` with `|lo| <= ulp(hi) / 2`.
 #[derive(Clone, Copy, Debug)]
@@ -321,4 +322,126 @@ pub fn cbrt(x: f64) -> Scaled {
     let root = y.add(Dd::from(a).sub(cube).div(three_square));
     let signed = if x < 0.0 { root.neg() } else { root };
     Scaled::new(signed, j)
+}
+
+/// `2/pi` to 1280 bits, most significant first (`0.a2f9836e...`), for the exact reduction.
+const TWO_OVER_PI: [u32; 40] = [
+    0xa2f9836e, 0x4e441529, 0xfc2757d1, 0xf534ddc0, 0xdb629599, 0x3c439041, 0xfe5163ab, 0xdebbc561,
+    0xb7246e3a, 0x424dd2e0, 0x06492eea, 0x09d1921c, 0xfe1deb1c, 0xb129a73e, 0xe88235f5, 0x2ebb4484,
+    0xe99c7026, 0xb45f7e41, 0x3991d639, 0x835339f4, 0x9c845f8b, 0xbdf9283b, 0x1ff897ff, 0xde05980f,
+    0xef2f118b, 0x5a0a6d1f, 0x6d367ecf, 0x27cb09b7, 0x4f463f66, 0x9e5fea2d, 0x7527bac7, 0xebe5f17b,
+    0x3d0739f7, 0x8a5292ea, 0x6bfb5fb1, 0x1f8d5d08, 0x56033046, 0xfc7b6bab, 0xf0cfbc20, 0x9af4361d,
+];
+
+/// Bit `i` of `2/pi` (weight `2^-i`; 0 for `i <= 0`).
+fn two_over_pi_bit(i: i64) -> u64 {
+    if i <= 0 {
+        return 0;
+    }
+    let position = (i - 1) as usize;
+    u64::from((TWO_OVER_PI[position / 32] >> (31 - position % 32)) & 1)
+}
+
+/// `|x| = (k + f) pi/2` for finite `x`, `|f| <= 1/2`, in integer arithmetic: with `|x| = X 2^E`
+/// (`X < 2^53`), `|x| 2/pi mod 4` is `X W 2^-254 mod 4` for the 256 bits `W` of `2/pi` from
+/// weight `2^(1-E)` on (earlier bits give multiples of 4; later ones less than `2^-200`), so the
+/// low 256 bits of the product `X W` are `|x| 2/pi mod 4` in units of `2^-254`. Returns
+/// `k mod 4` and `f pi/2` in double-double.
+pub fn reduce_half_pi(x: f64) -> (u32, Dd) {
+    let (mantissa, exponent) = libm::frexp(x.abs());
+    let integer = libm::ldexp(mantissa, 53) as u64;
+    let first = i64::from(exponent - 53) - 1;
+    // W as four 64-bit limbs, least significant first.
+    let mut window = [0u64; 4];
+    for t in 0..256 {
+        let bit = two_over_pi_bit(first + t);
+        let position = 255 - t as usize;
+        window[position / 64] |= bit << (position % 64);
+    }
+    // The low 256 bits of X W, plus 2^253 so that the top two bits are round(y) mod 4.
+    let mut product = [0u64; 4];
+    let mut carry = 0u128;
+    for (limb, word) in product.iter_mut().zip(window) {
+        let wide = u128::from(integer) * u128::from(word) + carry;
+        *limb = wide as u64;
+        carry = wide >> 64;
+    }
+    product[3] = product[3].wrapping_add(1 << 61);
+    let k = (product[3] >> 62) as u32;
+    // f 2^254 = (the low 254 bits) - 2^253, as a signed number.
+    product[3] &= (1 << 62) - 1;
+    let negative = product[3] >> 61 == 0;
+    if negative {
+        // 2^253 - low bits.
+        let mut borrow = 0u64;
+        let mut magnitude = [0u64; 4];
+        let top = [0u64, 0, 0, 1 << 61];
+        for i in 0..4 {
+            let (difference, borrow_a) = top[i].overflowing_sub(product[i]);
+            let (difference, borrow_b) = difference.overflowing_sub(borrow);
+            magnitude[i] = difference;
+            borrow = u64::from(borrow_a || borrow_b);
+        }
+        product = magnitude;
+    } else {
+        product[3] -= 1 << 61;
+    }
+    // The magnitude in 32-bit pieces (exact doubles), summed from the smallest.
+    let mut fraction = Dd::from(0.0);
+    for i in 0..8 {
+        let piece = (product[i / 2] >> (32 * (i % 2))) & 0xffff_ffff;
+        let weight = power_of_two(32 * i as i32 - 254);
+        fraction = fraction.add(Dd::from(piece as f64 * weight));
+    }
+    if negative {
+        fraction = fraction.neg();
+    }
+    (k, fraction.mul(half_pi()))
+}
+
+/// pi/2 to about 160 bits, in three parts.
+fn half_pi() -> Dd {
+    let parts = [
+        std::f64::consts::FRAC_PI_2,
+        6.123233995736766e-17,
+        -1.4973849048591698e-33,
+    ];
+    fast_two_sum(parts[0], parts[1]).add(Dd::from(parts[2]))
+}
+
+/// `sin r` and `cos r` for `|r| <= pi/4` by their Taylor series.
+fn sin_cos_small(r: Dd) -> (Dd, Dd) {
+    let square = r.mul(r);
+    let mut sin_term = r;
+    let mut sin = r;
+    let mut cos_term = Dd::from(1.0);
+    let mut cos = cos_term;
+    for n in 1..=16 {
+        let cos_divisor = ((2 * n - 1) * (2 * n)) as f64;
+        let sin_divisor = ((2 * n) * (2 * n + 1)) as f64;
+        cos_term = cos_term.mul(square).div(Dd::from(-cos_divisor));
+        sin_term = sin_term.mul(square).div(Dd::from(-sin_divisor));
+        cos = cos.add(cos_term);
+        sin = sin.add(sin_term);
+    }
+    (sin, cos)
+}
+
+/// `sin x` and `cos x` for finite `x`: the exact reduction above (none below `pi/4`), the
+/// Taylor series, and the quadrant's symmetries.
+pub fn sin_cos(x: f64) -> (Dd, Dd) {
+    let magnitude = x.abs();
+    let (k, r) = if magnitude < std::f64::consts::FRAC_PI_4 {
+        (0, Dd::from(magnitude))
+    } else {
+        reduce_half_pi(magnitude)
+    };
+    let (s, c) = sin_cos_small(r);
+    let (s, c) = match k {
+        0 => (s, c),
+        1 => (c, s.neg()),
+        2 => (s.neg(), c.neg()),
+        _ => (c.neg(), s),
+    };
+    (if x < 0.0 { s.neg() } else { s }, c)
 }
