@@ -3,7 +3,8 @@
 //! at 10^7, beside the same loop in Rust. The side-by-side comparison with NumPy and its peers
 //! is the benchmark harness's job; this is the codegen engineer's quick check.
 //!
-//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log` and `log1p` (f64 and f32, 2^16 elements, L2-resident,
+//! Math functions: ns/element of `exp`, `exp2`, `expm1`, `sinh`, `cosh`, `tanh`, `log`, `log1p`,
+//! `asin`, `acos` and `atan` (f64 and f32, 2^16 elements, L2-resident,
 //! best of several rounds, variants alternated) as the vector path's inline code, as the
 //! scalar path's per-element calls into the runtime, as a Rust loop calling libm per element
 //! (what kernels did before nx had its own), and as the same generic algorithm compiled ahead
@@ -97,6 +98,9 @@ impl MathElement for f64 {
             Function::Tanh => libm::tanh(x),
             Function::Log => libm::log(x),
             Function::Log1p => libm::log1p(x),
+            Function::Asin => libm::asin(x),
+            Function::Acos => libm::acos(x),
+            Function::Atan => libm::atan(x),
         }
     }
     #[inline(always)]
@@ -120,6 +124,9 @@ impl MathElement for f32 {
             Function::Tanh => libm::tanhf(x),
             Function::Log => libm::logf(x),
             Function::Log1p => libm::log1pf(x),
+            Function::Asin => libm::asinf(x),
+            Function::Acos => libm::acosf(x),
+            Function::Atan => libm::atanf(x),
         }
     }
     #[inline(always)]
@@ -241,6 +248,12 @@ fn main() {
     measure_math::<f32>(&mut jit, Function::Log, MathFn::Log, 1e-3, 1e3);
     measure_math::<f64>(&mut jit, Function::Log1p, MathFn::Log1p, -0.5, 1e3);
     measure_math::<f32>(&mut jit, Function::Log1p, MathFn::Log1p, -0.5, 1e3);
+    measure_math::<f64>(&mut jit, Function::Asin, MathFn::Asin, -1.0, 1.0);
+    measure_math::<f32>(&mut jit, Function::Asin, MathFn::Asin, -1.0, 1.0);
+    measure_math::<f64>(&mut jit, Function::Acos, MathFn::Acos, -1.0, 1.0);
+    measure_math::<f32>(&mut jit, Function::Acos, MathFn::Acos, -1.0, 1.0);
+    measure_math::<f64>(&mut jit, Function::Atan, MathFn::Atan, -10.0, 10.0);
+    measure_math::<f32>(&mut jit, Function::Atan, MathFn::Atan, -10.0, 10.0);
     // Warm up the first compile in the process.
     jit.compile(&axpy_kernel(-1.0)).unwrap();
     let count = 200;

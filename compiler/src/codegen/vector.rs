@@ -12,7 +12,8 @@
 //! narrower comparison or select meets them. Operations Cranelift cannot
 //! lower on 128-bit vectors (integer division, calls, 64-bit float conversions, ...) run per
 //! lane with the scalar code (`scalar.rs`) inside the vector loop; so do the math functions
-//! that stay libm calls, while nx's own (`exp`, `log`) are inline vector code (`math.rs`).
+//! that stay libm calls, while nx's own (`exp`, `log`, `atan2`, ...) are inline vector code
+//! (`math.rs`).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
@@ -485,7 +486,7 @@ impl Emitter<'_> {
                 let from = self.kernel.dtype(*operand);
                 self.vector_cast(operands[0], from, dtype)
             }
-            Inst::Math(function, _) => self.inline_math(*function, dtype, operands[0]),
+            Inst::Math(function, _) => self.inline_math(*function, dtype, operands),
             Inst::Load(_)
             | Inst::Const(_)
             | Inst::AxisIndex(_)

@@ -1,5 +1,5 @@
 //! The math functions nx implements itself, written once as algorithms over `FloatOps`: plain
-//! IEEE operations (add, sub, mul, div, comparisons, selects) and integer bit manipulation of
+//! IEEE operations (add, sub, mul, div, sqrt, comparisons, selects) and integer bit manipulation of
 //! the exponent, never a fused multiply-add and never a branch. The runtime instantiates them
 //! on `f64`/`f32` (`ScalarF64`, `ScalarF32`: the `nx_exp_f64` the interpreter and scalar JIT
 //! code call); the JIT instantiates them on Cranelift values, scalar or 128-bit vectors, and so
@@ -20,11 +20,21 @@
 //! - `log`: `x = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))` read off the bits, `f = m - 1`,
 //!   `s = f / (2 + f)`, `log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 Q(s^2))`, plus `k ln2` in two
 //!   parts; subnormal inputs are scaled by a power of two first.
+//! - `atan`, `atan2`, `asin`, `acos` (`kernels/inverse_trig.rs`): one octant reduction to
+//!   `|t| <= tan(pi/8)` and polynomial for `atan` and `atan2`; `asin(v) = v + v u R(u)`,
+//!   `u = v^2 <= 1/4`, with `v = sqrt((1 - |x|)/2)` above 1/2, for `asin` and `acos`.
+//! - `hypot` (`kernels/hypot.rs`): `sqrt(x^2 + y^2)` scaled by powers of two.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
 //! Everything is `#[inline(always)]`: instantiated with a constant `Format`, the scalar
 //! functions fold every constant and unroll every polynomial.
+
+mod hypot;
+mod inverse_trig;
+
+pub use hypot::hypot;
+pub use inverse_trig::{acos, asin, atan, atan2};
 
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
@@ -42,6 +52,8 @@ pub trait FloatOps {
     fn sub(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
     fn mul(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
     fn div(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
+    /// The square root, correctly rounded (IEEE); nan below 0.
+    fn sqrt(&mut self, a: Self::Float) -> Self::Float;
 
     /// `a < b` (false with nan).
     fn less(&mut self, a: Self::Float, b: Self::Float) -> Self::Mask;
@@ -82,6 +94,9 @@ pub enum Function {
     Tanh,
     Log,
     Log1p,
+    Asin,
+    Acos,
+    Atan,
 }
 
 impl Function {
@@ -96,6 +111,9 @@ impl Function {
             "tanh" => Some(Function::Tanh),
             "log" => Some(Function::Log),
             "log1p" => Some(Function::Log1p),
+            "asin" => Some(Function::Asin),
+            "acos" => Some(Function::Acos),
+            "atan" => Some(Function::Atan),
             _ => None,
         }
     }
@@ -111,6 +129,43 @@ impl Function {
             Function::Tanh => tanh(ops, format, x),
             Function::Log => log(ops, format, x),
             Function::Log1p => log1p(ops, format, x),
+            Function::Asin => asin(ops, format, x),
+            Function::Acos => acos(ops, format, x),
+            Function::Atan => atan(ops, format, x),
+        }
+    }
+}
+
+/// The two-operand functions implemented here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryFunction {
+    Atan2,
+    Hypot,
+}
+
+impl BinaryFunction {
+    /// The function called `name` in the math library (`"atan2"`), if implemented here.
+    pub fn from_name(name: &str) -> Option<BinaryFunction> {
+        match name {
+            "atan2" => Some(BinaryFunction::Atan2),
+            "hypot" => Some(BinaryFunction::Hypot),
+            _ => None,
+        }
+    }
+
+    /// The function of `(x, y)` in the math library's argument order (`atan2(y, x)` is the
+    /// library's `atan2(x, y)` here).
+    #[inline(always)]
+    pub fn apply<O: FloatOps>(
+        self,
+        ops: &mut O,
+        format: &Format,
+        x: O::Float,
+        y: O::Float,
+    ) -> O::Float {
+        match self {
+            BinaryFunction::Atan2 => atan2(ops, format, x, y),
+            BinaryFunction::Hypot => hypot(ops, format, x, y),
         }
     }
 }
@@ -699,6 +754,10 @@ macro_rules! scalar_ops {
             #[inline(always)]
             fn div(&mut self, a: $float, b: $float) -> $float {
                 a / b
+            }
+            #[inline(always)]
+            fn sqrt(&mut self, a: $float) -> $float {
+                a.sqrt()
             }
             #[inline(always)]
             fn less(&mut self, a: $float, b: $float) -> bool {
