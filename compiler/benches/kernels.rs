@@ -105,6 +105,9 @@ impl MathElement for f64 {
             "sin" => libm::sin,
             "cos" => libm::cos,
             "tan" => libm::tan,
+            "asin" => libm::asin,
+            "acos" => libm::acos,
+            "atan" => libm::atan,
             _ => return None,
         })
     }
@@ -131,6 +134,9 @@ impl MathElement for f32 {
             "sin" => libm::sinf,
             "cos" => libm::cosf,
             "tan" => libm::tanf,
+            "asin" => libm::asinf,
+            "acos" => libm::acosf,
+            "atan" => libm::atanf,
             _ => return None,
         })
     }

@@ -3,7 +3,8 @@
 //! 128-bit vector code, and are called through the runtime by scalar code and the interpreter:
 //! all must give the same bits, nan payloads included, on random inputs over the whole float
 //! range, the interesting range of each function, its thresholds and the special values, for
-//! f32 and f64; staged kernels also at block boundaries, layouts and chains of functions.
+//! f32 and f64; two-operand functions on pairs of such inputs; staged kernels also at block
+//! boundaries, layouts and chains of functions.
 
 mod codegen_common;
 
@@ -17,12 +18,18 @@ use nx_runtime::DType;
 
 const POINTS: usize = 100_000;
 
-fn math_kernel(function: MathFn, dtype: DType) -> Kernel {
+/// `output = function(inputs...)` with `arity` input buffers.
+fn math_kernel(function: MathFn, dtype: DType, arity: usize) -> Kernel {
     let mut kernel = Kernel::new("math", 1);
-    let input = kernel.add_buf(dtype, BufRole::Input, false);
+    let inputs: Vec<_> = (0..arity)
+        .map(|_| kernel.add_buf(dtype, BufRole::Input, false))
+        .collect();
     let output = kernel.add_buf(dtype, BufRole::Output, false);
-    let x = kernel.add_value(Inst::Load(input), dtype);
-    let value = kernel.add_value(Inst::Math(function, vec![x]), dtype);
+    let operands = inputs
+        .into_iter()
+        .map(|input| kernel.add_value(Inst::Load(input), dtype))
+        .collect();
+    let value = kernel.add_value(Inst::Math(function, operands), dtype);
     kernel.effects.push(Effect::Store { buf: output, value });
     kernel
 }
@@ -67,35 +74,51 @@ fn inputs(rng: &mut Rng, low: f64, high: f64, edges: &[f64]) -> Vec<f64> {
     values
 }
 
-/// Runs `kernel` on `values` (converted to `dtype`) through the JIT's vector path and the
-/// interpreter, and returns both outputs as bits.
-fn run_both(jit: &mut Jit, kernel: &Kernel, dtype: DType, values: &[f64]) -> (Vec<u64>, Vec<u64>) {
+/// `values` as elements of `dtype`, in bytes.
+fn to_bytes(values: &[f64], dtype: DType) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(values.len() * dtype.size());
+    for value in values {
+        if dtype == DType::F64 {
+            bytes.extend_from_slice(&value.to_ne_bytes());
+        } else {
+            bytes.extend_from_slice(&(*value as f32).to_ne_bytes());
+        }
+    }
+    bytes
+}
+
+/// Runs `kernel` on `columns` (one per input buffer, converted to `dtype`) through the JIT's
+/// vector path and the interpreter, and returns both outputs as bits.
+fn run_both(
+    jit: &mut Jit,
+    kernel: &Kernel,
+    dtype: DType,
+    columns: &[Vec<f64>],
+) -> (Vec<u64>, Vec<u64>) {
     let compiled = jit.compile(kernel).unwrap();
     assert!(compiled.is_vectorized());
     let size = dtype.size();
-    let mut input = Vec::with_capacity(values.len() * size);
-    for value in values {
-        if dtype == DType::F64 {
-            input.extend_from_slice(&value.to_ne_bytes());
-        } else {
-            input.extend_from_slice(&(*value as f32).to_ne_bytes());
-        }
-    }
+    let count = columns[0].len();
+    let mut inputs: Vec<Vec<u8>> = columns
+        .iter()
+        .map(|values| to_bytes(values, dtype))
+        .collect();
     let mut outputs = Vec::new();
     for use_jit in [true, false] {
-        let mut output = vec![0u8; input.len()];
-        let views = [
-            BufView {
+        let mut output = vec![0u8; count * size];
+        let mut views: Vec<BufView> = inputs
+            .iter_mut()
+            .map(|input| BufView {
                 ptr: input.as_mut_ptr(),
                 byte_strides: vec![size as isize],
-            },
-            BufView {
-                ptr: output.as_mut_ptr(),
-                byte_strides: vec![size as isize],
-            },
-        ];
-        let sizes = [values.len()];
-        // SAFETY: both buffers hold `values.len()` contiguous elements of `dtype`.
+            })
+            .collect();
+        views.push(BufView {
+            ptr: output.as_mut_ptr(),
+            byte_strides: vec![size as isize],
+        });
+        let sizes = [count];
+        // SAFETY: every buffer holds `count` contiguous elements of `dtype`.
         let status = unsafe {
             if use_jit {
                 compiled.run(&sizes, &views)
@@ -120,6 +143,19 @@ fn run_both(jit: &mut Jit, kernel: &Kernel, dtype: DType, values: &[f64]) -> (Ve
     (outputs.pop().unwrap(), interpreted)
 }
 
+/// Checks that the JIT and the interpreter agree bit for bit on `columns` for both dtypes.
+fn check_columns(function: MathFn, dtype: DType, jit: &mut Jit, columns: &[Vec<f64>]) {
+    let kernel = math_kernel(function, dtype, columns.len());
+    let (compiled, interpreted) = run_both(jit, &kernel, dtype, columns);
+    for (index, (got, want)) in compiled.iter().zip(&interpreted).enumerate() {
+        let arguments: Vec<f64> = columns.iter().map(|column| column[index]).collect();
+        assert_eq!(
+            got, want,
+            "{function:?} {dtype} at {arguments:?}: JIT bits {got:#x}, interpreter {want:#x}"
+        );
+    }
+}
+
 /// Checks `function` with block routines (where the host has them) and with inline code.
 fn check(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
     for block_math in [true, false] {
@@ -128,16 +164,30 @@ fn check(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
         let mut rng = Rng(seed);
         for dtype in [DType::F64, DType::F32] {
             let values = inputs(&mut rng, low, high, edges);
-            let kernel = math_kernel(function, dtype);
-            let (compiled, interpreted) = run_both(&mut jit, &kernel, dtype, &values);
-            for (index, (got, want)) in compiled.iter().zip(&interpreted).enumerate() {
-                assert_eq!(
-                    got, want,
-                    "{function:?} {dtype} (block math {block_math}) at x = {:e}: JIT bits {got:#x}, interpreter {want:#x}",
-                    values[index]
-                );
+            check_columns(function, dtype, &mut jit, &[values]);
+        }
+    }
+}
+
+/// `check` for a two-operand function: `x` and `y` each from `inputs`, shuffled against each
+/// other, plus every pair of the leading special inputs.
+fn check_binary(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
+    let mut jit = Jit::new().unwrap();
+    let mut rng = Rng(seed);
+    for dtype in [DType::F64, DType::F32] {
+        let mut xs = inputs(&mut rng, low, high, edges);
+        let mut ys = inputs(&mut rng, low, high, edges);
+        for index in (1..ys.len()).rev() {
+            ys.swap(index, rng.below(index + 1));
+        }
+        let specials = xs[..17].to_vec();
+        for &x in &specials {
+            for &y in &specials {
+                xs.push(x);
+                ys.push(y);
             }
         }
+        check_columns(function, dtype, &mut jit, &[xs, ys]);
     }
 }
 
@@ -365,4 +415,31 @@ fn sin_cos_tan_match_the_runtime_bit_for_bit() {
         check(function, -100.0, 100.0, &edges, seed);
         check(function, -1e30, 1e30, &[0.0], seed + 1);
     }
+}
+
+#[test]
+fn asin_and_acos_match_the_runtime_bit_for_bit() {
+    let edges = [0.5, -0.5, 1.0, -1.0, 0.0];
+    check(MathFn::Asin, -1.0, 1.0, &edges, 16);
+    check(MathFn::Acos, -1.0, 1.0, &edges, 17);
+    check(MathFn::Asin, -1e-3, 1e-3, &[0.0], 18);
+}
+
+#[test]
+fn atan_matches_the_runtime_bit_for_bit() {
+    let edges = [0.41421356237309503, 2.414213562373095, 1.0, -1.0, 0.0];
+    check(MathFn::Atan, -10.0, 10.0, &edges, 19);
+    check(MathFn::Atan, -1e300, 1e300, &[], 20);
+}
+
+#[test]
+fn atan2_matches_the_runtime_bit_for_bit() {
+    let edges = [1.0, -1.0, 0.41421356237309503, f64::MIN_POSITIVE, 1e300];
+    check_binary(MathFn::Atan2, -4.0, 4.0, &edges, 21);
+}
+
+#[test]
+fn hypot_matches_the_runtime_bit_for_bit() {
+    let edges = [1.0, f64::MIN_POSITIVE, 1e150, 1e-150, 1e15, 1e-15];
+    check_binary(MathFn::Hypot, -4.0, 4.0, &edges, 22);
 }

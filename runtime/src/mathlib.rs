@@ -57,9 +57,6 @@ macro_rules! binary_functions {
 }
 
 unary_functions! {
-    ("asin", nx_asin_f64, nx_asin_f32, asin, asinf),
-    ("acos", nx_acos_f64, nx_acos_f32, acos, acosf),
-    ("atan", nx_atan_f64, nx_atan_f32, atan, atanf),
     ("erf", nx_erf_f64, nx_erf_f32, erf, erff),
     ("erfc", nx_erfc_f64, nx_erfc_f32, erfc, erfcf),
 }
@@ -96,12 +93,35 @@ own_unary_functions! {
     ("sin", nx_sin_f64, nx_sin_f32, sin),
     ("cos", nx_cos_f64, nx_cos_f32, cos),
     ("tan", nx_tan_f64, nx_tan_f32, tan),
+    ("asin", nx_asin_f64, nx_asin_f32, asin),
+    ("acos", nx_acos_f64, nx_acos_f32, acos),
+    ("atan", nx_atan_f64, nx_atan_f32, atan),
 }
 
 binary_functions! {
-    ("atan2", nx_atan2_f64, nx_atan2_f32, atan2, atan2f),
-    ("hypot", nx_hypot_f64, nx_hypot_f32, hypot, hypotf),
     ("pow", nx_pow_f64, nx_pow_f32, pow, powf),
+}
+
+/// Defines `nx_<name>_f64` and `nx_<name>_f32` on nx's own two-operand algorithm
+/// `kernels::<name>` and lists them in `OWN_BINARY_F64`/`OWN_BINARY_F32`.
+macro_rules! own_binary_functions {
+    ($(($name:literal, $f64_fn:ident, $f32_fn:ident, $kernel:ident)),* $(,)?) => {
+        $(
+            pub extern "C" fn $f64_fn(x: f64, y: f64) -> f64 {
+                kernels::$kernel(&mut ScalarF64, &kernels::F64, x, y)
+            }
+            pub extern "C" fn $f32_fn(x: f32, y: f32) -> f32 {
+                kernels::$kernel(&mut ScalarF32, &kernels::F32, x, y)
+            }
+        )*
+        const OWN_BINARY_F64: &[(&str, BinaryF64)] = &[$(($name, $f64_fn)),*];
+        const OWN_BINARY_F32: &[(&str, BinaryF32)] = &[$(($name, $f32_fn)),*];
+    };
+}
+
+own_binary_functions! {
+    ("atan2", nx_atan2_f64, nx_atan2_f32, atan2),
+    ("hypot", nx_hypot_f64, nx_hypot_f32, hypot),
 }
 
 /// Float floor division `a // b` as NumPy's `npy_floor_divide` (Python's `divmod`):
@@ -268,11 +288,13 @@ pub fn unary_f32(name: &str) -> Option<UnaryF32> {
 }
 
 pub fn binary_f64(name: &str) -> Option<BinaryF64> {
-    find_function(LIBM_BINARY_F64.iter().chain(EXTRA_BINARY_F64), name)
+    let table = OWN_BINARY_F64.iter().chain(LIBM_BINARY_F64);
+    find_function(table.chain(EXTRA_BINARY_F64), name)
 }
 
 pub fn binary_f32(name: &str) -> Option<BinaryF32> {
-    find_function(LIBM_BINARY_F32.iter().chain(EXTRA_BINARY_F32), name)
+    let table = OWN_BINARY_F32.iter().chain(LIBM_BINARY_F32);
+    find_function(table.chain(EXTRA_BINARY_F32), name)
 }
 
 /// Every symbol a kernel may call, with its address, for `JITBuilder::symbol`.
@@ -284,10 +306,12 @@ pub fn all_symbols() -> Vec<(String, *const u8)> {
     for (name, function) in OWN_UNARY_F32.iter().chain(LIBM_UNARY_F32) {
         symbols.push((symbol_name(name, false), *function as *const u8));
     }
-    for (name, function) in LIBM_BINARY_F64.iter().chain(EXTRA_BINARY_F64) {
+    let binary_f64 = OWN_BINARY_F64.iter().chain(LIBM_BINARY_F64);
+    for (name, function) in binary_f64.chain(EXTRA_BINARY_F64) {
         symbols.push((symbol_name(name, true), *function as *const u8));
     }
-    for (name, function) in LIBM_BINARY_F32.iter().chain(EXTRA_BINARY_F32) {
+    let binary_f32 = OWN_BINARY_F32.iter().chain(LIBM_BINARY_F32);
+    for (name, function) in binary_f32.chain(EXTRA_BINARY_F32) {
         symbols.push((symbol_name(name, false), *function as *const u8));
     }
     symbols.push(("nx_ipow".to_string(), nx_ipow as *const u8));

@@ -6,7 +6,7 @@
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{ConstantData, InstBuilder, MemFlagsData, Type, Value, types};
 use nx_runtime::DType;
-use nx_runtime::mathlib::kernels::{self, FloatOps, Function, Table};
+use nx_runtime::mathlib::kernels::{self, BinaryFunction, FloatOps, Function, Table};
 
 use super::function::Emitter;
 use crate::ir::MathFn;
@@ -120,6 +120,10 @@ impl FloatOps for ClifOps<'_, '_> {
         self.emitter.builder.ins().fdiv(a, b)
     }
 
+    fn sqrt(&mut self, a: Value) -> Value {
+        self.emitter.builder.ins().sqrt(a)
+    }
+
     fn less(&mut self, a: Value, b: Value) -> Value {
         self.compare(FloatCC::LessThan, a, b)
     }
@@ -191,17 +195,17 @@ impl FloatOps for ClifOps<'_, '_> {
 }
 
 impl Emitter<'_> {
-    /// `function` of `x` (an f32/f64 scalar or vector of `dtype`) as inline code, when the
-    /// runtime implements it itself (`kernels::Function`); `None` for the functions that stay
-    /// calls into libm.
+    /// `function` of `operands` (f32/f64 scalars or vectors of `dtype`, one or two) as inline
+    /// code, when the runtime implements it itself (`kernels::Function`,
+    /// `kernels::BinaryFunction`); `None` for the functions that stay calls into libm.
     pub(super) fn inline_math(
         &mut self,
         function: MathFn,
         dtype: DType,
-        x: Value,
+        operands: &[Value],
     ) -> Option<Value> {
-        let function = Function::from_name(math_fn_name(function))?;
-        let float_type = self.builder.func.dfg.value_type(x);
+        let name = math_fn_name(function);
+        let float_type = self.builder.func.dfg.value_type(operands[0]);
         let int_lane = if dtype == DType::F64 {
             types::I64
         } else {
@@ -220,6 +224,10 @@ impl Emitter<'_> {
             float_type,
             int_type,
         };
-        Some(function.apply(&mut ops, format, x))
+        match *operands {
+            [x] => Some(Function::from_name(name)?.apply(&mut ops, format, x)),
+            [x, y] => Some(BinaryFunction::from_name(name)?.apply(&mut ops, format, x, y)),
+            _ => None,
+        }
     }
 }

@@ -515,7 +515,7 @@ impl Emitter<'_> {
                 let from = self.kernel.dtype(*operand);
                 self.vector_cast(operands[0], from, dtype)
             }
-            Inst::Math(function, _) => self.inline_math(*function, dtype, operands[0]),
+            Inst::Math(function, _) => self.inline_math(*function, dtype, operands),
             Inst::Load(_)
             | Inst::Const(_)
             | Inst::AxisIndex(_)

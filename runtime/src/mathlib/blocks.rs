@@ -119,7 +119,8 @@ macro_rules! routine_table {
 }
 
 /// The table's length is `Function::ALL`'s: a function missing here fails to compile.
-static ROUTINES: [Routines; Function::ALL.len()] = routine_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13);
+static ROUTINES: [Routines; Function::ALL.len()] =
+    routine_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
 
 /// The routine of `function` on f64 for `isa`.
 ///

@@ -1,7 +1,7 @@
 """Near-minimax polynomial coefficients for nx's math kernels (runtime/src/mathlib/kernels.rs).
 
 Run with `python3 runtime/src/mathlib/fit.py [exp f64 degree, default 9]` (needs mpmath; about a
-minute). Each fit is a weighted least-squares
+minute and a half). Each fit is a weighted least-squares
 fit on Chebyshev nodes, refined by Lawson's iteration (reweighting by the error) toward the minimax
 solution; coefficients are then rounded to the target float type and the rounded polynomial's
 maximum weighted error is reported on a fine grid.
@@ -96,6 +96,25 @@ def sin_weight(z):
         return mp.mpf(0)
     r = mp.sqrt(z)
     return z * r / mp.sin(r)
+def atan_tail(z):
+    # P(z) where atan(t) = t + t z P(z), z = t^2: P(z) = -1/3 + z/5 - ...
+    if z < mp.mpf("1e-30"):
+        return -mp.mpf(1) / 3 + z / 5
+    t = mp.sqrt(z)
+    return (mp.atan(t) / t - 1) / z
+
+
+def asin_tail(u):
+    # R(u) where asin(v) = v + v u R(u), u = v^2: R(u) = 1/6 + 3u/40 + ...
+    if u < mp.mpf("1e-30"):
+        return mp.mpf(1) / 6 + 3 * u / 40
+    v = mp.sqrt(u)
+    return (mp.asin(v) / v - 1) / u
+
+
+def relative_to(function):
+    # The weight making t z |P - target| relative to function(t) = function(sqrt(z)).
+    return lambda z: z * mp.sqrt(z) / function(mp.sqrt(z)) if z > 0 else z
 
 
 def report(name, coefficients, error, rounder):
@@ -153,6 +172,20 @@ def main():
             cos_tail, lambda z: z**2 / mp.cos(mp.sqrt(z)), mp.mpf(0), z_max, [], degree, rounder
         )
         report(f"cos C degree {degree}", coefficients, error, rounder)
+    # atan: atan(t) = t + t z P(z) for |t| <= tan(pi/8) (1% margin for the rounded interval
+    # bounds); the error relative to atan(t).
+    z_max = (mp.tan(mp.pi / 8) * mp.mpf("1.01")) ** 2
+    for degree, rounder in [(10, round_f64), (4, round_f32)]:
+        coefficients, error = fit(
+            atan_tail, relative_to(mp.atan), mp.mpf(0), z_max, [], degree, rounder, nodes=200, lawson=25
+        )
+        report(f"atan P degree {degree}", coefficients, error, rounder)
+    # asin: asin(v) = v + v u R(u) for u = v^2 <= 1/4; the error relative to asin(v).
+    for degree, rounder in [(11, round_f64), (4, round_f32)]:
+        coefficients, error = fit(
+            asin_tail, relative_to(mp.asin), mp.mpf(0), mp.mpf(1) / 4, [], degree, rounder, nodes=200, lawson=25
+        )
+        report(f"asin R degree {degree}", coefficients, error, rounder)
 
 
 if __name__ == "__main__":

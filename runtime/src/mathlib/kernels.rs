@@ -1,5 +1,5 @@
 //! The math functions nx implements itself, written once as algorithms over `FloatOps`: plain
-//! IEEE operations (add, sub, mul, div, comparisons, selects) and integer bit manipulation of
+//! IEEE operations (add, sub, mul, div, sqrt, comparisons, selects) and integer bit manipulation of
 //! the exponent, never a fused multiply-add and never a branch. The runtime instantiates them
 //! on `f64`/`f32` (`ScalarF64`, `ScalarF32`: the `nx_exp_f64` the interpreter and scalar JIT
 //! code call); the JIT instantiates them on Cranelift values, scalar or 128-bit vectors, and so
@@ -29,6 +29,10 @@
 //!   reduction (a table of the digits of `2/pi` indexed by the exponent) exact enough for every
 //!   float, `sin` and `cos` polynomials of `r = u pi/2` chosen and signed by `k mod 4`, `tan` their
 //!   quotient.
+//! - `atan`, `atan2`, `asin`, `acos` (`kernels/inverse_trig.rs`): one octant reduction to
+//!   `|t| <= tan(pi/8)` and polynomial for `atan` and `atan2`; `asin(v) = v + v u R(u)`,
+//!   `u = v^2 <= 1/4`, with `v = sqrt((1 - |x|)/2)` above 1/2, for `asin` and `acos`.
+//! - `hypot` (`kernels/hypot.rs`): `sqrt(x^2 + y^2)` scaled by powers of two.
 //!
 //! The polynomial coefficients are near-minimax fits made by `fit.py` beside this file.
 //!
@@ -37,6 +41,11 @@
 
 mod trig;
 pub use trig::*;
+mod hypot;
+mod inverse_trig;
+
+pub use hypot::hypot;
+pub use inverse_trig::{acos, asin, atan, atan2};
 
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
@@ -54,6 +63,8 @@ pub trait FloatOps {
     fn sub(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
     fn mul(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
     fn div(&mut self, a: Self::Float, b: Self::Float) -> Self::Float;
+    /// The square root, correctly rounded (IEEE); nan below 0.
+    fn sqrt(&mut self, a: Self::Float) -> Self::Float;
 
     /// `a < b` (false with nan).
     fn less(&mut self, a: Self::Float, b: Self::Float) -> Self::Mask;
@@ -111,11 +122,14 @@ pub enum Function {
     Sin,
     Cos,
     Tan,
+    Asin,
+    Acos,
+    Atan,
 }
 
 impl Function {
     /// Every function, in declaration order (`index`).
-    pub const ALL: [Function; 14] = [
+    pub const ALL: [Function; 17] = [
         Function::Exp,
         Function::Exp2,
         Function::Expm1,
@@ -130,6 +144,9 @@ impl Function {
         Function::Sin,
         Function::Cos,
         Function::Tan,
+        Function::Asin,
+        Function::Acos,
+        Function::Atan,
     ];
 
     /// The function's position in `ALL`.
@@ -154,6 +171,9 @@ impl Function {
             Function::Sin => "sin",
             Function::Cos => "cos",
             Function::Tan => "tan",
+            Function::Asin => "asin",
+            Function::Acos => "acos",
+            Function::Atan => "atan",
         }
     }
 
@@ -181,6 +201,43 @@ impl Function {
             Function::Sin => sin(ops, format, x),
             Function::Cos => cos(ops, format, x),
             Function::Tan => tan(ops, format, x),
+            Function::Asin => asin(ops, format, x),
+            Function::Acos => acos(ops, format, x),
+            Function::Atan => atan(ops, format, x),
+        }
+    }
+}
+
+/// The two-operand functions implemented here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryFunction {
+    Atan2,
+    Hypot,
+}
+
+impl BinaryFunction {
+    /// The function called `name` in the math library (`"atan2"`), if implemented here.
+    pub fn from_name(name: &str) -> Option<BinaryFunction> {
+        match name {
+            "atan2" => Some(BinaryFunction::Atan2),
+            "hypot" => Some(BinaryFunction::Hypot),
+            _ => None,
+        }
+    }
+
+    /// The function of `(x, y)` in the math library's argument order (`atan2(y, x)` is the
+    /// library's `atan2(x, y)` here).
+    #[inline(always)]
+    pub fn apply<O: FloatOps>(
+        self,
+        ops: &mut O,
+        format: &Format,
+        x: O::Float,
+        y: O::Float,
+    ) -> O::Float {
+        match self {
+            BinaryFunction::Atan2 => atan2(ops, format, x, y),
+            BinaryFunction::Hypot => hypot(ops, format, x, y),
         }
     }
 }
@@ -995,6 +1052,10 @@ macro_rules! scalar_ops {
             #[inline(always)]
             fn div(&mut self, a: $float, b: $float) -> $float {
                 a / b
+            }
+            #[inline(always)]
+            fn sqrt(&mut self, a: $float) -> $float {
+                a.sqrt()
             }
             #[inline(always)]
             fn less(&mut self, a: $float, b: $float) -> bool {

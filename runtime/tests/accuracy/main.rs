@@ -39,6 +39,29 @@ const F32: Format = Format {
     max_exponent: 127,
 };
 
+impl Format {
+    /// `value` rounded to the format (f32 values are held in f64 exactly).
+    fn round(self, value: f64) -> f64 {
+        if self.precision == 24 {
+            value as f32 as f64
+        } else {
+            value
+        }
+    }
+
+    /// The float `steps` representable values from `value` (`value` in the format).
+    fn step(self, value: f64, steps: i64) -> f64 {
+        let magnitude = value.abs();
+        let moved = if self.precision == 24 {
+            let bits = (magnitude as f32).to_bits() as i64 + steps;
+            f32::from_bits(bits as u32) as f64
+        } else {
+            f64::from_bits((magnitude.to_bits() as i64 + steps) as u64)
+        };
+        moved.copysign(value)
+    }
+}
+
 /// The error of `ours` against the exact `reference`, in ulps of the reference's binade in
 /// `format` (a subnormal reference has the subnormal ulp). Infinite when `ours` is inf or 0
 /// but the rounded reference is not, or when nan-ness differs.
@@ -96,6 +119,21 @@ impl Random {
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
+
+    /// A float of `format` with a random sign and a random binade from the smallest subnormal
+    /// to that of `top` (so every magnitude is covered logarithmically).
+    fn log_spaced(&mut self, format: Format, top: f64) -> f64 {
+        let smallest_exponent = format.min_exponent - format.precision + 1;
+        let top_exponent = libm::ilogb(top) + 1;
+        let exponent =
+            smallest_exponent + (self.unit() * (top_exponent - smallest_exponent) as f64) as i32;
+        let magnitude = format.round(libm::ldexp(1.0 + self.unit(), exponent));
+        if self.next() & 1 == 0 {
+            magnitude
+        } else {
+            -magnitude
+        }
+    }
 }
 
 /// How many points each function and dtype gets.
@@ -142,41 +180,19 @@ fn special_inputs(format: Format) -> Vec<f64> {
 fn sweep(format: Format, low: f64, high: f64, edges: &[f64], count: usize, seed: u64) -> Vec<f64> {
     let mut random = Random(seed);
     let mut points = special_inputs(format);
-    let round = |value: f64| {
-        if format.precision == 24 {
-            value as f32 as f64
-        } else {
-            value
-        }
-    };
-    let step = |value: f64, steps: i64| {
-        if format.precision == 24 {
-            let bits = (value as f32).to_bits() as i64 + steps;
-            f32::from_bits(bits as u32) as f64
-        } else {
-            f64::from_bits((value.to_bits() as i64 + steps) as u64)
-        }
-    };
+    let round = |value: f64| format.round(value);
     let run = 200;
     for edge in edges {
         let edge = round(*edge);
         for offset in -run..run {
-            let point = step(edge.abs(), offset).copysign(edge);
-            points.push(point);
+            points.push(format.step(edge, offset));
         }
     }
-    let smallest_exponent = format.min_exponent - format.precision + 1;
     let remaining = count.saturating_sub(points.len());
     let log_spaced = remaining / 2;
+    let top = high.abs().max(low.abs());
     for _ in 0..log_spaced {
-        // A random binade from the smallest subnormal to the largest magnitude in range.
-        let top = high.abs().max(low.abs());
-        let top_exponent = libm::ilogb(top) + 1;
-        let exponent =
-            smallest_exponent + (random.unit() * (top_exponent - smallest_exponent) as f64) as i32;
-        let magnitude = round(libm::ldexp(1.0 + random.unit(), exponent));
-        let sign = if random.next() & 1 == 0 { 1.0 } else { -1.0 };
-        let point = sign * magnitude;
+        let point = random.log_spaced(format, top);
         if point >= low && point <= high {
             points.push(point);
         } else {
@@ -189,62 +205,96 @@ fn sweep(format: Format, low: f64, high: f64, edges: &[f64], count: usize, seed:
     points
 }
 
+/// An input of a function under test: one float, or a pair for two-operand functions.
+trait Input: Copy {
+    fn describe(self) -> String;
+}
+
+impl Input for f64 {
+    fn describe(self) -> String {
+        format!("x = {self:e} ({self:?})")
+    }
+}
+
+impl Input for (f64, f64) {
+    fn describe(self) -> String {
+        let (first, second) = self;
+        format!("arguments ({first:e}, {second:e}) ({first:?}, {second:?})")
+    }
+}
+
 /// One function's measurement: the worst input and its error.
-struct Measured {
+struct Measured<P> {
     max_ulp: f64,
-    worst_input: f64,
+    worst_input: Option<P>,
     points: usize,
 }
 
-fn measure(
-    points: &[f64],
-    ours: impl Fn(f64) -> f64,
-    reference: impl Fn(f64) -> Option<Scaled>,
+fn measure<P: Input>(
+    points: &[P],
+    ours: impl Fn(P) -> f64,
+    reference: impl Fn(P) -> Option<Scaled>,
     format: Format,
-) -> Measured {
+) -> Measured<P> {
     let mut measured = Measured {
         max_ulp: 0.0,
-        worst_input: f64::NAN,
+        worst_input: None,
         points: points.len(),
     };
     for &x in points {
         let error = ulp_error(ours(x), reference(x), format);
         if error > measured.max_ulp || error.is_nan() {
             measured.max_ulp = error;
-            measured.worst_input = x;
+            measured.worst_input = Some(x);
         }
     }
     measured
 }
 
-fn check(name: &str, measured: Measured) {
+fn check<P: Input>(name: &str, measured: Measured<P>) {
+    let worst = measured
+        .worst_input
+        .map_or("none".to_string(), Input::describe);
     println!(
-        "{name}: max {:.3} ulp over {} points (worst at x = {:e})",
-        measured.max_ulp, measured.points, measured.worst_input
+        "{name}: max {:.3} ulp over {} points (worst at {worst})",
+        measured.max_ulp, measured.points
     );
     assert!(
         measured.max_ulp <= MAX_ULP,
-        "{name}: {} ulp at x = {:e} ({:?})",
-        measured.max_ulp,
-        measured.worst_input,
-        measured.worst_input
+        "{name}: {} ulp at {worst}",
+        measured.max_ulp
     );
 }
 
 /// Ours equals libm on special inputs (nan for nan, same bits otherwise).
-fn check_specials(
+fn check_specials<P: Input>(
     name: &str,
-    inputs: &[f64],
-    ours: impl Fn(f64) -> f64,
-    libm_function: impl Fn(f64) -> f64,
+    inputs: &[P],
+    ours: impl Fn(P) -> f64,
+    libm_function: impl Fn(P) -> f64,
 ) {
     for &x in inputs {
         let (got, want) = (ours(x), libm_function(x));
         assert!(
             (got.is_nan() && want.is_nan()) || got.to_bits() == want.to_bits(),
-            "{name}({x:e}) = {got:e}, libm gives {want:e}"
+            "{name} at {} = {got:e}, libm gives {want:e}",
+            x.describe()
         );
     }
+}
+
+/// Measures `ours` against `reference` on `points` (at most `MAX_ULP`), then compares it with
+/// libm on `specials`.
+fn verify_points<P: Input>(
+    name: &str,
+    format: Format,
+    (points, specials): (&[P], &[P]),
+    ours: impl Fn(P) -> f64,
+    reference: impl Fn(P) -> Option<Scaled>,
+    libm_function: impl Fn(P) -> f64,
+) {
+    check(name, measure(points, &ours, reference, format));
+    check_specials(name, specials, ours, libm_function);
 }
 
 fn exp_reference(x: f64) -> Option<Scaled> {
@@ -492,8 +542,15 @@ fn verify(
 ) {
     let (low, high) = case.domain;
     let points = sweep(case.format, low, high, case.edges, point_count(), case.seed);
-    check(case.name, measure(&points, &ours, reference, case.format));
-    check_specials(case.name, case.specials, ours, libm_function);
+    let inputs = (&points[..], case.specials);
+    verify_points(
+        case.name,
+        case.format,
+        inputs,
+        ours,
+        reference,
+        libm_function,
+    );
 }
 
 /// An f32 function as one on f64 values (which the f32 sweeps hold exactly).
@@ -1093,7 +1150,7 @@ fn tan_f32() {
 }
 
 /// The reference itself is sound: libm's f64 results (correctly rounded or nearly) stay within
-/// an ulp of it.
+/// an ulp of it (atan2: 1.5).
 #[test]
 fn reference_agrees_with_libm() {
     let points = sweep(F64, -745.0, 709.0, &[], 20_000, 5);
@@ -1103,41 +1160,434 @@ fn reference_agrees_with_libm() {
         exp.max_ulp
     );
     assert!(exp.max_ulp < 1.0, "libm exp: {} ulp", exp.max_ulp);
-    let points = sweep(F64, 0.0, f64::MAX, &[1.0], 20_000, 6);
-    let log = measure(&points, libm::log, log_reference, F64);
+    let positive = sweep(F64, 0.0, f64::MAX, &[1.0], 20_000, 6);
+    let log = measure(&positive, libm::log, log_reference, F64);
     println!(
         "libm log f64 against the reference: max {:.3} ulp",
         log.max_ulp
     );
     assert!(log.max_ulp < 1.0, "libm log: {} ulp", log.max_ulp);
-    libm_within_an_ulp("log2", &points, libm::log2, log2_reference);
-    libm_within_an_ulp("log10", &points, libm::log10, log10_reference);
+    let points = sweep(F64, -1.0, 1.0, &[0.5, 1.0], 20_000, 25);
+    let asin = measure(&points, libm::asin, asin_reference, F64);
+    let acos = measure(&points, libm::acos, acos_reference, F64);
+    let points = sweep(F64, -8.0, 8.0, ATAN_EDGES, 20_000, 26);
+    let atan = measure(&points, libm::atan, atan_reference, F64);
+    let pairs = pair_sweep(F64, ATAN2_RATIOS, 20_000, 27);
+    let atan2 = measure(
+        &pairs,
+        |(y, x)| libm::atan2(y, x),
+        |(y, x)| atan2_reference(y, x),
+        F64,
+    );
+    let hypot = measure(
+        &pairs,
+        |(x, y)| libm::hypot(x, y),
+        |(x, y)| hypot_reference(x, y),
+        F64,
+    );
+    let log2 = measure(&positive, libm::log2, log2_reference, F64);
+    let log10 = measure(&positive, libm::log10, log10_reference, F64);
     let points = sweep(F64, -f64::MAX, f64::MAX, &[1.0], 20_000, 24);
-    libm_within_an_ulp("cbrt", &points, libm::cbrt, cbrt_reference);
+    let cbrt = measure(&points, libm::cbrt, cbrt_reference, F64);
     // sin, cos and tan over the whole range: libm reduces huge arguments exactly (fdlibm's
     // __rem_pio2_large), so this checks the reference's reduction too.
     let mut edges = trig_edges();
     edges.push(f64::MAX);
     let points = sweep(F64, -f64::MAX, f64::MAX, &edges, 20_000, 29);
-    libm_within_an_ulp("sin", &points, libm::sin, sin_reference);
-    libm_within_an_ulp("cos", &points, libm::cos, cos_reference);
-    libm_within_an_ulp("tan", &points, libm::tan, tan_reference);
+    let sin = measure(&points, libm::sin, sin_reference, F64);
+    let cos = measure(&points, libm::cos, cos_reference, F64);
+    let tan = measure(&points, libm::tan, tan_reference, F64);
+    // fdlibm's atan2 divides first and is not within 1 ulp: 1.25 at (2.0700901065565148e-22,
+    // -8.574593974700747e-23), where the reference agrees with mpmath to 2^-100.
+    for (name, max_ulp, bound) in [
+        ("asin", asin.max_ulp, 1.0),
+        ("acos", acos.max_ulp, 1.0),
+        ("atan", atan.max_ulp, 1.0),
+        ("atan2", atan2.max_ulp, 1.5),
+        ("hypot", hypot.max_ulp, 1.0),
+        ("log2", log2.max_ulp, 1.0),
+        ("log10", log10.max_ulp, 1.0),
+        ("cbrt", cbrt.max_ulp, 1.0),
+        ("sin", sin.max_ulp, 1.0),
+        ("cos", cos.max_ulp, 1.0),
+        ("tan", tan.max_ulp, 1.0),
+    ] {
+        println!("libm {name} f64 against the reference: max {max_ulp:.3} ulp");
+        assert!(max_ulp < bound, "libm {name}: {max_ulp} ulp");
+    }
 }
 
-fn libm_within_an_ulp(
-    name: &str,
-    points: &[f64],
-    function: fn(f64) -> f64,
-    reference: fn(f64) -> Option<Scaled>,
+const SPECIAL_ARCSINE_INPUTS: &[f64] = &[
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    2.0,
+    -2.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1e-320,
+    -1e-320,
+    1e-30,
+];
+
+/// Without the inputs of `SPECIAL_ATAN_F64_INPUTS`, whose results libm's `atanf` does not
+/// round correctly (`f32_right_angles_are_correctly_rounded`).
+const SPECIAL_ATAN_INPUTS: &[f64] = &[0.0, -0.0, 1.0, -1.0, f64::NAN, 1e-320, -1e-320];
+
+/// Special in f64; in f32, libm's `atanf(±inf)` is its `pio2_hi` = 0x3fc90fda, an ulp below
+/// pi/2 rounded (nx's result).
+const SPECIAL_ATAN_F64_INPUTS: &[f64] = &[f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300];
+
+/// `SPECIAL_ARCSINE_INPUTS` without 0 and -1: libm's `acosf(0)` and `acosf(-1)` are its
+/// `pio2_hi` and `2 pio2_hi`, an ulp below pi/2 and pi rounded (nx's results).
+const SPECIAL_ACOS_F32_INPUTS: &[f64] =
+    &[1.0, 2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+
+/// The pairs of these are special for `atan2` and `hypot`: their results must be libm's. (Not
+/// 1: libm's `atan2f(y, 1)` is its `atanf(y)`, whose `atanf(inf)` is an ulp off.)
+const SPECIAL_PAIR_COORDINATES: &[f64] = &[
+    0.0,
+    -0.0,
+    -1.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    5e-324,
+    -5e-324,
+    f64::MAX,
+    -f64::MAX,
+];
+
+/// Every pair of `coordinates`.
+fn pairs(coordinates: &[f64]) -> Vec<(f64, f64)> {
+    coordinates
+        .iter()
+        .flat_map(|&x| coordinates.iter().map(move |&y| (x, y)))
+        .collect()
+}
+
+/// Points for a two-operand function: every pair of the special inputs; runs of 40 consecutive
+/// `y` around `x r` for each ratio `r` of `ratio_edges` and 100 random `x`; then a third of
+/// pairs with independent log-spaced coordinates (every ratio, overflowing and underflowing
+/// ones included), a third with log-spaced `x` and `y` within a factor 16 of it (both
+/// subnormal, both huge), and a third uniform in `[-4, 4]^2`.
+fn pair_sweep(format: Format, ratio_edges: &[f64], count: usize, seed: u64) -> Vec<(f64, f64)> {
+    let mut random = Random(seed);
+    let mut points = pairs(&special_inputs(format));
+    let top = libm::ldexp(1.0, format.max_exponent);
+    for &ratio in ratio_edges {
+        for _ in 0..100 {
+            let x = random.log_spaced(format, top);
+            let y = format.round(x * ratio);
+            if !y.is_finite() || y == 0.0 {
+                continue;
+            }
+            for offset in -20..20 {
+                points.push((x, format.step(y, offset)));
+            }
+        }
+    }
+    let remaining = count.saturating_sub(points.len());
+    for index in 0..remaining {
+        let point = match index % 3 {
+            0 => (
+                random.log_spaced(format, top),
+                random.log_spaced(format, top),
+            ),
+            1 => {
+                let x = random.log_spaced(format, top);
+                let factor = libm::exp2(8.0 * random.unit() - 4.0);
+                let sign = if random.next() & 1 == 0 { 1.0 } else { -1.0 };
+                (x, format.round(sign * x * factor))
+            }
+            _ => (
+                format.round(8.0 * random.unit() - 4.0),
+                format.round(8.0 * random.unit() - 4.0),
+            ),
+        };
+        points.push(point);
+    }
+    points
+}
+
+/// One two-operand function and dtype under test.
+struct BinaryCase<'a> {
+    name: &'a str,
+    format: Format,
+    /// Ratios `y / x` around which the sweep is dense.
+    ratio_edges: &'a [f64],
+    seed: u64,
+}
+
+/// `verify` for a two-operand function: the pair sweep, and libm's results on every pair of
+/// `SPECIAL_PAIR_COORDINATES`.
+fn verify_binary(
+    case: BinaryCase,
+    ours: impl Fn(f64, f64) -> f64,
+    reference: impl Fn(f64, f64) -> Option<Scaled>,
+    libm_function: impl Fn(f64, f64) -> f64,
 ) {
-    let measured = measure(points, function, reference, F64);
-    println!(
-        "libm {name} f64 against the reference: max {:.3} ulp",
-        measured.max_ulp
+    let points = pair_sweep(case.format, case.ratio_edges, point_count(), case.seed);
+    let specials = pairs(SPECIAL_PAIR_COORDINATES);
+    verify_points(
+        case.name,
+        case.format,
+        (&points, &specials),
+        |(x, y)| ours(x, y),
+        |(x, y)| reference(x, y),
+        |(x, y)| libm_function(x, y),
     );
-    assert!(
-        measured.max_ulp < 1.0,
-        "libm {name}: {} ulp",
-        measured.max_ulp
+}
+
+/// An f32 two-operand function as one on f64 values.
+fn widened_binary(function: impl Fn(f32, f32) -> f32) -> impl Fn(f64, f64) -> f64 {
+    move |x, y| f64::from(function(x as f32, y as f32))
+}
+
+fn asin_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() || x.abs() > 1.0 {
+        return None;
+    }
+    if x.abs() < libm::ldexp(1.0, -60) {
+        // x + x^3/6: the rest is below 2^-120 of x.
+        return Some(Scaled::of(x));
+    }
+    Some(reference::arcsine(x, false))
+}
+
+fn acos_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() || x.abs() > 1.0 {
+        return None;
+    }
+    Some(reference::arcsine(x, true))
+}
+
+fn atan_reference(x: f64) -> Option<Scaled> {
+    if x.is_nan() {
+        return None;
+    }
+    if x.abs() < libm::ldexp(1.0, -60) {
+        // x - x^3/3: the rest is below 2^-120 of x.
+        return Some(Scaled::of(x));
+    }
+    let magnitude = Dd::from(x.abs());
+    Some(reference::atan2(magnitude, x < 0.0, Dd::from(1.0), false))
+}
+
+fn atan2_reference(y: f64, x: f64) -> Option<Scaled> {
+    if x.is_nan() || y.is_nan() {
+        return None;
+    }
+    let (y_magnitude, x_magnitude) = (Dd::from(y.abs()), Dd::from(x.abs()));
+    let (y_negative, x_negative) = (y.is_sign_negative(), x.is_sign_negative());
+    Some(reference::atan2(
+        y_magnitude,
+        y_negative,
+        x_magnitude,
+        x_negative,
+    ))
+}
+
+fn hypot_reference(x: f64, y: f64) -> Option<Scaled> {
+    if x.is_infinite() || y.is_infinite() {
+        return Some(Scaled::new(Dd::from(1.0), 100_000));
+    }
+    if x.is_nan() || y.is_nan() {
+        return None;
+    }
+    Some(reference::hypot(x, y))
+}
+
+#[test]
+fn asin_acos_f64() {
+    let edges = [0.0, 0.5, -0.5, 1.0, -1.0, 0.7, 1e-8];
+    let case = |name| Case {
+        name,
+        format: F64,
+        domain: (-1.0, 1.0),
+        edges: &edges,
+        seed: 17,
+        specials: SPECIAL_ARCSINE_INPUTS,
+    };
+    verify(
+        case("asin f64"),
+        |x| mathlib::nx_asin_f64(x),
+        asin_reference,
+        libm::asin,
+    );
+    verify(
+        case("acos f64"),
+        |x| mathlib::nx_acos_f64(x),
+        acos_reference,
+        libm::acos,
+    );
+}
+
+#[test]
+fn asin_acos_f32() {
+    let edges = [0.0, 0.5, -0.5, 1.0, -1.0, 0.7, 1e-4];
+    let case = |name| Case {
+        name,
+        format: F32,
+        domain: (-1.0, 1.0),
+        edges: &edges,
+        seed: 18,
+        specials: SPECIAL_ARCSINE_INPUTS,
+    };
+    let (asin, acos) = (
+        widened(|x| mathlib::nx_asin_f32(x)),
+        widened(|x| mathlib::nx_acos_f32(x)),
+    );
+    verify(case("asin f32"), asin, asin_reference, widened(libm::asinf));
+    let acos_case = Case {
+        specials: SPECIAL_ACOS_F32_INPUTS,
+        ..case("acos f32")
+    };
+    verify(acos_case, acos, acos_reference, widened(libm::acosf));
+}
+
+#[test]
+fn f32_right_angles_are_correctly_rounded() {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    let (half_pi, pi) = (FRAC_PI_2 as f32, PI as f32);
+    assert_eq!(mathlib::nx_atan_f32(f32::INFINITY), half_pi);
+    assert_eq!(mathlib::nx_atan_f32(f32::NEG_INFINITY), -half_pi);
+    assert_eq!(mathlib::nx_atan_f32(f32::MAX), half_pi);
+    assert_eq!(mathlib::nx_acos_f32(0.0), half_pi);
+    assert_eq!(mathlib::nx_acos_f32(-0.0), half_pi);
+    assert_eq!(mathlib::nx_acos_f32(-1.0), pi);
+    assert_eq!(mathlib::nx_asin_f32(1.0), half_pi);
+    assert_eq!(mathlib::nx_atan2_f32(1.0, 0.0), half_pi);
+    assert_eq!(mathlib::nx_atan2_f32(-0.0, -1.0), -pi);
+}
+
+/// The octant bounds of the reduction, and 1.
+const ATAN_EDGES: &[f64] = &[
+    0.0,
+    0.41421356237309503,
+    -0.41421356237309503,
+    1.0,
+    -1.0,
+    2.414213562373095,
+    -2.414213562373095,
+];
+
+#[test]
+fn atan_f64() {
+    let specials = [SPECIAL_ATAN_INPUTS, SPECIAL_ATAN_F64_INPUTS].concat();
+    for (name, domain) in [("atan f64", 8.0), ("atan f64 (whole range)", f64::MAX)] {
+        let case = Case {
+            name,
+            format: F64,
+            domain: (-domain, domain),
+            edges: ATAN_EDGES,
+            seed: 19,
+            specials: &specials,
+        };
+        verify(
+            case,
+            |x| mathlib::nx_atan_f64(x),
+            atan_reference,
+            libm::atan,
+        );
+    }
+}
+
+#[test]
+fn atan_f32() {
+    for (name, domain) in [
+        ("atan f32", 8.0),
+        ("atan f32 (whole range)", f64::from(f32::MAX)),
+    ] {
+        let case = Case {
+            name,
+            format: F32,
+            domain: (-domain, domain),
+            edges: ATAN_EDGES,
+            seed: 20,
+            specials: SPECIAL_ATAN_INPUTS,
+        };
+        verify(
+            case,
+            widened(|x| mathlib::nx_atan_f32(x)),
+            atan_reference,
+            widened(libm::atanf),
+        );
+    }
+}
+
+/// `y / x` at the octant bounds of `atan2`'s reduction, and 1.
+const ATAN2_RATIOS: &[f64] = &[
+    0.41421356237309503,
+    -0.41421356237309503,
+    1.0,
+    -1.0,
+    2.414213562373095,
+    -2.414213562373095,
+];
+
+#[test]
+fn atan2_f64() {
+    let case = BinaryCase {
+        name: "atan2 f64",
+        format: F64,
+        ratio_edges: ATAN2_RATIOS,
+        seed: 21,
+    };
+    verify_binary(
+        case,
+        |y, x| mathlib::nx_atan2_f64(y, x),
+        atan2_reference,
+        libm::atan2,
+    );
+}
+
+#[test]
+fn atan2_f32() {
+    let case = BinaryCase {
+        name: "atan2 f32",
+        format: F32,
+        ratio_edges: ATAN2_RATIOS,
+        seed: 22,
+    };
+    verify_binary(
+        case,
+        widened_binary(|y, x| mathlib::nx_atan2_f32(y, x)),
+        atan2_reference,
+        widened_binary(libm::atan2f),
+    );
+}
+
+#[test]
+fn hypot_f64() {
+    let case = BinaryCase {
+        name: "hypot f64",
+        format: F64,
+        ratio_edges: &[1.0, 1e-8, 1e8],
+        seed: 23,
+    };
+    verify_binary(
+        case,
+        |x, y| mathlib::nx_hypot_f64(x, y),
+        hypot_reference,
+        libm::hypot,
+    );
+}
+
+#[test]
+fn hypot_f32() {
+    let case = BinaryCase {
+        name: "hypot f32",
+        format: F32,
+        ratio_edges: &[1.0, 1e-4, 1e4],
+        seed: 24,
+    };
+    verify_binary(
+        case,
+        widened_binary(|x, y| mathlib::nx_hypot_f32(x, y)),
+        hypot_reference,
+        widened_binary(libm::hypotf),
     );
 }

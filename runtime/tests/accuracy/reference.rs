@@ -286,6 +286,171 @@ pub fn log(x: f64) -> Dd {
     ln2().mul_f64(exponent as f64).add(y1)
 }
 
+/// pi to about 160 bits, in three parts.
+const PI: [f64; 3] = [
+    std::f64::consts::PI,
+    1.2246467991473532e-16,
+    -2.9947698097183397e-33,
+];
+
+fn pi() -> Dd {
+    fast_two_sum(PI[0], PI[1])
+}
+
+/// `sqrt(x)` for `x >= 0` in double-double: libm's root and one Newton step
+/// `s + (x - s^2) / (2s)` (the residual exact in double-double).
+pub fn sqrt(x: Dd) -> Dd {
+    if x.hi == 0.0 {
+        return Dd::from(0.0);
+    }
+    let s = libm::sqrt(x.hi);
+    let residual = x.sub(two_product(s, s));
+    fast_two_sum(s, residual.hi / (2.0 * s))
+}
+
+/// `atan r` for `0 <= r <= 1` (`r` normal or 0): four half-angle steps
+/// `atan r = 2 atan(r / (1 + sqrt(1 + r^2)))` bring `r` below `tan(pi/64) < 0.05`, where 30
+/// terms of the Taylor series leave less than 2^-250.
+fn atan_unit(r: Dd) -> Dd {
+    let mut r = r;
+    let halvings = 4;
+    for _ in 0..halvings {
+        let root = sqrt(Dd::from(1.0).add(r.mul(r)));
+        r = r.div(Dd::from(1.0).add(root));
+    }
+    let square = r.mul(r);
+    let mut power = r;
+    let mut sum = r;
+    for n in 1..30 {
+        power = power.mul(square).neg();
+        sum = sum.add(power.div(Dd::from((2 * n + 1) as f64)));
+    }
+    sum.scale(power_of_two(halvings))
+}
+
+/// The angle of the point `(x, y)` for finite or infinite magnitudes `x = |x|`, `y = |y|`
+/// (double-double, either may be 0, not both), in `[0, pi/2]` as `mantissa 2^exponent` (kept
+/// apart: for tiny `y/x` it lies far below the f64 range).
+fn first_quadrant_angle(y: Dd, x: Dd) -> Scaled {
+    if y.hi.is_infinite() || x.hi.is_infinite() {
+        let value = match (y.hi.is_infinite(), x.hi.is_infinite()) {
+            (true, true) => pi().scale(0.25),
+            (true, false) => pi().scale(0.5),
+            _ => Dd::from(0.0),
+        };
+        return Scaled::new(value, 0);
+    }
+    let swap = y.hi > x.hi;
+    let (small, large) = if swap { (x, y) } else { (y, x) };
+    if small.hi == 0.0 {
+        let value = if swap { pi().scale(0.5) } else { Dd::from(0.0) };
+        return Scaled::new(value, 0);
+    }
+    // ratio = small / large as mantissa 2^exponent, without leaving the f64 range.
+    let (_, small_exponent) = libm::frexp(small.hi);
+    let (_, large_exponent) = libm::frexp(large.hi);
+    let small_mantissa = scale_to_unit(small, small_exponent);
+    let large_mantissa = scale_to_unit(large, large_exponent);
+    let quotient = small_mantissa.div(large_mantissa);
+    let exponent = small_exponent - large_exponent;
+    // Below 2^-70, atan r = r (1 - r^2/3 + ...) is r to 2^-140.
+    if !swap && exponent < -70 {
+        return Scaled::new(quotient, exponent);
+    }
+    let ratio = if exponent < -70 {
+        Dd::from(0.0)
+    } else {
+        quotient.scale(power_of_two(exponent))
+    };
+    let angle = atan_unit(ratio);
+    let value = if swap {
+        pi().scale(0.5).sub(angle)
+    } else {
+        angle
+    };
+    Scaled::new(value, 0)
+}
+
+/// `value 2^-exponent` exactly (scaling a subnormal up, or a normal number into [0.5, 1)).
+fn scale_to_unit(value: Dd, exponent: i32) -> Dd {
+    let half = -exponent / 2;
+    value
+        .scale(power_of_two(half))
+        .scale(power_of_two(-exponent - half))
+}
+
+/// `atan2(y, x)` for non-nan `y` and `x` (double-double magnitudes and signs), the limits at
+/// infinities included: the first-quadrant angle of `(|x|, |y|)`, from `pi` when `x` is
+/// negative (`-0` too), with the sign of `y`.
+pub fn atan2(y: Dd, y_negative: bool, x: Dd, x_negative: bool) -> Scaled {
+    let angle = if y.hi == 0.0 && x.hi == 0.0 {
+        Scaled::new(Dd::from(0.0), 0)
+    } else {
+        first_quadrant_angle(y, x)
+    };
+    let angle = if x_negative {
+        // Below 2^-200 the angle is nothing next to pi.
+        let value = if angle.exponent < -200 {
+            Dd::from(0.0)
+        } else {
+            angle.mantissa.scale(power_of_two(angle.exponent))
+        };
+        Scaled::new(pi().sub(value), 0)
+    } else {
+        angle
+    };
+    if y_negative {
+        Scaled {
+            mantissa: angle.mantissa.neg(),
+            exponent: angle.exponent,
+        }
+    } else {
+        angle
+    }
+}
+
+/// `asin x` (`acos` if `cosine`) for `|x| <= 1`: the angle of `(sqrt(1 - x^2), x)` (of
+/// `(x, sqrt(1 - x^2))`), with `1 - x^2 = (1 - |x|)(1 + |x|)` in double-double.
+pub fn arcsine(x: f64, cosine: bool) -> Scaled {
+    let magnitude = Dd::from(x.abs());
+    let one = Dd::from(1.0);
+    let other = sqrt(one.sub(magnitude).mul(one.add(magnitude)));
+    if cosine {
+        atan2(other, false, magnitude, x < 0.0)
+    } else {
+        atan2(magnitude, x < 0.0, other, false)
+    }
+}
+
+/// `sqrt(x^2 + y^2)` for finite `x`, `y`: both scaled by the larger's power of two (a smaller
+/// one below 2^-70 of it only adds less than 2^-140 of the result), the sum of squares and its
+/// root in double-double.
+pub fn hypot(x: f64, y: f64) -> Scaled {
+    let (small, large) = if x.abs() < y.abs() {
+        (x.abs(), y.abs())
+    } else {
+        (y.abs(), x.abs())
+    };
+    if large == 0.0 {
+        return Scaled::new(Dd::from(0.0), 0);
+    }
+    let (_, exponent) = libm::frexp(large);
+    let large_mantissa = scale_to_unit(Dd::from(large), exponent);
+    let small_exponent = if small == 0.0 {
+        -100_000
+    } else {
+        libm::frexp(small).1
+    };
+    if small_exponent < exponent - 70 {
+        return Scaled::new(large_mantissa, exponent);
+    }
+    let small_mantissa = scale_to_unit(Dd::from(small), exponent);
+    let sum = large_mantissa
+        .mul(large_mantissa)
+        .add(small_mantissa.mul(small_mantissa));
+    Scaled::new(sqrt(sum), exponent)
+}
+
 /// `ln x` for finite positive `x`, accurate relative to itself near 1 too: `log1p(x - 1)`
 /// (`x - 1` exact) on [1/2, 2], where `log`'s sum `k ln2 + log(m)` would cancel.
 fn log_relative(x: f64) -> Dd {
