@@ -4,7 +4,9 @@
 //! the interpreter and scalar code call, so every path gives the same bits.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{ConstantData, InstBuilder, MemFlagsData, Type, Value, types};
+use cranelift_codegen::ir::{
+    BlockArg, ConstantData, InstBuilder, MemFlagsData, Type, Value, types,
+};
 use nx_runtime::DType;
 use nx_runtime::mathlib::kernels::{self, BinaryFunction, FloatOps, Function, Table};
 
@@ -191,6 +193,42 @@ impl FloatOps for ClifOps<'_, '_> {
             vector = self.emitter.builder.ins().insertlane(vector, entry, lane);
         }
         vector
+    }
+
+    fn unless_all<const N: usize>(
+        &mut self,
+        mask: Value,
+        values: [Value; N],
+        otherwise: impl FnOnce(&mut Self) -> [Value; N],
+    ) -> [Value; N] {
+        let all = if self.float_type.is_vector() {
+            self.emitter.builder.ins().vall_true(mask)
+        } else {
+            mask
+        };
+        let rare = self.emitter.builder.create_block();
+        let merge = self.emitter.builder.create_block();
+        for _ in 0..N {
+            self.emitter
+                .builder
+                .append_block_param(merge, self.float_type);
+        }
+        let arguments = |values: &[Value]| -> Vec<BlockArg> {
+            values.iter().map(|value| BlockArg::Value(*value)).collect()
+        };
+        self.emitter
+            .builder
+            .ins()
+            .brif(all, merge, &arguments(&values), rare, &[]);
+        self.emitter.builder.switch_to_block(rare);
+        let computed = otherwise(self);
+        self.emitter
+            .builder
+            .ins()
+            .jump(merge, &arguments(&computed));
+        self.emitter.builder.switch_to_block(merge);
+        let params = self.emitter.builder.block_params(merge);
+        std::array::from_fn(|index| params[index])
     }
 }
 

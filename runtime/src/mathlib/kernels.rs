@@ -95,6 +95,16 @@ pub trait FloatOps {
     /// `table[min(index + offset, len - 1)]` in each lane (`index + offset` wrapping at the
     /// integer width): an indexed load (a gather on vectors), clamped so that any index is safe.
     fn lookup(&mut self, table: Table, index: Self::Int, offset: u32) -> Self::Float;
+    /// `values` if `mask` holds in every lane, else `otherwise(self)`, which must itself give
+    /// `values` in the lanes where `mask` holds (selecting lane by lane): so the result equals
+    /// `otherwise(self)` always, and code can skip rare, costly work when no lane needs it (a
+    /// branch on all lanes).
+    fn unless_all<const N: usize>(
+        &mut self,
+        mask: Self::Mask,
+        values: [Self::Float; N],
+        otherwise: impl FnOnce(&mut Self) -> [Self::Float; N],
+    ) -> [Self::Float; N];
 }
 
 /// Constants the algorithms read at computed indices, in the float type of the one
@@ -1112,6 +1122,15 @@ macro_rules! scalar_ops {
                 };
                 let index = index.wrapping_add(offset as $int) as usize;
                 values[index.min(values.len() - 1)]
+            }
+            #[inline(always)]
+            fn unless_all<const N: usize>(
+                &mut self,
+                mask: bool,
+                values: [$float; N],
+                otherwise: impl FnOnce(&mut Self) -> [$float; N],
+            ) -> [$float; N] {
+                if mask { values } else { otherwise(self) }
             }
         }
     };

@@ -1051,8 +1051,9 @@ fn cbrt_is_exact_on_exact_cubes() {
     println!("cbrt of exact cubes: libm inexact on {libm_inexact}");
 }
 
-/// Runs of floats around these: multiples of pi/4 and, for huge arguments, the f64 (and a
-/// large f32) closest to a multiple of pi/2 (Muller, Elementary Functions, 11.3).
+/// Runs of floats around these: multiples of pi/4, the limits of the Cody-Waite reduction
+/// (2^20, and 512 for f32), and the f64 and f32 closest to a multiple of pi/2 (Muller,
+/// Elementary Functions, 11.3; the f32 ones below 512 and overall by exhaustive search).
 fn trig_edges() -> Vec<f64> {
     let mut edges: Vec<f64> = (1..=8)
         .map(|k| k as f64 * std::f64::consts::FRAC_PI_4)
@@ -1063,6 +1064,9 @@ fn trig_edges() -> Vec<f64> {
         1e22,
         -1e22,
         1e6,
+        1048576.0,
+        512.0,
+        252.89821,
     ]);
     edges
 }

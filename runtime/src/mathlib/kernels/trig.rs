@@ -1,8 +1,10 @@
 //! `sin`, `cos` and `tan`: one argument reduction and one pair of polynomials serve all three.
 //!
 //! **Reduction.** `|x| = (k + u) pi/2` with `k` integral and `|u| <= 1/2` (a hair more: `k` is
-//! rounded from an approximate sum). Below `pi/4` nothing is reduced (`k = 0`). Above, a
-//! Payne-Hanek reduction valid for every finite `|x|` up to the largest float, straight-line:
+//! rounded from an approximate sum). Below `2^20` (f32: 512), Cody-Waite: `pi/2` in four
+//! parts, `k` times the first three exact, their subtractions error-free. Above (and for inf and
+//! nan), a Payne-Hanek reduction valid for every finite `|x|` up to the largest float,
+//! straight-line:
 //! `|x| = X 2^E` (`X` the integer significand), and `|x| 2/pi mod 4` needs only the bits of `2/pi`
 //! from about `2^-E` on (the earlier ones give multiples of 4). A table indexed by the exponent
 //! holds them as balanced digits `d_c` of `b` bits (`|d_c| <= 2^(b-1)`, `b <= p/2`); with
@@ -12,11 +14,13 @@
 //! exactly; `k` is the nearest integer to their sum plus the third column; `u` is the rest,
 //! summed in double-word (the columns are exact, so only the additions round), accurate to
 //! about `2^-125` (f64) or `2^-68` (f32) absolutely: enough for the `u` closest to 0 that any
-//! float has (`2^-61` in f64). Then `r = u pi/2` in double-word.
+//! float has (`2^-61` in f64 at `6381956970095103 2^797`; `2^-29.9` in f32 at `16367173 2^72`, by
+//! exhaustive search). Then `r = u pi/2` in double-word.
 //!
-//! Why one reduction for every `|x| >= pi/4` rather than a cheaper Cody-Waite `x - k pi/2` up to
-//! some magnitude and the table beyond: straight-line code computes every path for every lane,
-//! so a Cody-Waite front would only add its cost to the table's.
+//! The table reduction costs about twice the rest of the function (seven gathers and a dozen
+//! double-word steps), so it sits behind `FloatOps::unless_all`: vector code runs it only when a
+//! lane of the vector needs it (arguments at or above the limit, inf or nan), and the common
+//! range pays for Cody-Waite alone. The result is the same whichever lanes share a vector.
 //!
 //! **Polynomials.** `sin r = r + r^3 S(r^2)`, `cos r = 1 - r^2/2 + r^4 C(r^2)` on
 //! `|r| <= pi/4`, both with the low word of `r`'s first-order term, `cos` with `1 - r^2/2`'s
@@ -34,8 +38,11 @@ struct Trig {
     columns: usize,
     /// `DIGITS_PER_ROW` digits of `2/pi` per biased exponent from `pi/4`'s up.
     digits: Table,
-    /// The largest float below `pi/4`: smaller magnitudes are not reduced.
-    quarter_pi: f64,
+    /// `pi/2` in four parts, the first three with trailing zeros enough that `k` times them is
+    /// exact for every `k` below `medium_limit` (Cody-Waite).
+    half_pi_parts: [f64; 4],
+    /// Magnitudes below this are reduced by `half_pi_parts`, the others by the table.
+    medium_limit: f64,
     /// `pi/2` as `hi + lo`, and `hi` split into two halves of at most `p/2` bits.
     half_pi: f64,
     half_pi_lo: f64,
@@ -79,7 +86,13 @@ const TRIG_F64: Trig = Trig {
     digit_bits: 26,
     columns: 6,
     digits: Table::F64(&F64_DIGITS),
-    quarter_pi: std::f64::consts::FRAC_PI_4,
+    half_pi_parts: [
+        1.5707963267341256,
+        6.077100506303966e-11,
+        2.0222662487111665e-21,
+        8.4784276603689e-32,
+    ],
+    medium_limit: 1048576.0,
     half_pi: std::f64::consts::FRAC_PI_2,
     half_pi_lo: 6.123233995736766e-17,
     half_pi_high: 1.5707963407039642,
@@ -107,7 +120,13 @@ const TRIG_F32: Trig = Trig {
     digit_bits: 12,
     columns: 7,
     digits: Table::F32(&F32_DIGITS),
-    quarter_pi: 0.7853981256484985,
+    half_pi_parts: [
+        1.57073974609375,
+        5.657970905303955e-05,
+        9.920881893776823e-10,
+        5.390302953474238e-15,
+    ],
+    medium_limit: 512.0,
     half_pi: 1.5707963705062866,
     half_pi_lo: -4.371138828673793e-08,
     half_pi_high: 1.57080078125,
@@ -240,21 +259,56 @@ fn reduce_and_evaluate<O: FloatOps>(
     magnitude: O::Float,
 ) -> (O::Float, O::Float, O::Float) {
     let trig = trig(format);
-    let (k, r_hi, r_lo) = reduce(ops, format, trig, magnitude);
-    let quarter_pi = ops.float(trig.quarter_pi);
-    let small = ops.less(magnitude, quarter_pi);
-    let zero = ops.float(0.0);
-    let k = ops.select(small, zero, k);
-    let r_hi = ops.select(small, magnitude, r_hi);
-    let r_lo = ops.select(small, zero, r_lo);
+    let (k, r_hi, r_lo) = reduce_medium(ops, format, trig, magnitude);
+    let limit = ops.float(trig.medium_limit);
+    let medium = ops.less(magnitude, limit);
+    let [k, r_hi, r_lo] = ops.unless_all(medium, [k, r_hi, r_lo], |ops| {
+        let (huge_k, huge_hi, huge_lo) = reduce_huge(ops, format, trig, magnitude);
+        [
+            ops.select(medium, k, huge_k),
+            ops.select(medium, r_hi, huge_hi),
+            ops.select(medium, r_lo, huge_lo),
+        ]
+    });
     let (sin_r, cos_r) = sin_cos_reduced(ops, trig, r_hi, r_lo);
     (k, sin_r, cos_r)
 }
 
-/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for a finite `m >= pi/4` (the module's
+/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for `0 <= m < medium_limit` (Cody-Waite):
+/// `k = round(m 2/pi)`, `m - k C1` exact, `k C2` and `k C3` exact and subtracted in error-free
+/// sums (they may cancel `m - k C1` down to about `2^-60`), `k C4` rounded. Below `pi/4`,
+/// `k = 0` and `r_hi = m` exactly.
+#[inline(always)]
+fn reduce_medium<O: FloatOps>(
+    ops: &mut O,
+    format: &Format,
+    trig: &Trig,
+    magnitude: O::Float,
+) -> (O::Float, O::Float, O::Float) {
+    let two_over_pi = ops.float(std::f64::consts::FRAC_2_PI);
+    let scaled = ops.mul(magnitude, two_over_pi);
+    let k = round(ops, format, scaled);
+    let [c1, c2, c3, c4] = trig.half_pi_parts.map(|part| ops.float(part));
+    let k_c1 = ops.mul(k, c1);
+    let first = ops.sub(magnitude, k_c1);
+    let k_c2 = ops.mul(k, c2);
+    let zero = ops.float(0.0);
+    let minus_k_c2 = ops.sub(zero, k_c2);
+    let (second, error_2) = two_sum(ops, first, minus_k_c2);
+    let k_c3 = ops.mul(k, c3);
+    let minus_k_c3 = ops.sub(zero, k_c3);
+    let (third, error_3) = two_sum(ops, second, minus_k_c3);
+    let k_c4 = ops.mul(k, c4);
+    let errors = ops.add(error_2, error_3);
+    let low = ops.sub(errors, k_c4);
+    let (r_hi, r_lo) = fast_two_sum(ops, third, low);
+    (k, r_hi, r_lo)
+}
+
+/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for a finite `m >= pi/4` (the table
 /// reduction; other inputs give garbage, which the callers do not select).
 #[inline(always)]
-fn reduce<O: FloatOps>(
+fn reduce_huge<O: FloatOps>(
     ops: &mut O,
     format: &Format,
     trig: &Trig,
