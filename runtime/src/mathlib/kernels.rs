@@ -31,6 +31,9 @@
 //! Everything is `#[inline(always)]`: instantiated with a constant `Format`, the scalar
 //! functions fold every constant and unroll every polynomial.
 
+mod pow;
+pub use pow::*;
+
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
 pub trait FloatOps {
