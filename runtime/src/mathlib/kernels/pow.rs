@@ -177,11 +177,13 @@ fn log_parts<O: FloatOps>(
     let three = ops.float(3.0);
     // s = f / (2 + f) = s_hi + s_lo, f = m - 1 exact: with d = 2 + f = d_hi + d_lo (d_lo
     // exact), s_lo = (f - s_hi d_hi - s_hi d_lo) / d, where s_hi d_hi is exact and so is its
-    // difference from f (Sterbenz).
+    // difference from f (Sterbenz). One division, by d: f / d, within an ulp, gives s_hi, and
+    // s_hi + s_lo gives s rounded for the terms that take s whole.
     let f = ops.sub(m, one);
     let d = ops.add(two, f);
-    let s = ops.div(f, d);
-    let (s_hi, _) = split(ops, format, s);
+    let inverse = ops.div(one, d);
+    let quotient = ops.mul(f, inverse);
+    let (s_hi, _) = split(ops, format, quotient);
     let (d_hi, _) = split(ops, format, d);
     let d_hi_minus_two = ops.sub(d_hi, two);
     let d_lo = ops.sub(f, d_hi_minus_two);
@@ -189,7 +191,8 @@ fn log_parts<O: FloatOps>(
     let remainder = ops.sub(f, s_hi_d_hi);
     let s_hi_d_lo = ops.mul(s_hi, d_lo);
     let remainder = ops.sub(remainder, s_hi_d_lo);
-    let s_lo = ops.div(remainder, d);
+    let s_lo = ops.mul(remainder, inverse);
+    let s = ops.add(s_hi, s_lo);
     // t = 3 + s^2 + s^4 R(s^2) = t_hi + t_lo with s^2 = s_hi^2 (exact) + s_lo (s_hi + s).
     let z = ops.mul(s, s);
     let z2 = ops.mul(z, z);
