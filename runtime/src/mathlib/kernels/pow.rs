@@ -52,17 +52,17 @@ impl Format {
     }
 }
 
-/// `x^y` with C99's special values (libm's `pow`): `x^±0 = 1` and `1^y = 1` even for nan, `(-1)^±inf
-/// = 1`, a negative finite `x` to a non-integer finite `y` is nan, the sign of a negative `x`
-/// (±0 and -inf included) is kept for odd integer `y`, and ±0, ±inf and infinite `y` give 0 or
-/// inf as the sign of `y ln|x|` says.
+/// `x^y` with C99's special values (libm's `pow`): `x^±0 = 1` and `1^y = 1` even for nan,
+/// `(-1)^±inf = 1`, a negative finite `x` to a non-integer finite `y` is nan, the sign of a
+/// negative `x` (-0 and -inf included) is kept for odd integer `y`, and ±0, ±inf and infinite
+/// `y` give 0 or inf as the sign of `y ln|x|` says.
 ///
 /// `|x| = 2^k m` as for `log`, `s = (m - 1) / (m + 1)`, `ln m = (2/3) s (3 + s^2 + s^4 R(s^2))`
 /// with `s` and the bracket each as `hi + lo`; `ln|x| = k ln2 + ln m = L_hi + L_lo` and
 /// `y = y_hi + y_lo`, the `_hi` parts truncated, so `z = y ln|x| = y_hi L_hi + (y_lo L_hi + y
 /// L_lo)` with the first product exact. `e^z` is `exp`'s: `z`'s head reduced by `k' ln2`, its
-/// tail folded into the reduced argument, `2^k'` applied in two factors (so the result
-/// overflows, and underflows through the subnormals, as a single rounding would).
+/// tail folded into the reduced argument, `2^k'` applied in two factors (so that the result
+/// overflows to inf and underflows gradually through the subnormals).
 #[inline(always)]
 pub fn pow<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float, y: O::Float) -> O::Float {
     let constants = format.pow_constants();
