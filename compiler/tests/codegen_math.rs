@@ -445,3 +445,39 @@ fn hypot_matches_the_runtime_bit_for_bit() {
     let edges = [1.0, f64::MIN_POSITIVE, 1e150, 1e-150, 1e15, 1e-15];
     check_binary(MathFn::Hypot, -4.0, 4.0, &edges, 22);
 }
+
+#[test]
+fn pow_matches_the_runtime_bit_for_bit() {
+    let edges = [1.0, -1.0, 0.5, 2.0, 1e-300, 1e300, 9007199254740992.0];
+    check_binary(MathFn::Pow, -4.0, 4.0, &edges, 23);
+    check_binary(MathFn::Pow, 0.0, 1e3, &[1.0, 700.0], 24);
+}
+
+/// Float `**` in vector code is the inline `pow`, with the bits of the scalar call.
+#[test]
+fn float_power_operator_matches_the_interpreter() {
+    let mut rng = Rng(25);
+    let mut jit = Jit::new().unwrap();
+    for dtype in [DType::F64, DType::F32] {
+        let mut kernel = Kernel::new("power", 1);
+        let base = kernel.add_buf(dtype, BufRole::Input, false);
+        let exponent = kernel.add_buf(dtype, BufRole::Input, false);
+        let out = kernel.add_buf(dtype, BufRole::Output, false);
+        let x = kernel.add_value(Inst::Load(base), dtype);
+        let y = kernel.add_value(Inst::Load(exponent), dtype);
+        let value = kernel.add_value(Inst::Binary(BinaryOp::Pow, x, y), dtype);
+        kernel.effects.push(Effect::Store { buf: out, value });
+        let compiled = jit.compile(&kernel).unwrap();
+        assert!(compiled.is_vectorized());
+        for length in [0, 1, 5, 1000] {
+            check_against_interpreter(
+                &kernel,
+                &compiled,
+                &[length],
+                &[Layout::Contiguous, Layout::Contiguous],
+                Layout::Contiguous,
+                &mut rng,
+            );
+        }
+    }
+}

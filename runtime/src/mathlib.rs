@@ -25,7 +25,7 @@ pub type BinaryF64 = extern "C" fn(f64, f64) -> f64;
 pub type BinaryF32 = extern "C" fn(f32, f32) -> f32;
 
 /// Defines `nx_<name>_f64` and `nx_<name>_f32` as thin wrappers of libm's `f64` and `f32`
-/// functions, and lists them in `UNARY_F64`/`UNARY_F32` (or the binary tables).
+/// functions, and lists them in `LIBM_UNARY_F64`/`LIBM_UNARY_F32`.
 macro_rules! unary_functions {
     ($(($name:literal, $f64_fn:ident, $f32_fn:ident, $libm64:ident, $libm32:ident)),* $(,)?) => {
         $(
@@ -38,21 +38,6 @@ macro_rules! unary_functions {
         )*
         const LIBM_UNARY_F64: &[(&str, UnaryF64)] = &[$(($name, $f64_fn)),*];
         const LIBM_UNARY_F32: &[(&str, UnaryF32)] = &[$(($name, $f32_fn)),*];
-    };
-}
-
-macro_rules! binary_functions {
-    ($(($name:literal, $f64_fn:ident, $f32_fn:ident, $libm64:ident, $libm32:ident)),* $(,)?) => {
-        $(
-            pub extern "C" fn $f64_fn(x: f64, y: f64) -> f64 {
-                libm::$libm64(x, y)
-            }
-            pub extern "C" fn $f32_fn(x: f32, y: f32) -> f32 {
-                libm::$libm32(x, y)
-            }
-        )*
-        const LIBM_BINARY_F64: &[(&str, BinaryF64)] = &[$(($name, $f64_fn)),*];
-        const LIBM_BINARY_F32: &[(&str, BinaryF32)] = &[$(($name, $f32_fn)),*];
     };
 }
 
@@ -98,10 +83,6 @@ own_unary_functions! {
     ("atan", nx_atan_f64, nx_atan_f32, atan),
 }
 
-binary_functions! {
-    ("pow", nx_pow_f64, nx_pow_f32, pow, powf),
-}
-
 /// Defines `nx_<name>_f64` and `nx_<name>_f32` on nx's own two-operand algorithm
 /// `kernels::<name>` and lists them in `OWN_BINARY_F64`/`OWN_BINARY_F32`.
 macro_rules! own_binary_functions {
@@ -122,6 +103,7 @@ macro_rules! own_binary_functions {
 own_binary_functions! {
     ("atan2", nx_atan2_f64, nx_atan2_f32, atan2),
     ("hypot", nx_hypot_f64, nx_hypot_f32, hypot),
+    ("pow", nx_pow_f64, nx_pow_f32, pow),
 }
 
 /// Float floor division `a // b` as NumPy's `npy_floor_divide` (Python's `divmod`):
@@ -288,13 +270,11 @@ pub fn unary_f32(name: &str) -> Option<UnaryF32> {
 }
 
 pub fn binary_f64(name: &str) -> Option<BinaryF64> {
-    let table = OWN_BINARY_F64.iter().chain(LIBM_BINARY_F64);
-    find_function(table.chain(EXTRA_BINARY_F64), name)
+    find_function(OWN_BINARY_F64.iter().chain(EXTRA_BINARY_F64), name)
 }
 
 pub fn binary_f32(name: &str) -> Option<BinaryF32> {
-    let table = OWN_BINARY_F32.iter().chain(LIBM_BINARY_F32);
-    find_function(table.chain(EXTRA_BINARY_F32), name)
+    find_function(OWN_BINARY_F32.iter().chain(EXTRA_BINARY_F32), name)
 }
 
 /// Every symbol a kernel may call, with its address, for `JITBuilder::symbol`.
@@ -306,12 +286,10 @@ pub fn all_symbols() -> Vec<(String, *const u8)> {
     for (name, function) in OWN_UNARY_F32.iter().chain(LIBM_UNARY_F32) {
         symbols.push((symbol_name(name, false), *function as *const u8));
     }
-    let binary_f64 = OWN_BINARY_F64.iter().chain(LIBM_BINARY_F64);
-    for (name, function) in binary_f64.chain(EXTRA_BINARY_F64) {
+    for (name, function) in OWN_BINARY_F64.iter().chain(EXTRA_BINARY_F64) {
         symbols.push((symbol_name(name, true), *function as *const u8));
     }
-    let binary_f32 = OWN_BINARY_F32.iter().chain(LIBM_BINARY_F32);
-    for (name, function) in binary_f32.chain(EXTRA_BINARY_F32) {
+    for (name, function) in OWN_BINARY_F32.iter().chain(EXTRA_BINARY_F32) {
         symbols.push((symbol_name(name, false), *function as *const u8));
     }
     symbols.push(("nx_ipow".to_string(), nx_ipow as *const u8));

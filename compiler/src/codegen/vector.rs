@@ -25,7 +25,7 @@ use nx_runtime::{DType, Scalar};
 
 use super::function::{Emitter, buffer_flags, scalar_type};
 use super::scalar::comparison;
-use crate::ir::{BinaryOp, Effect, Inst, Kernel, ReduceOp, UnaryOp, ValueId};
+use crate::ir::{BinaryOp, Effect, Inst, Kernel, MathFn, ReduceOp, UnaryOp, ValueId};
 
 /// How a kernel's innermost loop is vectorized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -489,6 +489,10 @@ impl Emitter<'_> {
                 let operand_dtype = self.kernel.dtype(*lhs);
                 if let Some(value) = self.constant_shift(*op, operand_dtype, operands[0], *rhs) {
                     return Some(value);
+                }
+                if *op == BinaryOp::Pow && operand_dtype.is_float() {
+                    // Float `**` is the math library's `pow` (as the scalar code calls it).
+                    return self.inline_math(MathFn::Pow, dtype, operands);
                 }
                 if !binary_is_native(*op, operand_dtype) && operand_dtype != DType::Bool {
                     return None;

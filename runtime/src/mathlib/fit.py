@@ -96,6 +96,8 @@ def sin_weight(z):
         return mp.mpf(0)
     r = mp.sqrt(z)
     return z * r / mp.sin(r)
+
+
 def atan_tail(z):
     # P(z) where atan(t) = t + t z P(z), z = t^2: P(z) = -1/3 + z/5 - ...
     if z < mp.mpf("1e-30"):
@@ -115,6 +117,14 @@ def asin_tail(u):
 def relative_to(function):
     # The weight making t z |P - target| relative to function(t) = function(sqrt(z)).
     return lambda z: z * mp.sqrt(z) / function(mp.sqrt(z)) if z > 0 else z
+
+
+def pow_tail(z):
+    # R(z) where (3/2) log((1+s)/(1-s)) / s = 3 + z + z^2 R(z), z = s^2: R = 3/5 + 3z/7 + ...
+    if z < mp.mpf("1e-30"):
+        return mp.mpf(3) / 5 + 3 * z / 7
+    s = mp.sqrt(z)
+    return (mp.mpf(3) / 2 * mp.log((1 + s) / (1 - s)) / s - 3 - z) / z**2
 
 
 def report(name, coefficients, error, rounder):
@@ -186,6 +196,14 @@ def main():
             asin_tail, relative_to(mp.asin), mp.mpf(0), mp.mpf(1) / 4, [], degree, rounder, nodes=200, lawson=25
         )
         report(f"asin R degree {degree}", coefficients, error, rounder)
+    # pow: ln m = (2/3) s (3 + z + z^2 R(z)); the error of z^2 R relative to 3. 2/3 as hi + lo,
+    # hi truncated to half the precision (f64 26 bits, f32 12) so that its products are exact.
+    for degree, rounder, bits in [(6, round_f64, 26), (2, round_f32, 12)]:
+        coefficients, error = fit(pow_tail, lambda z: z * z / 3, mp.mpf(0), s_max**2, [], degree, rounder)
+        report(f"pow R degree {degree}", coefficients, error, rounder)
+        two_thirds = mp.mpf(2) / 3
+        hi = rounder(mp.floor(two_thirds * 2**bits) / 2**bits)
+        print(f"2/3 ({'f64' if rounder is round_f64 else 'f32'}): ({hi!r}, {rounder(two_thirds - mp.mpf(hi))!r})")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ mod inverse_trig;
 
 pub use hypot::hypot;
 pub use inverse_trig::{acos, asin, atan, atan2};
+mod pow;
+pub use pow::*;
 
 /// The operations the algorithms are written in. `Float` is a float (or a vector of floats),
 /// `Int` an integer of the same width (unsigned, wrapping), `Mask` a per-lane condition.
@@ -223,6 +225,7 @@ impl Function {
 pub enum BinaryFunction {
     Atan2,
     Hypot,
+    Pow,
 }
 
 impl BinaryFunction {
@@ -231,6 +234,7 @@ impl BinaryFunction {
         match name {
             "atan2" => Some(BinaryFunction::Atan2),
             "hypot" => Some(BinaryFunction::Hypot),
+            "pow" => Some(BinaryFunction::Pow),
             _ => None,
         }
     }
@@ -248,6 +252,7 @@ impl BinaryFunction {
         match self {
             BinaryFunction::Atan2 => atan2(ops, format, x, y),
             BinaryFunction::Hypot => hypot(ops, format, x, y),
+            BinaryFunction::Pow => pow(ops, format, x, y),
         }
     }
 }

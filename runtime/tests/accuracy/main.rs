@@ -8,6 +8,7 @@
 //! `cargo test -p nx-runtime --test accuracy -- --nocapture` prints each function's measured
 //! maximum (the numbers in `docs/ACCURACY.md`); `NX_ACCURACY_POINTS=N` sweeps N points instead.
 
+mod pow;
 mod reference;
 
 use std::f64::consts::{FRAC_1_SQRT_2, SQRT_2};

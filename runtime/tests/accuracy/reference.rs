@@ -453,7 +453,7 @@ pub fn hypot(x: f64, y: f64) -> Scaled {
 
 /// `ln x` for finite positive `x`, accurate relative to itself near 1 too: `log1p(x - 1)`
 /// (`x - 1` exact) on [1/2, 2], where `log`'s sum `k ln2 + log(m)` would cancel.
-fn log_relative(x: f64) -> Dd {
+pub fn log_relative(x: f64) -> Dd {
     if (0.5..=2.0).contains(&x) {
         log1p(x - 1.0)
     } else {
