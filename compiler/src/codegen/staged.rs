@@ -64,7 +64,8 @@ pub(super) fn staged_values(
             is_float
                 && operands.len() == 1
                 && data.dtype.size() == plan.width
-                && Function::from_name(math_fn_name(*function)).is_some()
+                && Function::from_name(math_fn_name(*function))
+                    .is_some_and(Function::has_vector_block_routine)
                 && imports
                     .functions
                     .contains_key(&block_symbol(kernel, data.inst.clone()))

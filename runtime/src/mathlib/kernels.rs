@@ -189,6 +189,14 @@ impl Function {
         }
     }
 
+    /// Whether LLVM vectorizes the function's block routine (`blocks.rs`), so that JIT kernels
+    /// gain by calling it: not for `sin`, `cos` and `tan`, whose rare-argument branch
+    /// (`FloatOps::unless_all`) keeps the loop scalar (13 ns per f64 element against 7.4 for
+    /// the inline 128-bit code, measured).
+    pub fn has_vector_block_routine(self) -> bool {
+        !matches!(self, Function::Sin | Function::Cos | Function::Tan)
+    }
+
     /// The function called `name` in the math library (`"exp"`), if implemented here.
     pub fn from_name(name: &str) -> Option<Function> {
         Function::ALL
