@@ -4,7 +4,9 @@
 //! the interpreter and scalar code call, so every path gives the same bits.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{ConstantData, InstBuilder, MemFlagsData, Type, Value, types};
+use cranelift_codegen::ir::{
+    BlockArg, ConstantData, InstBuilder, MemFlagsData, Type, Value, types,
+};
 use nx_runtime::DType;
 use nx_runtime::mathlib::kernels::{self, BinaryFunction, FloatOps, Function, Table};
 
@@ -191,6 +193,39 @@ impl FloatOps for ClifOps<'_, '_> {
             vector = self.emitter.builder.ins().insertlane(vector, entry, lane);
         }
         vector
+    }
+
+    /// A branch on whether any lane is set (`vany_true` on vectors) to a block computing
+    /// `if_any`, joining `otherwise` in a block with the results as parameters.
+    fn unless_none<const N: usize>(
+        &mut self,
+        mask: Value,
+        otherwise: [Value; N],
+        if_any: impl FnOnce(&mut Self) -> [Value; N],
+    ) -> [Value; N] {
+        let any = if self.float_type.is_vector() {
+            self.emitter.builder.ins().vany_true(mask)
+        } else {
+            mask
+        };
+        let any_block = self.emitter.builder.create_block();
+        let merge_block = self.emitter.builder.create_block();
+        for _ in 0..N {
+            self.emitter
+                .builder
+                .append_block_param(merge_block, self.float_type);
+        }
+        let otherwise = otherwise.map(BlockArg::Value);
+        self.emitter
+            .builder
+            .ins()
+            .brif(any, any_block, &[], merge_block, &otherwise);
+        self.emitter.builder.switch_to_block(any_block);
+        let values = if_any(self).map(BlockArg::Value);
+        self.emitter.builder.ins().jump(merge_block, &values);
+        self.emitter.builder.switch_to_block(merge_block);
+        let params = self.emitter.builder.block_params(merge_block);
+        std::array::from_fn(|index| params[index])
     }
 }
 
