@@ -4,7 +4,7 @@
 //! at block lengths that exercise the vector loops' remainders.
 
 use nx_runtime::mathlib::blocks::{Isa, apply_f32, apply_f64};
-use nx_runtime::mathlib::kernels::Function;
+use nx_runtime::mathlib::kernels::{F32, F64, Function};
 use nx_runtime::mathlib::{unary_f32, unary_f64};
 
 /// A small deterministic generator (SplitMix64).
@@ -59,35 +59,68 @@ const LENGTHS: [usize; 6] = [0, 1, 7, 16, 33, 10_007];
 
 #[test]
 fn every_routine_gives_the_scalar_bits() {
-    let isas: Vec<Isa> = Isa::ALL
-        .into_iter()
-        .filter(|isa| isa.is_supported())
-        .collect();
     let values = inputs(10_007);
     for function in Function::ALL {
-        let scalar_f64 = unary_f64(function.name()).unwrap();
-        let scalar_f32 = unary_f32(function.name()).unwrap();
-        for &isa in &isas {
-            for length in LENGTHS {
-                let mut data = values[..length].to_vec();
-                apply_f64(function, isa, &mut data);
-                for (x, result) in values.iter().zip(&data) {
-                    assert_eq!(
-                        result.to_bits(),
-                        scalar_f64(*x).to_bits(),
-                        "{function:?} f64 {isa:?} at {x:e}"
-                    );
-                }
-                let inputs_f32: Vec<f32> = values[..length].iter().map(|&x| x as f32).collect();
-                let mut data = inputs_f32.clone();
-                apply_f32(function, isa, &mut data);
-                for (x, result) in inputs_f32.iter().zip(&data) {
-                    assert_eq!(
-                        result.to_bits(),
-                        scalar_f32(*x).to_bits(),
-                        "{function:?} f32 {isa:?} at {x:e}"
-                    );
-                }
+        check_routines(function, &values);
+    }
+}
+
+/// Blocks whose arguments all lie within a function's cheap domain
+/// (`Function::cheap_domain_bound`, each format's) run the routines' other loop: all inside,
+/// the bound itself included, and then with one argument beyond (just, huge, inf or nan).
+#[test]
+fn cheap_domain_blocks_give_the_scalar_bits() {
+    let mut rng = Rng(0xc4ea9);
+    for function in Function::ALL {
+        for (format, is_f64) in [(&F64, true), (&F32, false)] {
+            let Some(bound) = function.cheap_domain_bound(format) else {
+                continue;
+            };
+            let mut values = vec![bound, -bound, 0.0];
+            while values.len() < 10_007 {
+                let unit = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+                values.push(bound * (2.0 * unit - 1.0));
+            }
+            check_routines(function, &values);
+            let just_beyond = if is_f64 {
+                f64::from_bits(bound.to_bits() + 1)
+            } else {
+                f64::from(f32::from_bits((bound as f32).to_bits() + 1))
+            };
+            for beyond in [just_beyond, -1e300, f64::INFINITY, f64::NAN] {
+                values[3] = beyond;
+                check_routines(function, &values);
+            }
+        }
+    }
+}
+
+/// Every routine the host runs gives the scalar bits on each of `LENGTHS` first elements of
+/// `values`, in f64 and (rounded) in f32.
+fn check_routines(function: Function, values: &[f64]) {
+    let isas = Isa::ALL.into_iter().filter(|isa| isa.is_supported());
+    let scalar_f64 = unary_f64(function.name()).unwrap();
+    let scalar_f32 = unary_f32(function.name()).unwrap();
+    for isa in isas {
+        for length in LENGTHS {
+            let mut data = values[..length].to_vec();
+            apply_f64(function, isa, &mut data);
+            for (x, result) in values.iter().zip(&data) {
+                assert_eq!(
+                    result.to_bits(),
+                    scalar_f64(*x).to_bits(),
+                    "{function:?} f64 {isa:?} at {x:e}"
+                );
+            }
+            let inputs_f32: Vec<f32> = values[..length].iter().map(|&x| x as f32).collect();
+            let mut data = inputs_f32.clone();
+            apply_f32(function, isa, &mut data);
+            for (x, result) in inputs_f32.iter().zip(&data) {
+                assert_eq!(
+                    result.to_bits(),
+                    scalar_f32(*x).to_bits(),
+                    "{function:?} f32 {isa:?} at {x:e}"
+                );
             }
         }
     }

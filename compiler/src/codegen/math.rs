@@ -195,39 +195,36 @@ impl FloatOps for ClifOps<'_, '_> {
         vector
     }
 
-    fn unless_all<const N: usize>(
+    /// A branch on whether any lane is set (`vany_true` on vectors) to a block computing
+    /// `if_any`, joining `otherwise` in a block with the results as parameters.
+    fn unless_none<const N: usize>(
         &mut self,
         mask: Value,
-        values: [Value; N],
-        otherwise: impl FnOnce(&mut Self) -> [Value; N],
+        otherwise: [Value; N],
+        if_any: impl FnOnce(&mut Self) -> [Value; N],
     ) -> [Value; N] {
-        let all = if self.float_type.is_vector() {
-            self.emitter.builder.ins().vall_true(mask)
+        let any = if self.float_type.is_vector() {
+            self.emitter.builder.ins().vany_true(mask)
         } else {
             mask
         };
-        let rare = self.emitter.builder.create_block();
-        let merge = self.emitter.builder.create_block();
+        let any_block = self.emitter.builder.create_block();
+        let merge_block = self.emitter.builder.create_block();
         for _ in 0..N {
             self.emitter
                 .builder
-                .append_block_param(merge, self.float_type);
+                .append_block_param(merge_block, self.float_type);
         }
-        let arguments = |values: &[Value]| -> Vec<BlockArg> {
-            values.iter().map(|value| BlockArg::Value(*value)).collect()
-        };
+        let otherwise = otherwise.map(BlockArg::Value);
         self.emitter
             .builder
             .ins()
-            .brif(all, merge, &arguments(&values), rare, &[]);
-        self.emitter.builder.switch_to_block(rare);
-        let computed = otherwise(self);
-        self.emitter
-            .builder
-            .ins()
-            .jump(merge, &arguments(&computed));
-        self.emitter.builder.switch_to_block(merge);
-        let params = self.emitter.builder.block_params(merge);
+            .brif(any, any_block, &[], merge_block, &otherwise);
+        self.emitter.builder.switch_to_block(any_block);
+        let values = if_any(self).map(BlockArg::Value);
+        self.emitter.builder.ins().jump(merge_block, &values);
+        self.emitter.builder.switch_to_block(merge_block);
+        let params = self.emitter.builder.block_params(merge_block);
         std::array::from_fn(|index| params[index])
     }
 }

@@ -64,8 +64,7 @@ pub(super) fn staged_values(
             is_float
                 && operands.len() == 1
                 && data.dtype.size() == plan.width
-                && Function::from_name(math_fn_name(*function))
-                    .is_some_and(Function::has_vector_block_routine)
+                && Function::from_name(math_fn_name(*function)).is_some()
                 && imports
                     .functions
                     .contains_key(&block_symbol(kernel, data.inst.clone()))

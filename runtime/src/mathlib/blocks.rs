@@ -10,7 +10,7 @@
 //! Rust never contracts `a*b + c` into a fused multiply-add. `runtime/tests/blocks.rs` checks
 //! every routine the host can run against the scalar functions.
 
-use super::kernels::{F32, F64, Function, ScalarF32, ScalarF64};
+use super::kernels::{F32, F64, FloatOps, Format, Function, ScalarF32, ScalarF64};
 
 /// A block routine on f64: replaces each of `len` elements at `data` by the function's value.
 pub type BlockF64 = unsafe extern "C" fn(data: *mut f64, len: usize);
@@ -58,20 +58,52 @@ impl Isa {
 }
 
 /// `Function::ALL[F]` on each element, with the function's scalar code inlined into the loop.
+/// A function with a cheap domain (`Function::cheap_domain_bound`) runs the loop with the
+/// format that computes only its cheap path when every element of the block lies inside: that
+/// loop has no branch and vectorizes (the general one branches per element to its costly path).
 #[inline(always)]
 fn map_f64<const F: usize>(data: &mut [f64]) {
+    const CHEAP: Format = F64.in_cheap_domain();
     let function = Function::ALL[F];
-    for x in data {
-        *x = function.apply(&mut ScalarF64, &F64, *x);
+    let cheap = function
+        .cheap_domain_bound(&F64)
+        .is_some_and(|bound| all_within(data, f64::to_bits, bound));
+    if cheap {
+        map(ScalarF64, function, &CHEAP, data);
+    } else {
+        map(ScalarF64, function, &F64, data);
     }
 }
 
 #[inline(always)]
 fn map_f32<const F: usize>(data: &mut [f32]) {
+    const CHEAP: Format = F32.in_cheap_domain();
     let function = Function::ALL[F];
-    for x in data {
-        *x = function.apply(&mut ScalarF32, &F32, *x);
+    let cheap = function
+        .cheap_domain_bound(&F32)
+        .is_some_and(|bound| all_within(data, |x: f32| x.to_bits().into(), bound as f32));
+    if cheap {
+        map(ScalarF32, function, &CHEAP, data);
+    } else {
+        map(ScalarF32, function, &F32, data);
     }
+}
+
+#[inline(always)]
+fn map<O: FloatOps>(mut ops: O, function: Function, format: &Format, data: &mut [O::Float]) {
+    for x in data {
+        *x = function.apply(&mut ops, format, *x);
+    }
+}
+
+/// Whether `|x| <= bound` for every `x` of `data` (false with nan), from the bits (`bits`
+/// widened): shifted up to the top they drop the sign, keep the order of magnitudes and put nan
+/// above every bound. A maximum rather than an early exit, so that it vectorizes.
+#[inline(always)]
+fn all_within<T: Copy>(data: &[T], bits: impl Fn(T) -> u64, bound: T) -> bool {
+    let magnitude = |x| bits(x) << (65 - 8 * std::mem::size_of::<T>());
+    let largest = data.iter().fold(0, |largest, &x| largest.max(magnitude(x)));
+    largest <= magnitude(bound)
 }
 
 /// Defines the `extern "C"` entry points `$f64_name::<F>` and `$f32_name::<F>` (over `map_f64`

@@ -1,6 +1,7 @@
 //! The math functions nx implements itself, written once as algorithms over `FloatOps`: plain
 //! IEEE operations (add, sub, mul, div, sqrt, comparisons, selects) and integer bit manipulation of
-//! the exponent, never a fused multiply-add and never a branch. The runtime instantiates them
+//! the exponent, never a fused multiply-add and never a per-lane branch (only
+//! `FloatOps::unless_none`, which skips work no lane needs). The runtime instantiates them
 //! on `f64`/`f32` (`ScalarF64`, `ScalarF32`: the `nx_exp_f64` the interpreter and scalar JIT
 //! code call); the JIT instantiates them on Cranelift values, scalar or 128-bit vectors, and so
 //! emits the very same operations in the same order. Both give the same bits by construction.
@@ -25,10 +26,10 @@
 //!   exactly `k` at `2^k`, exactly `j` at `10^j`.
 //! - `cbrt`: `|x| = 2^(3q) a`, a polynomial estimate of `cbrt(a)` rounded short, one Halley
 //!   step; the sign put back.
-//! - `sin`, `cos`, `tan` (`trig.rs`): `|x| = (k + u) pi/2` by a straight-line Payne-Hanek
-//!   reduction (a table of the digits of `2/pi` indexed by the exponent) exact enough for every
-//!   float, `sin` and `cos` polynomials of `r = u pi/2` chosen and signed by `k mod 4`, `tan` their
-//!   quotient.
+//! - `sin`, `cos`, `tan` (`trig.rs`): `|x| = (k + u) pi/2` by Cody-Waite up to `2^21` (f32:
+//!   `2^12`), beyond by a straight-line Payne-Hanek reduction (a table of the digits of `2/pi`
+//!   indexed by the exponent) exact enough for every float, run only when some lane needs it; `sin` and `cos` polynomials of `r = u pi/2` chosen
+//!   and signed by `k mod 4`, `tan` their quotient.
 //! - `atan`, `atan2`, `asin`, `acos` (`kernels/inverse_trig.rs`): one octant reduction to
 //!   `|t| <= tan(pi/8)` and polynomial for `atan` and `atan2`; `asin(v) = v + v u R(u)`,
 //!   `u = v^2 <= 1/4`, with `v = sqrt((1 - |x|)/2)` above 1/2, for `asin` and `acos`.
@@ -97,15 +98,14 @@ pub trait FloatOps {
     /// `table[min(index + offset, len - 1)]` in each lane (`index + offset` wrapping at the
     /// integer width): an indexed load (a gather on vectors), clamped so that any index is safe.
     fn lookup(&mut self, table: Table, index: Self::Int, offset: u32) -> Self::Float;
-    /// `values` if `mask` holds in every lane, else `otherwise(self)`, which must itself give
-    /// `values` in the lanes where `mask` holds (selecting lane by lane): so the result equals
-    /// `otherwise(self)` always, and code can skip rare, costly work when no lane needs it (a
-    /// branch on all lanes).
-    fn unless_all<const N: usize>(
+    /// `if_any(self)` if any lane of `mask` is set, else `otherwise`: skips work that no lane
+    /// needs without a per-lane branch (JIT code branches once per vector). `if_any` must give
+    /// `otherwise` on the lanes where `mask` is clear.
+    fn unless_none<const N: usize>(
         &mut self,
         mask: Self::Mask,
-        values: [Self::Float; N],
-        otherwise: impl FnOnce(&mut Self) -> [Self::Float; N],
+        otherwise: [Self::Float; N],
+        if_any: impl FnOnce(&mut Self) -> [Self::Float; N],
     ) -> [Self::Float; N];
 }
 
@@ -189,19 +189,23 @@ impl Function {
         }
     }
 
-    /// Whether LLVM vectorizes the function's block routine (`blocks.rs`), so that JIT kernels
-    /// gain by calling it: not for `sin`, `cos` and `tan`, whose rare-argument branch
-    /// (`FloatOps::unless_all`) keeps the loop scalar (13 ns per f64 element against 7.4 for
-    /// the inline 128-bit code, measured).
-    pub fn has_vector_block_routine(self) -> bool {
-        !matches!(self, Function::Sin | Function::Cos | Function::Tan)
-    }
-
     /// The function called `name` in the math library (`"exp"`), if implemented here.
     pub fn from_name(name: &str) -> Option<Function> {
         Function::ALL
             .into_iter()
             .find(|function| function.name() == name)
+    }
+
+    /// The bound on `|x|` below which (inclusive) the function takes its cheap path, when it
+    /// has one: with `Format::in_cheap_domain`, the algorithm computes only that path, which
+    /// then gives the same bits as the general code for every such `x` (`blocks.rs` checks a
+    /// block's arguments first, so that its loop has no branch and vectorizes).
+    #[inline(always)]
+    pub fn cheap_domain_bound(self, format: &Format) -> Option<f64> {
+        match self {
+            Function::Sin | Function::Cos | Function::Tan => Some(trig::cheap_bound(format)),
+            _ => None,
+        }
     }
 
     #[inline(always)]
@@ -267,6 +271,9 @@ impl BinaryFunction {
 
 /// What the algorithms need to know of a float format, and its constants.
 pub struct Format {
+    /// Every argument lies within its function's `Function::cheap_domain_bound`: the
+    /// algorithms compute only their cheap path (`in_cheap_domain`).
+    cheap_domain_only: bool,
     /// Explicit mantissa bits: 52 or 23.
     mantissa_bits: u32,
     /// 1023 or 127.
@@ -329,7 +336,19 @@ pub struct Format {
     cbrt_round_bit: u64,
 }
 
+impl Format {
+    /// The format for arguments that all lie within their function's cheap domain
+    /// (`Function::cheap_domain_bound`, nan excluded): other arguments give wrong results.
+    pub const fn in_cheap_domain(self) -> Format {
+        Format {
+            cheap_domain_only: true,
+            ..self
+        }
+    }
+}
+
 pub const F64: Format = Format {
+    cheap_domain_only: false,
     mantissa_bits: 52,
     exponent_bias: 1023,
     round_shift: 6755399441055744.0,
@@ -391,6 +410,7 @@ pub const F64: Format = Format {
 };
 
 pub const F32: Format = Format {
+    cheap_domain_only: false,
     mantissa_bits: 23,
     exponent_bias: 127,
     round_shift: 12582912.0,
@@ -1137,13 +1157,13 @@ macro_rules! scalar_ops {
                 values[index.min(values.len() - 1)]
             }
             #[inline(always)]
-            fn unless_all<const N: usize>(
+            fn unless_none<const N: usize>(
                 &mut self,
                 mask: bool,
-                values: [$float; N],
-                otherwise: impl FnOnce(&mut Self) -> [$float; N],
+                otherwise: [$float; N],
+                if_any: impl FnOnce(&mut Self) -> [$float; N],
             ) -> [$float; N] {
-                if mask { values } else { otherwise(self) }
+                if mask { if_any(self) } else { otherwise }
             }
         }
     };

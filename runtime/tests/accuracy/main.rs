@@ -1052,9 +1052,10 @@ fn cbrt_is_exact_on_exact_cubes() {
     println!("cbrt of exact cubes: libm inexact on {libm_inexact}");
 }
 
-/// Runs of floats around these: multiples of pi/4, the limits of the Cody-Waite reduction
-/// (2^20, and 512 for f32), and the f64 and f32 closest to a multiple of pi/2 (Muller,
-/// Elementary Functions, 11.3; the f32 ones below 512 and overall by exhaustive search).
+/// Runs of floats around these: multiples of pi/4; for huge arguments, the f64 (and a large
+/// f32) closest to a multiple of pi/2 (Muller, Elementary Functions, 11.3); below the
+/// Cody-Waite bounds, which are here too (2^21, f32: 2^12), the f64 and the f32 closest to one
+/// (`r` about 2^-60.5 and 2^-27.8, found by trying every multiple).
 fn trig_edges() -> Vec<f64> {
     let mut edges: Vec<f64> = (1..=8)
         .map(|k| k as f64 * std::f64::consts::FRAC_PI_4)
@@ -1065,9 +1066,10 @@ fn trig_edges() -> Vec<f64> {
         1e22,
         -1e22,
         1e6,
-        1048576.0,
-        512.0,
-        252.89821,
+        45.553093477052,
+        252.89820861816406,
+        2097152.0,
+        4096.0,
     ]);
     edges
 }

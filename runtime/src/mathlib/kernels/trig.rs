@@ -1,10 +1,15 @@
 //! `sin`, `cos` and `tan`: one argument reduction and one pair of polynomials serve all three.
 //!
 //! **Reduction.** `|x| = (k + u) pi/2` with `k` integral and `|u| <= 1/2` (a hair more: `k` is
-//! rounded from an approximate sum). Below `2^20` (f32: 512), Cody-Waite: `pi/2` in four
-//! parts, `k` times the first three exact, their subtractions error-free. Above (and for inf and
-//! nan), a Payne-Hanek reduction valid for every finite `|x|` up to the largest float,
-//! straight-line:
+//! rounded from an approximate product or sum). Up to a bound (`2^21`, f32: `2^12`),
+//! Cody-Waite: `k = round(|x| 2/pi) < 2^(p-q)` and `r = |x| - k P_1 - ... - k P_n` with
+//! `pi/2 = P_1 + ... + P_n` (to `2^-160`, f32: `2^-82`), each `P_i` but the last of `q` bits
+//! (32, f32: 12) so that `k P_i` is exact; the first difference is exact (Sterbenz), the next
+//! ones error-free (Fast2Sum), only `k P_n` rounds: `r` as `hi + lo` within about `2^-135`
+//! (f32: `2^-70`) plus `2^-104 |r|` (f32: `2^-46 |r|`), plenty for the smallest `r` there
+//! (`2^-60.5` at 45.553093477052, f32: `2^-27.8` at 252.89821). Below `pi/4`, `k = 0` and
+//! `r = |x|` exactly. Beyond the bound (and at inf), a
+//! Payne-Hanek reduction valid for every finite `|x|` up to the largest float, straight-line:
 //! `|x| = X 2^E` (`X` the integer significand), and `|x| 2/pi mod 4` needs only the bits of `2/pi`
 //! from about `2^-E` on (the earlier ones give multiples of 4). A table indexed by the exponent
 //! holds them as balanced digits `d_c` of `b` bits (`|d_c| <= 2^(b-1)`, `b <= p/2`); with
@@ -14,13 +19,13 @@
 //! exactly; `k` is the nearest integer to their sum plus the third column; `u` is the rest,
 //! summed in double-word (the columns are exact, so only the additions round), accurate to
 //! about `2^-125` (f64) or `2^-68` (f32) absolutely: enough for the `u` closest to 0 that any
-//! float has (`2^-61` in f64 at `6381956970095103 2^797`; `2^-29.9` in f32 at `16367173 2^72`, by
-//! exhaustive search). Then `r = u pi/2` in double-word.
+//! float has (`2^-61` in f64). Then `r = u pi/2` in double-word.
 //!
-//! The table reduction costs about twice the rest of the function (seven gathers and a dozen
-//! double-word steps), so it sits behind `FloatOps::unless_all`: vector code runs it only when a
-//! lane of the vector needs it (arguments at or above the limit, inf or nan), and the common
-//! range pays for Cody-Waite alone. The result is the same whichever lanes share a vector.
+//! Straight-line code would compute both reductions for every lane; the table's is several
+//! times the cost of everything else, so it runs only when some lane needs it
+//! (`FloatOps::unless_none`: a branch per vector in JIT code, per element in scalar code), and
+//! block routines that have checked that no argument does leave it out altogether
+//! (`Format::in_cheap_domain`), which lets LLVM vectorize their loops.
 //!
 //! **Polynomials.** `sin r = r + r^3 S(r^2)`, `cos r = 1 - r^2/2 + r^4 C(r^2)` on
 //! `|r| <= pi/4`, both with the low word of `r`'s first-order term, `cos` with `1 - r^2/2`'s
@@ -28,7 +33,8 @@
 //! `tan` is `sin r / cos r` (`k` even) or `-cos r / sin r` (`k` odd), one division: near the
 //! poles `sin r` is as accurate relative to itself as `r` is.
 
-use super::{FloatOps, Format, Table, odd_result, polynomial, sign_and_magnitude};
+use super::inverse_trig::magnitude_and_sign_bit;
+use super::{FloatOps, Format, Table, polynomial};
 
 /// What the trigonometric functions need beyond `Format`.
 struct Trig {
@@ -38,11 +44,6 @@ struct Trig {
     columns: usize,
     /// `DIGITS_PER_ROW` digits of `2/pi` per biased exponent from `pi/4`'s up.
     digits: Table,
-    /// `pi/2` in four parts, the first three with trailing zeros enough that `k` times them is
-    /// exact for every `k` below `medium_limit` (Cody-Waite).
-    half_pi_parts: [f64; 4],
-    /// Magnitudes below this are reduced by `half_pi_parts`, the others by the table.
-    medium_limit: f64,
     /// `pi/2` as `hi + lo`, and `hi` split into two halves of at most `p/2` bits.
     half_pi: f64,
     half_pi_lo: f64,
@@ -50,6 +51,11 @@ struct Trig {
     half_pi_low: f64,
     /// `2^ceil(p/2) + 1`: Veltkamp's splitting factor.
     split_factor: f64,
+    /// Cody-Waite's bound on `|x|` (inclusive), `2/pi` rounded, and `-pi/2` as
+    /// `-(P_1 + ... + P_n)` (negated: the reduction adds `k (-P_i)`).
+    cody_waite_bound: f64,
+    two_over_pi: f64,
+    minus_half_pi_parts: &'static [f64],
     /// `S` and `C`, lowest degree first (`fit.py`).
     sin_coefficients: &'static [f64],
     cos_coefficients: &'static [f64],
@@ -86,18 +92,19 @@ const TRIG_F64: Trig = Trig {
     digit_bits: 26,
     columns: 6,
     digits: Table::F64(&F64_DIGITS),
-    half_pi_parts: [
-        1.5707963267341256,
-        6.077100506303966e-11,
-        2.0222662487111665e-21,
-        8.4784276603689e-32,
-    ],
-    medium_limit: 1048576.0,
     half_pi: std::f64::consts::FRAC_PI_2,
     half_pi_lo: 6.123233995736766e-17,
     half_pi_high: 1.5707963407039642,
     half_pi_low: -1.3909067675399456e-08,
     split_factor: 134217729.0,
+    cody_waite_bound: 2097152.0,
+    two_over_pi: std::f64::consts::FRAC_2_PI,
+    minus_half_pi_parts: &[
+        -1.5707963267341256,
+        -6.077100506303966e-11,
+        -2.0222662487111665e-21,
+        -8.4784276603689e-32,
+    ],
     sin_coefficients: &[
         -0.1666666666666663,
         0.008333333333322116,
@@ -120,18 +127,20 @@ const TRIG_F32: Trig = Trig {
     digit_bits: 12,
     columns: 7,
     digits: Table::F32(&F32_DIGITS),
-    half_pi_parts: [
-        1.57073974609375,
-        5.657970905303955e-05,
-        9.920881893776823e-10,
-        5.390302953474238e-15,
-    ],
-    medium_limit: 512.0,
     half_pi: 1.5707963705062866,
     half_pi_lo: -4.371138828673793e-08,
     half_pi_high: 1.57080078125,
     half_pi_low: -4.410743713378906e-06,
     split_factor: 4097.0,
+    cody_waite_bound: 4096.0,
+    two_over_pi: 0.6366197466850281,
+    minus_half_pi_parts: &[
+        -1.57080078125,
+        4.453584551811218e-06,
+        8.706138032721356e-10,
+        -6.222800053024002e-14,
+        -5.721188916458728e-18,
+    ],
     sin_coefficients: &[
         -0.16666655242443085,
         0.00833216030150652,
@@ -150,6 +159,12 @@ fn trig(format: &Format) -> &'static Trig {
     } else {
         &TRIG_F32
     }
+}
+
+/// `Function::cheap_domain_bound` of `sin`, `cos` and `tan`.
+#[inline(always)]
+pub(super) fn cheap_bound(format: &Format) -> f64 {
+    trig(format).cody_waite_bound
 }
 
 /// `2/pi` to 1280 bits, most significant first (`0.a2f9836e...`).
@@ -203,28 +218,31 @@ const fn digit_table<const N: usize>(precision: i64, b: i64) -> [i64; N] {
 /// `sin x`.
 #[inline(always)]
 pub fn sin<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let (negative, magnitude) = sign_and_magnitude(ops, x);
+    let (magnitude, x_sign) = magnitude_and_sign_bit(ops, format, x);
     let (k, sin_r, cos_r) = reduce_and_evaluate(ops, format, magnitude);
-    let positive = sine_of_quadrant(ops, format, k, sin_r, cos_r);
-    let result = odd_result(ops, x, negative, positive);
+    let (value, half_turn) = sine_of_quadrant(ops, format, k, sin_r, cos_r);
+    // Odd: the sign of x too (at ±0, `value` is +0).
+    let sign = ops.int_add(half_turn, x_sign);
+    let result = flip_sign(ops, value, sign);
     nan_unless_finite(ops, x, magnitude, result)
 }
 
 /// `cos x = sin(x + pi/2)`: the quadrant one further on.
 #[inline(always)]
 pub fn cos<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let (_, magnitude) = sign_and_magnitude(ops, x);
+    let (magnitude, _) = magnitude_and_sign_bit(ops, format, x);
     let (k, sin_r, cos_r) = reduce_and_evaluate(ops, format, magnitude);
     let one = ops.float(1.0);
     let next = ops.add(k, one);
-    let result = sine_of_quadrant(ops, format, next, sin_r, cos_r);
+    let (value, half_turn) = sine_of_quadrant(ops, format, next, sin_r, cos_r);
+    let result = flip_sign(ops, value, half_turn);
     nan_unless_finite(ops, x, magnitude, result)
 }
 
 /// `tan x`.
 #[inline(always)]
 pub fn tan<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
-    let (negative, magnitude) = sign_and_magnitude(ops, x);
+    let (magnitude, x_sign) = magnitude_and_sign_bit(ops, format, x);
     let (k, sin_r, cos_r) = reduce_and_evaluate(ops, format, magnitude);
     let (even, _) = quadrant(ops, format, k);
     let numerator = ops.select(even, sin_r, cos_r);
@@ -233,7 +251,8 @@ pub fn tan<O: FloatOps>(ops: &mut O, format: &Format, x: O::Float) -> O::Float {
     let zero = ops.float(0.0);
     let negated = ops.sub(zero, quotient);
     let positive = ops.select(even, quotient, negated);
-    let result = odd_result(ops, x, negative, positive);
+    // Odd (at ±0, `positive` is +0).
+    let result = flip_sign(ops, positive, x_sign);
     nan_unless_finite(ops, x, magnitude, result)
 }
 
@@ -259,56 +278,67 @@ fn reduce_and_evaluate<O: FloatOps>(
     magnitude: O::Float,
 ) -> (O::Float, O::Float, O::Float) {
     let trig = trig(format);
-    let (k, r_hi, r_lo) = reduce_medium(ops, format, trig, magnitude);
-    let limit = ops.float(trig.medium_limit);
-    let medium = ops.less(magnitude, limit);
-    let [k, r_hi, r_lo] = ops.unless_all(medium, [k, r_hi, r_lo], |ops| {
-        let (huge_k, huge_hi, huge_lo) = reduce_huge(ops, format, trig, magnitude);
-        [
-            ops.select(medium, k, huge_k),
-            ops.select(medium, r_hi, huge_hi),
-            ops.select(medium, r_lo, huge_lo),
-        ]
-    });
+    let cheap = cody_waite(ops, format, trig, magnitude);
+    let (k, r_hi, r_lo) = if format.cheap_domain_only {
+        cheap
+    } else {
+        let bound = ops.float(trig.cody_waite_bound);
+        let large = ops.greater(magnitude, bound);
+        let (cheap_k, cheap_hi, cheap_lo) = cheap;
+        let [k, r_hi, r_lo] = ops.unless_none(large, [cheap_k, cheap_hi, cheap_lo], |ops| {
+            let (k, r_hi, r_lo) = payne_hanek(ops, format, trig, magnitude);
+            [
+                ops.select(large, k, cheap_k),
+                ops.select(large, r_hi, cheap_hi),
+                ops.select(large, r_lo, cheap_lo),
+            ]
+        });
+        (k, r_hi, r_lo)
+    };
     let (sin_r, cos_r) = sin_cos_reduced(ops, trig, r_hi, r_lo);
     (k, sin_r, cos_r)
 }
 
-/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for `0 <= m < medium_limit` (Cody-Waite):
-/// `k = round(m 2/pi)`, `m - k C1` exact, `k C2` and `k C3` exact and subtracted in error-free
-/// sums (they may cancel `m - k C1` down to about `2^-60`), `k C4` rounded. Below `pi/4`,
-/// `k = 0` and `r_hi = m` exactly.
+/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for `m <= cody_waite_bound` (the module's
+/// Cody-Waite reduction; other inputs give garbage, which the callers do not select). Below
+/// `pi/4`, `m 2/pi` rounds to 1/2 at most (ties to even) and so `k` to 0: `(0, m, 0)` exactly.
 #[inline(always)]
-fn reduce_medium<O: FloatOps>(
+fn cody_waite<O: FloatOps>(
     ops: &mut O,
     format: &Format,
     trig: &Trig,
     magnitude: O::Float,
 ) -> (O::Float, O::Float, O::Float) {
-    let two_over_pi = ops.float(std::f64::consts::FRAC_2_PI);
+    let two_over_pi = ops.float(trig.two_over_pi);
     let scaled = ops.mul(magnitude, two_over_pi);
     let k = round(ops, format, scaled);
-    let [c1, c2, c3, c4] = trig.half_pi_parts.map(|part| ops.float(part));
-    let k_c1 = ops.mul(k, c1);
-    let first = ops.sub(magnitude, k_c1);
-    let k_c2 = ops.mul(k, c2);
-    let zero = ops.float(0.0);
-    let minus_k_c2 = ops.sub(zero, k_c2);
-    let (second, error_2) = two_sum(ops, first, minus_k_c2);
-    let k_c3 = ops.mul(k, c3);
-    let minus_k_c3 = ops.sub(zero, k_c3);
-    let (third, error_3) = two_sum(ops, second, minus_k_c3);
-    let k_c4 = ops.mul(k, c4);
-    let errors = ops.add(error_2, error_3);
-    let low = ops.sub(errors, k_c4);
-    let (r_hi, r_lo) = fast_two_sum(ops, third, low);
+    let (&first, rest) = trig.minus_half_pi_parts.split_first().expect("parts");
+    let (&last, middle) = rest.split_last().expect("parts");
+    // m - k P_1 exactly (Sterbenz: k P_1 is within a factor 2 of m, or 0); k P_n the only
+    // rounding.
+    let first = ops.float(first);
+    let product = ops.mul(k, first);
+    let mut r_hi = ops.add(magnitude, product);
+    let last = ops.float(last);
+    let mut r_lo = ops.mul(k, last);
+    // Fast2Sum is exact here although the products may exceed the sums: each sum lies on a
+    // grid (`ulp(m)`, or the last bit of the parts so far) at least as coarse as the next
+    // product's ulp (`P_(i+1) < 2^-q` times the last bit of `P_i`, `k < 2^(p-q)`).
+    for &part in middle {
+        let part = ops.float(part);
+        let product = ops.mul(k, part);
+        let (sum, error) = fast_two_sum(ops, r_hi, product);
+        r_hi = sum;
+        r_lo = ops.add(r_lo, error);
+    }
+    let (r_hi, r_lo) = fast_two_sum(ops, r_hi, r_lo);
     (k, r_hi, r_lo)
 }
 
-/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for a finite `m >= pi/4` (the table
-/// reduction; other inputs give garbage, which the callers do not select).
+/// `(k, r_hi, r_lo)` with `m = k pi/2 + r_hi + r_lo` for a finite `m >= pi/4` (the module's
+/// Payne-Hanek reduction; other inputs give garbage, which the callers do not select).
 #[inline(always)]
-fn reduce_huge<O: FloatOps>(
+fn payne_hanek<O: FloatOps>(
     ops: &mut O,
     format: &Format,
     trig: &Trig,
@@ -412,7 +442,8 @@ fn two_sum<O: FloatOps>(ops: &mut O, a: O::Float, b: O::Float) -> (O::Float, O::
     (sum, ops.add(a_error, b_error))
 }
 
-/// `a + b` as `(sum, error)` exactly, for `|a| >= |b|` (or `a` 0).
+/// `a + b` as `(sum, error)` exactly, for `a` a multiple of `ulp(b)` (as when `|a| >= |b|`, or
+/// `a` is 0).
 #[inline(always)]
 fn fast_two_sum<O: FloatOps>(ops: &mut O, a: O::Float, b: O::Float) -> (O::Float, O::Float) {
     let sum = ops.add(a, b);
@@ -482,26 +513,30 @@ fn sin_cos_reduced<O: FloatOps>(
     (sin_r, cos_r)
 }
 
-/// For integral `k`: whether `k` is even, and whether `k mod 4` is 2 or 3.
+/// For integral `k` (`|k| < 2^(p-2)`): whether `k` is even, and the sign bit if `k mod 4` is 2
+/// or 3 (else 0), read off the bits of `k` plus the rounding shift (which holds `k` in two's
+/// complement in its low bits): fewer operations than arithmetic on `k`.
 #[inline(always)]
-fn quadrant<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> (O::Mask, O::Mask) {
-    let half = ops.float(0.5);
-    let half_k = ops.mul(k, half);
-    let rounded_half = round(ops, format, half_k);
-    let twice = ops.add(rounded_half, rounded_half);
-    let even = ops.equal(twice, k);
-    // k/4 minus its floor (`round(k/4 - 3/8)`): 0, 1/4, 1/2 or 3/4.
-    let quarter = ops.float(0.25);
-    let three_eighths = ops.float(0.375);
-    let quarter_k = ops.mul(k, quarter);
-    let lowered = ops.sub(quarter_k, three_eighths);
-    let floor = round(ops, format, lowered);
-    let fraction = ops.sub(quarter_k, floor);
-    let upper = ops.greater(fraction, three_eighths);
-    (even, upper)
+fn quadrant<O: FloatOps>(ops: &mut O, format: &Format, k: O::Float) -> (O::Mask, O::Int) {
+    let shift = ops.float(format.round_shift);
+    let shifted = ops.add(k, shift);
+    let bits = ops.to_bits(shifted);
+    // 1 or the float after it.
+    let one = ops.int(1);
+    let odd_bit = ops.int_and(bits, one);
+    let one_bits = ops.int(format.exponent_bias << format.mantissa_bits);
+    let parity_bits = ops.int_or(odd_bit, one_bits);
+    let parity = ops.float_with_bits(parity_bits);
+    let one = ops.float(1.0);
+    let even = ops.equal(parity, one);
+    let two = ops.int(2);
+    let half_turn = ops.int_and(bits, two);
+    let sign = ops.shift_left(half_turn, format.sign_bit.trailing_zeros() - 1);
+    (even, sign)
 }
 
-/// `sin((k + u) pi/2)` from `sin r` and `cos r`, `r = u pi/2`.
+/// `sin((k + u) pi/2)` from `sin r` and `cos r`, `r = u pi/2`, as `sin r` or `cos r` and the
+/// sign bit if it is to be flipped (else 0).
 #[inline(always)]
 fn sine_of_quadrant<O: FloatOps>(
     ops: &mut O,
@@ -509,10 +544,16 @@ fn sine_of_quadrant<O: FloatOps>(
     k: O::Float,
     sin_r: O::Float,
     cos_r: O::Float,
-) -> O::Float {
-    let (even, upper) = quadrant(ops, format, k);
-    let value = ops.select(even, sin_r, cos_r);
-    let zero = ops.float(0.0);
-    let negated = ops.sub(zero, value);
-    ops.select(upper, negated, value)
+) -> (O::Float, O::Int) {
+    let (even, half_turn) = quadrant(ops, format, k);
+    (ops.select(even, sin_r, cos_r), half_turn)
+}
+
+/// `value` with its sign flipped if `sign` is the sign bit, kept if 0 (adding sign bits is
+/// their exclusive or: the carry leaves the word).
+#[inline(always)]
+fn flip_sign<O: FloatOps>(ops: &mut O, value: O::Float, sign: O::Int) -> O::Float {
+    let bits = ops.to_bits(value);
+    let flipped = ops.int_add(bits, sign);
+    ops.float_with_bits(flipped)
 }
