@@ -12,31 +12,6 @@ use nx_compiler::ir::verify::verify;
 use nx_compiler::ir::{BinaryOp, BufRole, Effect, Inst, Kernel, KernelStatus, MathFn, UnaryOp};
 use nx_runtime::{DType, Scalar};
 
-const MATH_FNS: [MathFn; 22] = [
-    MathFn::Exp,
-    MathFn::Exp2,
-    MathFn::Expm1,
-    MathFn::Log,
-    MathFn::Log2,
-    MathFn::Log10,
-    MathFn::Log1p,
-    MathFn::Sin,
-    MathFn::Cos,
-    MathFn::Tan,
-    MathFn::Asin,
-    MathFn::Acos,
-    MathFn::Atan,
-    MathFn::Sinh,
-    MathFn::Cosh,
-    MathFn::Tanh,
-    MathFn::Erf,
-    MathFn::Erfc,
-    MathFn::Cbrt,
-    MathFn::Atan2,
-    MathFn::Hypot,
-    MathFn::Pow,
-];
-
 fn is_bool_result(op: BinaryOp) -> bool {
     matches!(
         op,
@@ -143,7 +118,7 @@ fn every_math_function() {
     let mut jit = Jit::new().unwrap();
     let mut rng = Rng(77);
     for dtype in [DType::F32, DType::F64] {
-        for function in MATH_FNS {
+        for function in MathFn::ALL {
             let mut kernel = Kernel::new("math", 1);
             let arity = nx_compiler::ir::verify::math_fn_arity(function);
             let mut operands = Vec::new();

@@ -234,12 +234,16 @@ fn chained_reduction_kernel(rank: usize, dtype: DType) -> Kernel {
     kernel
 }
 
-#[test]
-fn staged_math_in_reductions_matches_the_interpreter() {
-    let mut rng = Rng(22);
+/// Checks the kernels `make(rank, dtype)` (rank 1 and 2, rows of each of `lengths`) against
+/// the interpreter with contiguous, broadcast and strided inputs and each of `output_layouts`.
+fn check_staged(
+    make: fn(usize, DType) -> Kernel,
+    lengths: &[usize],
+    output_layouts: &[Layout],
+    seed: u64,
+) {
+    let mut rng = Rng(seed);
     let mut jit = Jit::new().unwrap();
-    // Around a vector chunk and the 128 f64 / 256 f32 elements of a summation block.
-    let lengths = [0, 1, 3, 8, 15, 127, 128, 129, 255, 256, 257, 1000, 2600];
     let layouts = [
         [Layout::Contiguous, Layout::Contiguous],
         [Layout::Contiguous, Layout::Broadcast],
@@ -247,53 +251,17 @@ fn staged_math_in_reductions_matches_the_interpreter() {
     ];
     for dtype in [DType::F64, DType::F32] {
         for rank in [1, 2] {
-            let kernel = chained_reduction_kernel(rank, dtype);
+            let kernel = make(rank, dtype);
             let compiled = jit.compile(&kernel).unwrap();
             assert!(compiled.is_vectorized());
-            for length in lengths {
+            for &length in lengths {
                 let sizes: Vec<usize> = if rank == 1 {
                     vec![length]
                 } else {
                     vec![3, length]
                 };
                 for input_layouts in &layouts {
-                    check_against_interpreter(
-                        &kernel,
-                        &compiled,
-                        &sizes,
-                        input_layouts,
-                        Layout::Contiguous,
-                        &mut rng,
-                    );
-                }
-            }
-        }
-    }
-}
-
-#[test]
-fn staged_math_matches_the_interpreter_across_blocks_and_layouts() {
-    let mut rng = Rng(21);
-    let mut jit = Jit::new().unwrap();
-    // Around one vector iteration and around the 512 f64 / 1024 f32 elements of a block.
-    let lengths = [0, 1, 3, 4, 5, 511, 512, 513, 1023, 1024, 1029, 2600];
-    let layouts = [
-        [Layout::Contiguous, Layout::Contiguous],
-        [Layout::Contiguous, Layout::Broadcast],
-        [Layout::Strided(2), Layout::Contiguous],
-    ];
-    for dtype in [DType::F64, DType::F32] {
-        for rank in [1, 2] {
-            let kernel = chained_kernel(rank, dtype);
-            let compiled = jit.compile(&kernel).unwrap();
-            for length in lengths {
-                let sizes: Vec<usize> = if rank == 1 {
-                    vec![length]
-                } else {
-                    vec![3, length]
-                };
-                for input_layouts in &layouts {
-                    for output_layout in [Layout::Contiguous, Layout::Strided(3)] {
+                    for &output_layout in output_layouts {
                         check_against_interpreter(
                             &kernel,
                             &compiled,
@@ -307,6 +275,26 @@ fn staged_math_matches_the_interpreter_across_blocks_and_layouts() {
             }
         }
     }
+}
+
+#[test]
+fn staged_math_in_reductions_matches_the_interpreter() {
+    // Around a vector chunk and the 128 f64 / 256 f32 elements of a summation block.
+    let lengths = [0, 1, 3, 8, 15, 127, 128, 129, 255, 256, 257, 1000, 2600];
+    check_staged(
+        chained_reduction_kernel,
+        &lengths,
+        &[Layout::Contiguous],
+        22,
+    );
+}
+
+#[test]
+fn staged_math_matches_the_interpreter_across_blocks_and_layouts() {
+    // Around one vector iteration and around the 512 f64 / 1024 f32 elements of a block.
+    let lengths = [0, 1, 3, 4, 5, 511, 512, 513, 1023, 1024, 1029, 2600];
+    let outputs = [Layout::Contiguous, Layout::Strided(3)];
+    check_staged(chained_kernel, &lengths, &outputs, 21);
 }
 
 #[test]
