@@ -172,7 +172,20 @@ fn check(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
 /// `check` for a two-operand function: `x` and `y` each from `inputs`, shuffled against each
 /// other, plus every pair of the leading special inputs.
 fn check_binary(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64) {
+    for block_math in [true, false] {
+        check_binary_with(function, (low, high), edges, seed, block_math);
+    }
+}
+
+fn check_binary_with(
+    function: MathFn,
+    (low, high): (f64, f64),
+    edges: &[f64],
+    seed: u64,
+    block_math: bool,
+) {
     let mut jit = Jit::new().unwrap();
+    jit.set_block_math(block_math);
     let mut rng = Rng(seed);
     for dtype in [DType::F64, DType::F32] {
         let mut xs = inputs(&mut rng, low, high, edges);
@@ -191,8 +204,9 @@ fn check_binary(function: MathFn, low: f64, high: f64, edges: &[f64], seed: u64)
     }
 }
 
-/// `out0 = log1p(exp(x * y) + y) * tanh(x) - y`, `out1 = exp(x * y)`: a staged value that
-/// feeds another, one stored directly, and inputs read by several stages.
+/// `out0 = pow(log1p(exp(x * y) + y) * tanh(x), y) - y`, `out1 = exp(x * y)`: a staged value
+/// that feeds others (a two-operand one among them), one stored directly, and inputs read by
+/// several stages.
 fn chained_kernel(rank: usize, dtype: DType) -> Kernel {
     let mut kernel = Kernel::new("chained", rank);
     let x_buf = kernel.add_buf(dtype, BufRole::Input, false);
@@ -207,7 +221,8 @@ fn chained_kernel(rank: usize, dtype: DType) -> Kernel {
     let log1p = kernel.add_value(Inst::Math(MathFn::Log1p, vec![shifted]), dtype);
     let tanh = kernel.add_value(Inst::Math(MathFn::Tanh, vec![x]), dtype);
     let scaled = kernel.add_value(Inst::Binary(BinaryOp::Mul, log1p, tanh), dtype);
-    let result = kernel.add_value(Inst::Binary(BinaryOp::Sub, scaled, y), dtype);
+    let power = kernel.add_value(Inst::Math(MathFn::Pow, vec![scaled, y]), dtype);
+    let result = kernel.add_value(Inst::Binary(BinaryOp::Sub, power, y), dtype);
     kernel.effects.push(Effect::Store {
         buf: out0,
         value: result,
@@ -219,7 +234,7 @@ fn chained_kernel(rank: usize, dtype: DType) -> Kernel {
     kernel
 }
 
-/// `sum(log1p(exp(x * y) + y) * tanh(x))` and `max(exp(x * y))` over the innermost axis: staged
+/// `sum(pow(log1p(exp(x * y) + y) * tanh(x), y) - y)` and `max(exp(x * y))` over the innermost axis: staged
 /// values inside the fixed summation order's vector chunks, one feeding another.
 fn chained_reduction_kernel(rank: usize, dtype: DType) -> Kernel {
     let mut kernel = chained_kernel(rank, dtype);

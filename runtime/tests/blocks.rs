@@ -3,9 +3,9 @@
 //! included, on random bit patterns, each function's interesting range and the special values,
 //! at block lengths that exercise the vector loops' remainders.
 
-use nx_runtime::mathlib::blocks::{Isa, apply_f32, apply_f64};
-use nx_runtime::mathlib::kernels::{F32, F64, Function};
-use nx_runtime::mathlib::{unary_f32, unary_f64};
+use nx_runtime::mathlib::blocks::{Isa, apply_f32, apply_f64, apply2_f32, apply2_f64};
+use nx_runtime::mathlib::kernels::{BinaryFunction, F32, F64, Function};
+use nx_runtime::mathlib::{binary_f32, binary_f64, unary_f32, unary_f64};
 
 /// A small deterministic generator (SplitMix64).
 struct Rng(u64);
@@ -126,8 +126,56 @@ fn check_routines(function: Function, values: &[f64]) {
     }
 }
 
+/// Two-operand routines against the scalar functions, on pairs of the inputs (the second
+/// operand a rotation of the first, so special values meet ordinary ones).
+#[test]
+fn every_two_operand_routine_gives_the_scalar_bits() {
+    let xs = inputs(10_007);
+    let ys: Vec<f64> = xs
+        .iter()
+        .cycle()
+        .skip(4_001)
+        .take(xs.len())
+        .copied()
+        .collect();
+    for function in BinaryFunction::ALL {
+        let scalar_f64 = binary_f64(function.name()).unwrap();
+        let scalar_f32 = binary_f32(function.name()).unwrap();
+        for isa in Isa::ALL.into_iter().filter(|isa| isa.is_supported()) {
+            for length in LENGTHS {
+                let mut data = xs[..length].to_vec();
+                apply2_f64(function, isa, &mut data, &ys[..length]);
+                for ((x, y), result) in xs.iter().zip(&ys).zip(&data) {
+                    let want = scalar_f64(*x, *y).to_bits();
+                    assert_eq!(
+                        result.to_bits(),
+                        want,
+                        "{function:?} f64 {isa:?} at ({x:e}, {y:e})"
+                    );
+                }
+                let xs32: Vec<f32> = xs[..length].iter().map(|&x| x as f32).collect();
+                let ys32: Vec<f32> = ys[..length].iter().map(|&y| y as f32).collect();
+                let mut data = xs32.clone();
+                apply2_f32(function, isa, &mut data, &ys32);
+                for ((x, y), result) in xs32.iter().zip(&ys32).zip(&data) {
+                    let want = scalar_f32(*x, *y).to_bits();
+                    assert_eq!(
+                        result.to_bits(),
+                        want,
+                        "{function:?} f32 {isa:?} at ({x:e}, {y:e})"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn functions_are_listed_in_index_order_and_found_by_name() {
+    for (index, function) in BinaryFunction::ALL.into_iter().enumerate() {
+        assert_eq!(function.index(), index);
+        assert_eq!(BinaryFunction::from_name(function.name()), Some(function));
+    }
     for (index, function) in Function::ALL.into_iter().enumerate() {
         assert_eq!(function.index(), index);
         assert_eq!(Function::from_name(function.name()), Some(function));

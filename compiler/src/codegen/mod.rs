@@ -185,12 +185,16 @@ impl Jit {
             jit_builder.symbol(name.clone(), *address);
         }
         // Block routines only where they beat the inline 128-bit code (`staged.rs`).
-        let block_symbols = if mathlib::blocks::Isa::host() > mathlib::blocks::Isa::Baseline {
-            mathlib::blocks::host_symbols()
-        } else {
-            Vec::new()
-        };
-        for (name, address) in &block_symbols {
+        let (block_symbols, binary_block_symbols) =
+            if mathlib::blocks::Isa::host() > mathlib::blocks::Isa::Baseline {
+                (
+                    mathlib::blocks::host_symbols(),
+                    mathlib::blocks::host_binary_symbols(),
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
+        for (name, address) in block_symbols.iter().chain(&binary_block_symbols) {
             jit_builder.symbol(name.clone(), *address);
         }
         let mut module = JITModule::new(jit_builder);
@@ -201,7 +205,12 @@ impl Jit {
             .chain(
                 block_symbols
                     .iter()
-                    .map(|(name, _)| (name, block_signature(&module))),
+                    .map(|(name, _)| (name, block_signature(&module, 1))),
+            )
+            .chain(
+                binary_block_symbols
+                    .iter()
+                    .map(|(name, _)| (name, block_signature(&module, 2))),
             )
             .collect::<Vec<_>>();
         for (name, signature) in signatures {
@@ -380,11 +389,14 @@ fn kernel_signature(module: &JITModule) -> Signature {
     signature
 }
 
-/// `extern "C" fn(data: *mut T, len: usize)`: a block routine (`mathlib::blocks`).
-fn block_signature(module: &JITModule) -> Signature {
+/// A block routine of `operands` operands (`mathlib::blocks`): `extern "C" fn(data: *mut T,
+/// len: usize)`, or `fn(x: *mut T, y: *const T, len: usize)` for two.
+fn block_signature(module: &JITModule, operands: usize) -> Signature {
     let mut signature = module.make_signature();
     let pointer = module.target_config().pointer_type();
-    signature.params.push(AbiParam::new(pointer));
+    for _ in 0..operands {
+        signature.params.push(AbiParam::new(pointer));
+    }
     signature.params.push(AbiParam::new(types::I64));
     signature
 }

@@ -4,8 +4,8 @@
 //! The contiguous vector path then walks the innermost axis by blocks: `STAGE_BYTES` in
 //! elementwise kernels, each vector chunk of the fixed summation order (up to the end of its
 //! block, `reduce.rs`) in reductions. For each staged math value, in body order, one vector
-//! loop over the block computes its operand into a stage buffer on the stack, and one call
-//! applies the function to that buffer in place. The block's last vector loop computes the
+//! loop over the block computes its operands (one or two) into stage buffers on the stack, and
+//! one call applies the function, leaving the result in the first buffer. The block's last vector loop computes the
 //! body, reading the staged values from their buffers, and stores or accumulates the results.
 //! Each loop computes only the values its result needs. The blocks stay in L1, so each input
 //! element is read from memory once.
@@ -21,13 +21,13 @@ use cranelift_entity::EntityRef;
 use cranelift_frontend::Variable;
 use nx_runtime::DType;
 use nx_runtime::mathlib::blocks;
-use nx_runtime::mathlib::kernels::Function;
+use nx_runtime::mathlib::kernels::{BinaryFunction, Function};
 
 use super::Imports;
 use super::function::Emitter;
 use super::vector::VectorPlan;
 use crate::ir::print::math_fn_name;
-use crate::ir::{Effect, Inst, Kernel, ValueId};
+use crate::ir::{BinaryOp, Effect, Inst, Kernel, ValueId};
 
 /// Bytes per stage buffer: 512 f64 or 1024 f32. A few stages and the inputs' share of a block
 /// fit in a 32 KiB L1 data cache, and a block routine call (a few ns) is amortized over
@@ -57,29 +57,45 @@ pub(super) fn staged_values(
         .values
         .iter()
         .filter(|(_, data)| {
-            let Inst::Math(function, operands) = &data.inst else {
+            let Some(name) = math_name(kernel, &data.inst) else {
                 return false;
             };
+            let operands = data.inst.operands();
             let is_float = matches!(data.dtype, DType::F32 | DType::F64);
+            let has_routine = match operands.len() {
+                1 => Function::from_name(name).is_some(),
+                2 => BinaryFunction::from_name(name).is_some(),
+                _ => false,
+            };
             is_float
-                && operands.len() == 1
+                && has_routine
+                && operands
+                    .iter()
+                    .all(|operand| kernel.dtype(*operand) == data.dtype)
                 && data.dtype.size() == plan.width
-                && Function::from_name(math_fn_name(*function)).is_some()
                 && imports
                     .functions
-                    .contains_key(&block_symbol(kernel, data.inst.clone()))
+                    .contains_key(&block_symbol(kernel, &data.inst))
         })
         .map(|(value, _)| value)
         .collect()
 }
 
+/// The math library function an instruction computes: a math function, or float `**`
+/// (which is `pow`, as in scalar code).
+fn math_name(kernel: &Kernel, inst: &Inst) -> Option<&'static str> {
+    match inst {
+        Inst::Math(function, _) => Some(math_fn_name(*function)),
+        Inst::Binary(BinaryOp::Pow, base, _) if kernel.dtype(*base).is_float() => Some("pow"),
+        _ => None,
+    }
+}
+
 /// The block routine symbol a staged math value calls.
-fn block_symbol(kernel: &Kernel, inst: Inst) -> String {
-    let Inst::Math(function, operands) = inst else {
-        unreachable!("only math values are staged")
-    };
-    let is_f64 = kernel.dtype(operands[0]) == DType::F64;
-    blocks::symbol_name(math_fn_name(function), is_f64)
+fn block_symbol(kernel: &Kernel, inst: &Inst) -> String {
+    let name = math_name(kernel, inst).expect("only math values are staged");
+    let is_f64 = kernel.dtype(inst.operands()[0]) == DType::F64;
+    blocks::symbol_name(name, is_f64)
 }
 
 /// Which values computing `roots` needs, given that the `leaves` are read from their stages.
@@ -102,7 +118,8 @@ fn needed_values(kernel: &Kernel, roots: &[ValueId], leaves: &[ValueId]) -> Vec<
 /// walks them in step with the vector loops.
 pub(super) struct Stages {
     values: Vec<ValueId>,
-    buffers: Vec<Value>,
+    /// Per staged value, a buffer per operand; the routine leaves its result in the first.
+    buffers: Vec<Vec<Value>>,
     cursor: Variable,
 }
 
@@ -112,9 +129,14 @@ impl Emitter<'_> {
         let values = self.staged.clone();
         let buffers = values
             .iter()
-            .map(|_| {
-                let slot = self.stack_slot(bytes);
-                self.builder.ins().stack_addr(self.pointer_type, slot, 0)
+            .map(|&value| {
+                let operands = self.kernel.values[value].inst.operands().len();
+                (0..operands)
+                    .map(|_| {
+                        let slot = self.stack_slot(bytes);
+                        self.builder.ins().stack_addr(self.pointer_type, slot, 0)
+                    })
+                    .collect()
             })
             .collect();
         let cursor = self.builder.declare_var(types::I64);
@@ -142,29 +164,33 @@ impl Emitter<'_> {
         let per_iteration = parts * plan.lanes;
         let block_start = self.current_pointers(axis);
         for (index, &value) in stages.values.iter().enumerate() {
-            let Inst::Math(_, operands) = &kernel.values[value].inst else {
-                unreachable!("only math values are staged")
-            };
-            let operand = operands[0];
-            let needed = needed_values(kernel, &[operand], &stages.values[..index]);
-            let dtype = kernel.dtype(operand);
+            let operands = kernel.values[value].inst.operands();
+            let needed = needed_values(kernel, &operands, &stages.values[..index]);
+            let dtype = kernel.dtype(operands[0]);
             let zero = self.iconst(types::I64, 0);
             self.builder.def_var(stages.cursor, zero);
             self.emit_vector_loop(axis, iterations, per_iteration, |this, pointers| {
                 let offset = this.builder.use_var(stages.cursor);
                 let loads = this.stage_addresses(stages, index, offset);
-                let target = this.builder.ins().iadd(stages.buffers[index], offset);
+                let targets: Vec<Value> = stages.buffers[index]
+                    .iter()
+                    .map(|&buffer| this.builder.ins().iadd(buffer, offset))
+                    .collect();
                 for part in 0..parts {
                     let values = this.eval_vector_values(pointers, part, &needed, &loads);
-                    this.store_vector(dtype, values[operand.index()], target, part);
+                    for (operand, &target) in operands.iter().zip(&targets) {
+                        this.store_vector(dtype, values[operand.index()], target, part);
+                    }
                 }
                 this.advance_stage_cursor(stages, per_iteration);
             });
             for (slot, &pointer) in block_start.iter().enumerate() {
                 self.builder.def_var(self.level_ptrs[axis][slot], pointer);
             }
-            let symbol = block_symbol(kernel, kernel.values[value].inst.clone());
-            self.call_runtime_void(&symbol, &[stages.buffers[index], length]);
+            let symbol = block_symbol(kernel, &kernel.values[value].inst);
+            let mut arguments = stages.buffers[index].clone();
+            arguments.push(length);
+            self.call_runtime_void(&symbol, &arguments);
         }
         let zero = self.iconst(types::I64, 0);
         self.builder.def_var(stages.cursor, zero);
@@ -191,7 +217,7 @@ impl Emitter<'_> {
         stages.values[..count]
             .iter()
             .zip(&stages.buffers)
-            .map(|(&value, &buffer)| (value, self.builder.ins().iadd(buffer, offset)))
+            .map(|(&value, buffers)| (value, self.builder.ins().iadd(buffers[0], offset)))
             .collect()
     }
 

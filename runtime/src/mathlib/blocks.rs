@@ -10,12 +10,16 @@
 //! Rust never contracts `a*b + c` into a fused multiply-add. `runtime/tests/blocks.rs` checks
 //! every routine the host can run against the scalar functions.
 
-use super::kernels::{F32, F64, FloatOps, Format, Function, ScalarF32, ScalarF64};
+use super::kernels::{BinaryFunction, F32, F64, FloatOps, Format, Function, ScalarF32, ScalarF64};
 
 /// A block routine on f64: replaces each of `len` elements at `data` by the function's value.
 pub type BlockF64 = unsafe extern "C" fn(data: *mut f64, len: usize);
 /// A block routine on f32.
 pub type BlockF32 = unsafe extern "C" fn(data: *mut f32, len: usize);
+/// A two-operand block routine on f64: `x[i] = f(x[i], y[i])` for each of `len` elements.
+pub type BinaryBlockF64 = unsafe extern "C" fn(x: *mut f64, y: *const f64, len: usize);
+/// A two-operand block routine on f32.
+pub type BinaryBlockF32 = unsafe extern "C" fn(x: *mut f32, y: *const f32, len: usize);
 
 /// The instruction sets the routines are compiled for, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +100,23 @@ fn map<O: FloatOps>(mut ops: O, function: Function, format: &Format, data: &mut 
     }
 }
 
+/// `BinaryFunction::ALL[F]` on each pair, `x` replaced by the result.
+#[inline(always)]
+fn map2_f64<const F: usize>(x: &mut [f64], y: &[f64]) {
+    let function = BinaryFunction::ALL[F];
+    for (x, y) in x.iter_mut().zip(y) {
+        *x = function.apply(&mut ScalarF64, &F64, *x, *y);
+    }
+}
+
+#[inline(always)]
+fn map2_f32<const F: usize>(x: &mut [f32], y: &[f32]) {
+    let function = BinaryFunction::ALL[F];
+    for (x, y) in x.iter_mut().zip(y) {
+        *x = function.apply(&mut ScalarF32, &F32, *x, *y);
+    }
+}
+
 /// Whether `|x| <= bound` for every `x` of `data` (false with nan), from the bits (`bits`
 /// widened): shifted up to the top they drop the sign, keep the order of magnitudes and put nan
 /// above every bound. A maximum rather than an early exit, so that it vectorizes.
@@ -125,11 +146,49 @@ macro_rules! entry_points {
     };
 }
 
-entry_points!(baseline_f64, baseline_f32);
-entry_points!(avx2_f64, avx2_f32, "avx2,bmi1,bmi2,lzcnt,popcnt");
-entry_points!(
+/// The two-operand counterpart of `entry_points!`, over `map2_f64` and `map2_f32`.
+macro_rules! binary_entry_points {
+    ($f64_name:ident, $f32_name:ident $(, $features:literal)?) => {
+        binary_entry_points!(@one $f64_name, f64, map2_f64 $(, $features)?);
+        binary_entry_points!(@one $f32_name, f32, map2_f32 $(, $features)?);
+    };
+    (@one $name:ident, $float:ty, $map:ident $(, $features:literal)?) => {
+        /// # Safety
+        /// `x` points to `len` initialized elements that nothing else accesses during the call,
+        /// `y` to `len` initialized elements that do not overlap them, and the host supports
+        /// the instruction set the routine was compiled for.
+        $(#[cfg_attr(target_arch = "x86_64", target_feature(enable = $features))])?
+        unsafe extern "C" fn $name<const F: usize>(x: *mut $float, y: *const $float, len: usize) {
+            // SAFETY: the caller's contract above.
+            let (x, y) = unsafe {
+                (std::slice::from_raw_parts_mut(x, len), std::slice::from_raw_parts(y, len))
+            };
+            $map::<F>(x, y)
+        }
+    };
+}
+
+/// Both kinds of entry points for one instruction set.
+macro_rules! all_entry_points {
+    ($f64:ident, $f32:ident, $binary_f64:ident, $binary_f32:ident $(, $features:literal)?) => {
+        entry_points!($f64, $f32 $(, $features)?);
+        binary_entry_points!($binary_f64, $binary_f32 $(, $features)?);
+    };
+}
+
+all_entry_points!(baseline_f64, baseline_f32, baseline2_f64, baseline2_f32);
+all_entry_points!(
+    avx2_f64,
+    avx2_f32,
+    avx2_2_f64,
+    avx2_2_f32,
+    "avx2,bmi1,bmi2,lzcnt,popcnt"
+);
+all_entry_points!(
     avx512_f64,
     avx512_f32,
+    avx512_2_f64,
+    avx512_2_f32,
     "avx512f,avx512dq,avx512vl,avx512bw,avx2,bmi1,bmi2,lzcnt,popcnt"
 );
 
@@ -149,6 +208,24 @@ macro_rules! routine_table {
         }),*]
     };
 }
+
+/// One two-operand function's routines, by `Isa`.
+struct BinaryRoutines {
+    f64: [BinaryBlockF64; 3],
+    f32: [BinaryBlockF32; 3],
+}
+
+/// `BinaryRoutines` for `BinaryFunction::ALL[index]`, for each listed index.
+macro_rules! binary_routine_table {
+    ($($index:literal)*) => {
+        [$(BinaryRoutines {
+            f64: [baseline2_f64::<$index>, avx2_2_f64::<$index>, avx512_2_f64::<$index>],
+            f32: [baseline2_f32::<$index>, avx2_2_f32::<$index>, avx512_2_f32::<$index>],
+        }),*]
+    };
+}
+
+static BINARY_ROUTINES: [BinaryRoutines; BinaryFunction::ALL.len()] = binary_routine_table!(0 1 2);
 
 /// The table's length is `Function::ALL`'s: a function missing here fails to compile.
 static ROUTINES: [Routines; Function::ALL.len()] =
@@ -178,6 +255,53 @@ pub fn block_f32(function: Function, isa: Isa) -> BlockF32 {
     ROUTINES[function.index()].f32[isa as usize]
 }
 
+/// The routine of the two-operand `function` on f64 for `isa`.
+///
+/// # Panics
+/// If the host does not support `isa`.
+pub fn binary_block_f64(function: BinaryFunction, isa: Isa) -> BinaryBlockF64 {
+    assert!(
+        isa.is_supported(),
+        "{isa:?} is not supported by this machine"
+    );
+    BINARY_ROUTINES[function.index()].f64[isa as usize]
+}
+
+/// The routine of the two-operand `function` on f32 for `isa`.
+///
+/// # Panics
+/// If the host does not support `isa`.
+pub fn binary_block_f32(function: BinaryFunction, isa: Isa) -> BinaryBlockF32 {
+    assert!(
+        isa.is_supported(),
+        "{isa:?} is not supported by this machine"
+    );
+    BINARY_ROUTINES[function.index()].f32[isa as usize]
+}
+
+/// `x[i] = function(x[i], y[i])` with the routine for `isa`.
+///
+/// # Panics
+/// If the slices differ in length.
+pub fn apply2_f64(function: BinaryFunction, isa: Isa, x: &mut [f64], y: &[f64]) {
+    assert_eq!(x.len(), y.len(), "one y per x");
+    let routine = binary_block_f64(function, isa);
+    // SAFETY: `x` is exclusively borrowed and `y` borrowed, so they do not overlap; both hold
+    // `len` elements; the host supports `isa`.
+    unsafe { routine(x.as_mut_ptr(), y.as_ptr(), x.len()) }
+}
+
+/// `x[i] = function(x[i], y[i])` with the routine for `isa`.
+///
+/// # Panics
+/// If the slices differ in length.
+pub fn apply2_f32(function: BinaryFunction, isa: Isa, x: &mut [f32], y: &[f32]) {
+    assert_eq!(x.len(), y.len(), "one y per x");
+    let routine = binary_block_f32(function, isa);
+    // SAFETY: as in `apply2_f64`.
+    unsafe { routine(x.as_mut_ptr(), y.as_ptr(), x.len()) }
+}
+
 /// Applies `function` to every element of `data` with the routine for `isa`.
 pub fn apply_f64(function: Function, isa: Isa, data: &mut [f64]) {
     let routine = block_f64(function, isa);
@@ -191,6 +315,21 @@ pub fn apply_f32(function: Function, isa: Isa, data: &mut [f32]) {
     let routine = block_f32(function, isa);
     // SAFETY: as in `apply_f64`.
     unsafe { routine(data.as_mut_ptr(), data.len()) }
+}
+
+/// The two-operand block routine symbols (`nx_block_pow_f64` and so on) for the host's widest
+/// instruction set, each `extern "C" fn(*mut T, *const T, usize)`.
+pub fn host_binary_symbols() -> Vec<(String, *const u8)> {
+    let isa = Isa::host();
+    let mut symbols = Vec::new();
+    for function in BinaryFunction::ALL {
+        let name = function.name();
+        let f64_routine = binary_block_f64(function, isa) as *const u8;
+        symbols.push((symbol_name(name, true), f64_routine));
+        let f32_routine = binary_block_f32(function, isa) as *const u8;
+        symbols.push((symbol_name(name, false), f32_routine));
+    }
+    symbols
 }
 
 /// The block routine symbols JIT kernels call: `nx_block_exp_f64` and so on, for the host's

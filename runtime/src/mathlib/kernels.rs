@@ -241,14 +241,32 @@ pub enum BinaryFunction {
 }
 
 impl BinaryFunction {
+    /// Every two-operand function, in declaration order (`index`).
+    pub const ALL: [BinaryFunction; 3] = [
+        BinaryFunction::Atan2,
+        BinaryFunction::Hypot,
+        BinaryFunction::Pow,
+    ];
+
+    /// The function's position in `ALL`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its name in the math library: `"pow"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryFunction::Atan2 => "atan2",
+            BinaryFunction::Hypot => "hypot",
+            BinaryFunction::Pow => "pow",
+        }
+    }
+
     /// The function called `name` in the math library (`"atan2"`), if implemented here.
     pub fn from_name(name: &str) -> Option<BinaryFunction> {
-        match name {
-            "atan2" => Some(BinaryFunction::Atan2),
-            "hypot" => Some(BinaryFunction::Hypot),
-            "pow" => Some(BinaryFunction::Pow),
-            _ => None,
-        }
+        BinaryFunction::ALL
+            .into_iter()
+            .find(|function| function.name() == name)
     }
 
     /// The function of `(x, y)` in the math library's argument order (`atan2(y, x)` is the
