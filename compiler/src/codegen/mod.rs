@@ -66,8 +66,10 @@ impl std::error::Error for CodegenError {}
 /// The math-library symbols every kernel may call, declared once in the module.
 pub(crate) struct Imports {
     pub(crate) functions: HashMap<String, FuncId>,
-    /// Whether kernels call the block routines of `mathlib::blocks` (`staged.rs`): only
-    /// where the host has AVX2 or AVX-512, and unless turned off (`Jit::set_block_math`).
+    /// Whether the block routines are declared: the host has AVX2 or AVX-512.
+    pub(crate) block_routines: bool,
+    /// Whether kernels call the block routines of `mathlib::blocks` (`staged.rs`): where they
+    /// are declared, unless turned off (`Jit::set_block_math`).
     pub(crate) block_math: bool,
 }
 
@@ -185,17 +187,13 @@ impl Jit {
             jit_builder.symbol(name.clone(), *address);
         }
         // Block routines only where they beat the inline 128-bit code (`staged.rs`).
-        let (block_symbols, binary_block_symbols) =
-            if mathlib::blocks::Isa::host() > mathlib::blocks::Isa::Baseline {
-                (
-                    mathlib::blocks::host_symbols(),
-                    mathlib::blocks::host_binary_symbols(),
-                )
-            } else {
-                (Vec::new(), Vec::new())
-            };
-        for (name, address) in block_symbols.iter().chain(&binary_block_symbols) {
-            jit_builder.symbol(name.clone(), *address);
+        let block_symbols = if mathlib::blocks::Isa::host() > mathlib::blocks::Isa::Baseline {
+            mathlib::blocks::host_symbols()
+        } else {
+            Vec::new()
+        };
+        for symbol in &block_symbols {
+            jit_builder.symbol(symbol.name.clone(), symbol.address);
         }
         let mut module = JITModule::new(jit_builder);
         let mut functions = HashMap::new();
@@ -205,12 +203,7 @@ impl Jit {
             .chain(
                 block_symbols
                     .iter()
-                    .map(|(name, _)| (name, block_signature(&module, 1))),
-            )
-            .chain(
-                binary_block_symbols
-                    .iter()
-                    .map(|(name, _)| (name, block_signature(&module, 2))),
+                    .map(|symbol| (&symbol.name, block_signature(&module, symbol.operands))),
             )
             .collect::<Vec<_>>();
         for (name, signature) in signatures {
@@ -226,6 +219,7 @@ impl Jit {
             builder_context: FunctionBuilderContext::new(),
             imports: Imports {
                 functions,
+                block_routines: !block_symbols.is_empty(),
                 block_math: !block_symbols.is_empty(),
             },
             cache: HashMap::new(),
@@ -238,12 +232,7 @@ impl Jit {
     /// the same bits; tests compare them, benchmarks measure the difference. Turning it on
     /// has no effect on a host without those instruction sets.
     pub fn set_block_math(&mut self, enabled: bool) {
-        let available = self
-            .imports
-            .functions
-            .keys()
-            .any(|name| name.starts_with("nx_block_"));
-        self.imports.block_math = enabled && available;
+        self.imports.block_math = enabled && self.imports.block_routines;
         // Cached kernels were compiled under the other setting.
         self.cache.clear();
     }

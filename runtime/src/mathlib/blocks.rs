@@ -6,9 +6,10 @@
 //! AVX-512, `exp` on f64 runs about 3x faster than the inline 128-bit code (docs/decisions.md).
 //!
 //! Every routine gives the bits of the scalar `nx_<name>_<dtype>`: the algorithms use only
-//! lane-wise IEEE operations, selects and integer bit manipulation, which vectorize exactly, and
-//! Rust never contracts `a*b + c` into a fused multiply-add. `runtime/tests/blocks.rs` checks
-//! every routine the host can run against the scalar functions.
+//! lane-wise IEEE operations, selects and integer bit manipulation, which vectorize exactly,
+//! and Rust never contracts `a*b + c` into a fused multiply-add.
+//! `runtime/tests/accuracy/blocks.rs` checks every routine the host can run against the scalar
+//! functions.
 
 use super::kernels::{BinaryFunction, F32, F64, FloatOps, Format, Function, ScalarF32, ScalarF64};
 
@@ -317,36 +318,40 @@ pub fn apply_f32(function: Function, isa: Isa, data: &mut [f32]) {
     unsafe { routine(data.as_mut_ptr(), data.len()) }
 }
 
-/// The two-operand block routine symbols (`nx_block_pow_f64` and so on) for the host's widest
-/// instruction set, each `extern "C" fn(*mut T, *const T, usize)`.
-pub fn host_binary_symbols() -> Vec<(String, *const u8)> {
-    let isa = Isa::host();
-    let mut symbols = Vec::new();
-    for function in BinaryFunction::ALL {
-        let name = function.name();
-        let f64_routine = binary_block_f64(function, isa) as *const u8;
-        symbols.push((symbol_name(name, true), f64_routine));
-        let f32_routine = binary_block_f32(function, isa) as *const u8;
-        symbols.push((symbol_name(name, false), f32_routine));
-    }
-    symbols
+/// A block routine symbol JIT kernels call: its name (`nx_block_exp_f64`), its address for the
+/// host's widest instruction set, and its operand count: one, `extern "C" fn(*mut T, usize)`,
+/// or two, `extern "C" fn(*mut T, *const T, usize)`.
+pub struct HostSymbol {
+    pub name: String,
+    pub address: *const u8,
+    pub operands: usize,
 }
 
-/// The block routine symbols JIT kernels call: `nx_block_exp_f64` and so on, for the host's
-/// widest instruction set, each `extern "C" fn(*mut T, usize)`.
-pub fn host_symbols() -> Vec<(String, *const u8)> {
+/// Every block routine symbol, one- and two-operand, for the host.
+pub fn host_symbols() -> Vec<HostSymbol> {
     let isa = Isa::host();
+    let symbol = |name: &str, is_f64: bool, address: *const u8, operands: usize| HostSymbol {
+        name: symbol_name(name, is_f64),
+        address,
+        operands,
+    };
     let mut symbols = Vec::new();
     for function in Function::ALL {
         let name = function.name();
-        symbols.push((
-            symbol_name(name, true),
-            block_f64(function, isa) as *const u8,
-        ));
-        symbols.push((
-            symbol_name(name, false),
+        symbols.push(symbol(name, true, block_f64(function, isa) as *const u8, 1));
+        symbols.push(symbol(
+            name,
+            false,
             block_f32(function, isa) as *const u8,
+            1,
         ));
+    }
+    for function in BinaryFunction::ALL {
+        let name = function.name();
+        let f64_routine = binary_block_f64(function, isa) as *const u8;
+        symbols.push(symbol(name, true, f64_routine, 2));
+        let f32_routine = binary_block_f32(function, isa) as *const u8;
+        symbols.push(symbol(name, false, f32_routine, 2));
     }
     symbols
 }

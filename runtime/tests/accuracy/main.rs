@@ -5,9 +5,13 @@
 //! compared with a double-double reference (`reference.rs`), and the maximum error in ulps must
 //! stay within the spec's bound (§8: 4 ulp). Special values must equal libm's.
 //!
+//! The `blocks` module checks that the block routines (`mathlib::blocks`) give the scalar
+//! functions' bits on every instruction set the host runs.
+//!
 //! `cargo test -p nx-runtime --test accuracy -- --nocapture` prints each function's measured
 //! maximum (the numbers in `docs/ACCURACY.md`); `NX_ACCURACY_POINTS=N` sweeps N points instead.
 
+mod blocks;
 mod pow;
 mod reference;
 

@@ -7,18 +7,7 @@ use nx_runtime::mathlib::blocks::{Isa, apply_f32, apply_f64, apply2_f32, apply2_
 use nx_runtime::mathlib::kernels::{BinaryFunction, F32, F64, Function};
 use nx_runtime::mathlib::{binary_f32, binary_f64, unary_f32, unary_f64};
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
+use super::Random;
 
 /// Special values, then random bit patterns and uniform points in [-800, 800] and [-2, 2].
 fn inputs(count: usize) -> Vec<f64> {
@@ -41,7 +30,7 @@ fn inputs(count: usize) -> Vec<f64> {
         88.72283172607422,
         -103.97207641601562,
     ];
-    let mut rng = Rng(0x5eed);
+    let mut rng = Random(0x5eed);
     while values.len() < count {
         let bits = rng.next();
         let unit = (bits >> 11) as f64 / (1u64 << 53) as f64;
@@ -70,7 +59,7 @@ fn every_routine_gives_the_scalar_bits() {
 /// the bound itself included, and then with one argument beyond (just, huge, inf or nan).
 #[test]
 fn cheap_domain_blocks_give_the_scalar_bits() {
-    let mut rng = Rng(0xc4ea9);
+    let mut rng = Random(0xc4ea9);
     for function in Function::ALL {
         for (format, is_f64) in [(&F64, true), (&F32, false)] {
             let Some(bound) = function.cheap_domain_bound(format) else {
@@ -78,7 +67,7 @@ fn cheap_domain_blocks_give_the_scalar_bits() {
             };
             let mut values = vec![bound, -bound, 0.0];
             while values.len() < 10_007 {
-                let unit = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+                let unit = rng.unit();
                 values.push(bound * (2.0 * unit - 1.0));
             }
             check_routines(function, &values);
